@@ -1,0 +1,46 @@
+package dev.einhorn.posix;
+
+import java.nio.channels.Channel;
+import java.util.Optional;
+
+/**
+ * The few POSIX calls the master needs and the JDK lacks. One interface, one jnr implementation
+ * ({@link JnrPosix}): no other class in the master touches a raw syscall.
+ */
+public interface Posix {
+
+    /** This process's pid. */
+    int getpid();
+
+    /**
+     * Starts a worker with {@code posix_spawnp}: every signal at its default disposition, an empty
+     * signal mask, its own process group, and exactly fds 0, 1, 2 plus {@link SpawnRequest#inheritFds()}
+     * placed at 3, 4, ... in that order; every other fd of the master is closed in the child.
+     *
+     * @return the child's pid
+     * @throws PosixException when the spawn itself fails (e.g. ENOENT, EACCES on exec)
+     */
+    int spawn(SpawnRequest request) throws PosixException;
+
+    /** {@code waitpid(-1, WNOHANG)}: one reaped child, or empty when none has exited (or no children). */
+    Optional<ExitStatus> reapAny();
+
+    /** {@code waitpid(pid, WNOHANG)}: the exit of that child if it has exited; empty while it runs. ECHILD counts as exited. */
+    Optional<ExitStatus> reap(int pid);
+
+    /**
+     * {@code kill(pid, sig)}.
+     *
+     * @return false when the process does not exist (ESRCH)
+     */
+    boolean kill(int pid, int signal);
+
+    /** The file descriptor number behind a JDK channel (socket, server socket, pipe end). */
+    int fdOf(Channel channel);
+
+    /** Sets or clears O_NONBLOCK on an fd. */
+    void setNonBlocking(int fd, boolean nonBlocking) throws PosixException;
+
+    /** Sets or clears FD_CLOEXEC on an fd. */
+    void setCloseOnExec(int fd, boolean closeOnExec) throws PosixException;
+}
