@@ -1,0 +1,480 @@
+package dev.einhorn.pool;
+
+import dev.einhorn.pool.WorkerHost.Level;
+import dev.einhorn.pool.WorkerHost.SpawnException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * Einhorn's pool arithmetic (reference section 5), with no processes, sockets or threads: events come in as
+ * method calls, effects go out through {@link WorkerHost}, and time comes from {@link Clock}.
+ *
+ * <p>Invariants:
+ * <ul>
+ *   <li>Workers of the current version ("modern") that are unsignaled never exceed the target after a cull;
+ *       the surplus gets the graceful signal, unacked and oldest first.</li>
+ *   <li>Old workers are retired only when the new version has ACKed: one per new ACK beyond the target in a
+ *       smooth upgrade, all together once the whole fleet ACKed in a fleet upgrade. A failed upgrade stops the
+ *       new workers and never touches the old ones.</li>
+ *   <li>After the first launch, at most one worker is started per back-off interval
+ *       ({@code seconds * 1.5^deaths}, capped at 30 s), and only while fewer than {@code maxUnacked}
+ *       current workers are unacked.</li>
+ *   <li>The pool asks to be woken ({@link #nextWakeup()}) only when a timer of its own is due: nothing
+ *       happens between events otherwise.</li>
+ * </ul>
+ */
+public final class Pool {
+    private final PoolSettings settings;
+    private final WorkerHost host;
+    private final Clock clock;
+    private final Map<Integer, Worker> workers = new LinkedHashMap<>();
+
+    private int number;
+    private int version;
+    private boolean respawn = true;
+    private boolean upgrading;
+    private boolean smoothUpgrade;
+    private int upgradeFromVersion;
+    private double upgradeStartedAt = Double.NaN;
+    private double lastSpinup = Double.NaN;
+    private double spinupTimerAt = Double.NaN;
+    private int consecutiveDeathsBeforeAck;
+    private int upgradesCompleted;
+    private int upgradesFailed;
+    private int respawns;
+
+    public Pool(PoolSettings settings, int number, WorkerHost host, Clock clock) {
+        if (number < 1) throw new IllegalArgumentException("number must be >= 1");
+        this.settings = settings;
+        this.number = number;
+        this.host = host;
+        this.clock = clock;
+    }
+
+    // ---------------------------------------------------------------- the loop
+
+    /** One turn of Einhorn's loop: timer ACKs, replenish, cull. Call after every event and every wake-up. */
+    public void tick() {
+        double now = clock.now();
+        ackTimedOutWorkers(now);
+        replenish(now);
+        cull(now);
+    }
+
+    /** The earliest monotonic time a {@link #tick()} has something to do, or +infinity. */
+    public double nextWakeup() {
+        double next = Double.POSITIVE_INFINITY;
+        if (!Double.isNaN(spinupTimerAt)) next = Math.min(next, spinupTimerAt);
+        for (Worker w : workers.values()) {
+            if (!settings.manualAck() && !w.acked()) next = Math.min(next, w.spinupAt() + settings.ackTimeout());
+            if (settings.signalTimeout() != null && escalatable(w)) {
+                next = Math.min(next, w.lastSignaledAt() + settings.signalTimeout());
+            }
+        }
+        if (upgrading && settings.upgradeTimeout() != null) {
+            next = Math.min(next, upgradeStartedAt + settings.upgradeTimeout());
+        }
+        return next;
+    }
+
+    /** True once the pool stopped respawning and every worker is gone: the master may exit. */
+    public boolean isFinished() {
+        return !respawn && workers.isEmpty();
+    }
+
+    // ---------------------------------------------------------------- events
+
+    /** A manual ACK ({@code worker:ack}). */
+    public void manualAck(int pid) {
+        Worker w = workers.get(pid);
+        if (!settings.manualAck()) {
+            host.log(Level.ERROR, "Received a manual ACK for " + pid + ", but ack_mode is "
+                    + "{:type=>:timer, :timeout=>" + seconds(settings.ackTimeout()) + "}. Ignoring ACK.", false, false);
+        } else if (w == null) {
+            host.log(Level.ERROR, "Could not find state for PID " + pid + "; ignoring ACK.", false, false);
+        } else if (w.acked()) {
+            host.log(Level.ERROR, "Pid " + pid + " already ACKed; ignoring new ACK.", false, false);
+        } else {
+            host.log(Level.INFO, "Received a manual ACK from " + pid, false, false);
+            registerAck(w);
+        }
+    }
+
+    /** {@code worker:ping}: remembered for {@code state}. */
+    public void ping(int pid, Object requestId) {
+        Worker w = workers.get(pid);
+        if (w == null) {
+            host.log(Level.ERROR, "Could not find state for PID " + pid + "; ignoring ACK.", false, false);
+        } else {
+            w.markPinged(clock.wall(), requestId);
+        }
+    }
+
+    /**
+     * A worker was reaped.
+     *
+     * @param how "exit status 0", "killed by SIGKILL": logged with the exit (Einhorn logs nothing)
+     * @return false if the pid was not one of ours
+     */
+    public boolean exited(int pid, String how) {
+        Worker w = workers.remove(pid);
+        if (w == null) return false;
+        if (!w.acked() && !w.isSignaled()) {
+            consecutiveDeathsBeforeAck++;
+            host.log(Level.INFO, "===> Exited worker " + pid + " before it was ACKed (" + how + ")", true, false);
+        } else {
+            host.log(Level.INFO, "===> Exited worker " + pid + " (" + how + ")", true, false);
+        }
+        if (respawn && !w.isSignaled()) respawns++;
+        return true;
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    public int number() {
+        return number;
+    }
+
+    /** inc / dec / set_workers: only the target changes; replenish and cull do the rest. */
+    public void setNumber(int number) {
+        if (number < 1) throw new IllegalArgumentException("number must be >= 1");
+        this.number = number;
+    }
+
+    /** INT, TERM, USR2, {@code die}: signal every worker (recorded) and stop respawning. */
+    public void stop(String signal) {
+        respawn = false;
+        spinupTimerAt = Double.NaN;
+        signalWorkers(signal, List.copyOf(workers.values()), true);
+    }
+
+    /** The {@code signal} command: every worker, not recorded (no escalation, still counted as live). */
+    public void signalAll(String signal) {
+        signalWorkers(signal, List.copyOf(workers.values()), false);
+    }
+
+    /** {@code upgrade} / {@code upgrade_fleet} / SIGHUP, once the master has reloaded. */
+    public void upgrade(boolean smooth) {
+        if (!respawn) return;
+        double now = clock.now();
+        if (upgrading) {
+            host.log(Level.INFO, "Currently upgrading (" + ackCount() + " / " + number
+                    + " ACKs; bumping version and starting over)...", true, false);
+        } else {
+            upgrading = true;
+            upgradeFromVersion = version;
+            host.log(Level.INFO, "Starting " + (smooth ? "smooth" : "fleet") + " upgrade from version "
+                    + version + "...", true, false);
+        }
+        smoothUpgrade = smooth;
+        upgradeStartedAt = now;
+        consecutiveDeathsBeforeAck = 0;
+        version++;
+        spinupTimerAt = Double.NaN;
+        if (smooth) {
+            replenishGradually(now);
+        } else {
+            replenishImmediately(now);
+        }
+    }
+
+    // ---------------------------------------------------------------- what state shows
+
+    public Collection<Worker> workers() {
+        return Collections.unmodifiableCollection(workers.values());
+    }
+
+    public Worker worker(int pid) {
+        return workers.get(pid);
+    }
+
+    public int version() {
+        return version;
+    }
+
+    public boolean respawning() {
+        return respawn;
+    }
+
+    public boolean upgrading() {
+        return upgrading;
+    }
+
+    public boolean smoothUpgrade() {
+        return smoothUpgrade;
+    }
+
+    public int consecutiveDeathsBeforeAck() {
+        return consecutiveDeathsBeforeAck;
+    }
+
+    public int upgradesCompleted() {
+        return upgradesCompleted;
+    }
+
+    public int upgradesFailed() {
+        return upgradesFailed;
+    }
+
+    /** Workers started again after one of the current pool died on its own. */
+    public int respawns() {
+        return respawns;
+    }
+
+    /** Acked, unsignaled, current-version workers. */
+    public int ackCount() {
+        return count(w -> modern(w) && !w.isSignaled() && w.acked());
+    }
+
+    // ---------------------------------------------------------------- replenish (reference 5.3)
+
+    private void replenish(double now) {
+        if (!respawn) return;
+        if (Double.isNaN(lastSpinup)) {
+            replenishImmediately(now);
+        } else {
+            replenishGradually(now);
+        }
+    }
+
+    private void replenishImmediately(double now) {
+        int missing = missingWorkerCount();
+        if (missing <= 0) return;
+        host.log(Level.INFO, "Launching " + missing + " new workers", true, false);
+        for (int i = 0; i < missing; i++) {
+            if (!spinup(now)) break;
+        }
+        if (missingWorkerCount() > 0) spinupTimerAt = now + spinupInterval(); // a start failed: retry later
+    }
+
+    private void replenishGradually(double now) {
+        if (!Double.isNaN(spinupTimerAt)) {
+            if (now < spinupTimerAt) return;
+            spinupTimerAt = Double.NaN;
+        }
+        if (missingWorkerCount() <= 0) return;
+        double interval = spinupInterval();
+        double since = now - lastSpinup;
+        if (since < interval) {
+            spinupTimerAt = lastSpinup + interval;
+            return;
+        }
+        if (!triggerSpinup()) return; // an ACK or an exit will tick us again: no timer needed
+        String msg = "Last spinup was " + seconds(since) + "s ago, and spinup_interval is " + seconds(interval)
+                + "s, so spinning up a new process.";
+        if (consecutiveDeathsBeforeAck > 0) {
+            host.log(Level.INFO, msg + " (there have been " + consecutiveDeathsBeforeAck
+                    + " consecutive unacked worker deaths)", true, false);
+        } else {
+            host.log(Level.DEBUG, msg, true, false);
+        }
+        spinup(now);
+        if (missingWorkerCount() > 0) spinupTimerAt = now + spinupInterval();
+    }
+
+    private double spinupInterval() {
+        return Math.min(settings.seconds() * Math.pow(1.5, consecutiveDeathsBeforeAck),
+                PoolSettings.MAX_SPINUP_INTERVAL);
+    }
+
+    private boolean triggerSpinup() {
+        int unacked = count(w -> modern(w) && !w.isSignaled() && !w.acked());
+        if (unacked >= settings.maxUnacked()) {
+            host.log(Level.DEBUG, "There are " + unacked + " unacked new workers, and max_unacked is "
+                    + settings.maxUnacked() + ", so not spinning up a new process.", false, false);
+            return false;
+        }
+        Integer additional = settings.maxUpgradeAdditional();
+        if (additional != null) {
+            int capacity = number + additional - workers.size();
+            if (capacity <= 0) { // Einhorn tests < 0 and so allows one worker more than it says
+                host.log(Level.DEBUG, "Over worker capacity by " + (1 - capacity) + " during upgrade, "
+                        + count(this::modern) + " new workers of " + workers.size()
+                        + " total. Waiting for old workers to exit before spinning up a process.", false, false);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Starts one worker; false if it could not be started. */
+    private boolean spinup(double now) {
+        int index = nextIndex();
+        lastSpinup = now;
+        int pid;
+        try {
+            pid = host.spawn(index, version);
+        } catch (SpawnException e) {
+            consecutiveDeathsBeforeAck++;
+            host.log(Level.ERROR, "Could not start a worker: " + e.getMessage(), true, false);
+            return false;
+        }
+        workers.put(pid, new Worker(pid, index, version, now, clock.wall()));
+        host.log(Level.INFO, "===> Launched " + pid + " (index: " + index + ")", true, false);
+        return true;
+    }
+
+    /** EINHORN_CHILD_INDEX: the smallest index no live worker (old or signaled included) holds. */
+    private int nextIndex() {
+        boolean[] used = new boolean[workers.size() + 1];
+        for (Worker w : workers.values()) {
+            if (w.index() < used.length) used[w.index()] = true;
+        }
+        int i = 0;
+        while (used[i]) i++;
+        return i;
+    }
+
+    // ---------------------------------------------------------------- ACKs (reference 5.2)
+
+    private void ackTimedOutWorkers(double now) {
+        if (settings.manualAck()) return;
+        for (Worker w : List.copyOf(workers.values())) {
+            double up = now - w.spinupAt();
+            if (!w.acked() && up >= settings.ackTimeout()) {
+                host.log(Level.INFO, "Worker " + w.pid() + " has been up for " + seconds(up)
+                        + "s, so we are considering it alive.", false, false);
+                registerAck(w);
+            }
+        }
+    }
+
+    private void registerAck(Worker w) {
+        w.markAcked();
+        String streak = consecutiveDeathsBeforeAck > 0
+                ? ", breaking the streak of " + consecutiveDeathsBeforeAck + " consecutive unacked workers dying"
+                : "";
+        consecutiveDeathsBeforeAck = 0;
+        host.log(Level.INFO, "Up to " + ackCount() + " / " + number + " " + settings.ackModeName() + " ACKs"
+                + streak, false, false);
+    }
+
+    // ---------------------------------------------------------------- cull (reference 5.3 step by step)
+
+    private void cull(double now) {
+        if (upgrading) checkUpgradeProgress(now);
+        List<Worker> old = filter(w -> !w.isSignaled() && !modern(w));
+        if (!upgrading && !old.isEmpty()) {
+            host.log(Level.INFO, "Killing off " + old.size() + " old workers.", true, false);
+            signalWorkers(settings.gracefulSignal(), old, true);
+        } else if (upgrading && smoothUpgrade) {
+            int excess = old.size() + ackCount() - number;
+            if (excess > 0) {
+                host.log(Level.INFO, "Smooth upgrade: killing off " + excess + " old workers.", true, false);
+                signalWorkers(settings.gracefulSignal(), old.subList(0, excess), true);
+            }
+        }
+        List<Worker> current = filter(w -> modern(w) && !w.isSignaled());
+        if (current.size() > number) {
+            int surplus = current.size() - number;
+            host.log(Level.INFO, "Have too many workers at the current version, so killing off " + surplus
+                    + " of them.", true, false);
+            List<Worker> priority = new ArrayList<>(current);
+            priority.sort(Comparator.comparing(Worker::acked)); // stable: unacked first, then spawn order
+            signalWorkers(settings.gracefulSignal(), priority.subList(0, surplus), true);
+        }
+        if (settings.signalTimeout() != null) killExpiredSignaledWorkers(now);
+    }
+
+    private void checkUpgradeProgress(double now) {
+        if (ackCount() >= number) {
+            upgrading = false;
+            upgradesCompleted++;
+            host.log(Level.INFO, "Upgraded successfully to version " + version + " (Einhorn 0.8.2).", true, false);
+            host.log(Level.INFO, "Upgrade done", true, true);
+        } else if (consecutiveDeathsBeforeAck >= PoolSettings.UPGRADE_MAX_CONSECUTIVE_DEATHS) {
+            failUpgrade("the new workers keep dying before they ACK (" + consecutiveDeathsBeforeAck
+                    + " in a row)");
+        } else if (settings.upgradeTimeout() != null && now >= upgradeStartedAt + settings.upgradeTimeout()) {
+            failUpgrade("only " + ackCount() + " of " + number + " new workers ACKed within the upgrade timeout of "
+                    + seconds(settings.upgradeTimeout()) + "s");
+        }
+    }
+
+    /** Gives up on the new version: its workers are stopped, the previous version is current again. */
+    private void failUpgrade(String reason) {
+        upgrading = false;
+        upgradesFailed++;
+        int failedVersion = version;
+        version = upgradeFromVersion;
+        consecutiveDeathsBeforeAck = 0;
+        spinupTimerAt = Double.NaN;
+        List<Worker> fresh = filter(w -> w.version() > upgradeFromVersion && !w.abandoned());
+        fresh.forEach(Worker::markAbandoned);
+        if (!fresh.isEmpty()) {
+            signalWorkers(settings.gracefulSignal(), filter(w -> w.abandoned() && !w.isSignaled()), true);
+        }
+        host.log(Level.ERROR, "Upgrade failed: " + reason + ". Version " + version
+                + " keeps serving; the workers of version " + failedVersion + " are being stopped.", true, true);
+    }
+
+    private boolean escalatable(Worker w) {
+        return w.isSignaled() && !w.signaled().contains("KILL");
+    }
+
+    private void killExpiredSignaledWorkers(double now) {
+        int timeout = settings.signalTimeout();
+        for (Worker w : filter(this::escalatable)) {
+            double since = now - w.lastSignaledAt();
+            if (since >= timeout) {
+                host.log(Level.INFO, "Child " + w.pid() + " was signaled " + seconds(since)
+                        + "s ago. Sending SIGKILL as it is still active after " + timeout + "s timeout.", true, false);
+                w.markSignaled("KILL", now);
+                host.signal(w.pid(), "KILL");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void signalWorkers(String signal, List<Worker> targets, boolean record) {
+        if (targets.isEmpty()) return;
+        String pids = targets.stream().map(w -> Integer.toString(w.pid())).collect(Collectors.joining(", ", "[", "]"));
+        host.log(Level.INFO, "Sending " + signal + " to " + pids, true, false);
+        double now = clock.now();
+        for (Worker w : targets) {
+            if (record) {
+                if (w.signaled().contains(signal)) {
+                    host.log(Level.ERROR, "Re-sending " + signal + " to already-signaled child " + w.pid()
+                            + ". It may be slow to spin down, or it may be swallowing SIGs.", true, false);
+                }
+                w.markSignaled(signal, now);
+            }
+            if (!host.signal(w.pid(), signal)) {
+                host.log(Level.DEBUG, "Attempted to " + signal + " child " + w.pid()
+                        + " but the process does not exist", false, false);
+            }
+        }
+    }
+
+    private boolean modern(Worker w) {
+        return w.version() == version && !w.abandoned();
+    }
+
+    /** Einhorn counts signaled-but-alive current workers as present, so a slow stop never doubles the pool. */
+    private int missingWorkerCount() {
+        return number - count(this::modern);
+    }
+
+    private int count(Predicate<Worker> p) {
+        return (int) workers.values().stream().filter(p).count();
+    }
+
+    private List<Worker> filter(Predicate<Worker> p) {
+        return workers.values().stream().filter(p).collect(Collectors.toList());
+    }
+
+    /** Seconds for log lines: Ruby-like, at most three decimals. */
+    static String seconds(double s) {
+        if (s == Math.rint(s)) return Long.toString((long) s);
+        return String.format(Locale.ROOT, "%.3f", s).replaceAll("0+$", "");
+    }
+}

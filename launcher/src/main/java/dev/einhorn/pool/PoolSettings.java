@@ -1,0 +1,34 @@
+package dev.einhorn.pool;
+
+/**
+ * The pool's fixed rules (all but the target count, which changes at run time).
+ *
+ * @param manualAck            -m manual
+ * @param ackTimeout           -m FLOAT: seconds alive until a worker counts as acked (timer mode)
+ * @param seconds              -s: base respawn interval
+ * @param maxUnacked           --max-unacked (default: number of CPUs)
+ * @param maxUpgradeAdditional --max-upgrade-additional, or null
+ * @param signalTimeout        -t seconds, or null
+ * @param gracefulSignal       --graceful-signal, name without SIG (default USR2)
+ * @param upgradeTimeout       --upgrade-timeout seconds, or null (never give up)
+ */
+public record PoolSettings(
+        boolean manualAck,
+        double ackTimeout,
+        double seconds,
+        int maxUnacked,
+        Integer maxUpgradeAdditional,
+        Integer signalTimeout,
+        String gracefulSignal,
+        Double upgradeTimeout) {
+
+    /** Einhorn's cap on the respawn back-off. */
+    public static final double MAX_SPINUP_INTERVAL = 30.0;
+
+    /** An upgrade whose new workers die this many times in a row before any ACK is abandoned. */
+    public static final int UPGRADE_MAX_CONSECUTIVE_DEATHS = 5;
+
+    public String ackModeName() {
+        return manualAck ? "manual" : "timer";
+    }
+}

@@ -1,0 +1,99 @@
+package dev.einhorn.pool;
+
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/** One live worker process as the pool tracks it (Einhorn's {@code children[pid]} record). */
+public final class Worker {
+    private final int pid;
+    private final int index;
+    private final int version;
+    private final double spinupAt;
+    private final Instant spinupWall;
+    private boolean acked;
+    private final Set<String> signaled = new LinkedHashSet<>();
+    private double lastSignaledAt = Double.NaN;
+    private Instant pingedAt;
+    private Object pingedRequestId;
+    private boolean abandoned;
+
+    Worker(int pid, int index, int version, double spinupAt, Instant spinupWall) {
+        this.pid = pid;
+        this.index = index;
+        this.version = version;
+        this.spinupAt = spinupAt;
+        this.spinupWall = spinupWall;
+    }
+
+    public int pid() {
+        return pid;
+    }
+
+    /** EINHORN_CHILD_INDEX. */
+    public int index() {
+        return index;
+    }
+
+    /** The code version (generation of workers) it was spawned for. */
+    public int version() {
+        return version;
+    }
+
+    public boolean acked() {
+        return acked;
+    }
+
+    /** Signals sent to it with record=true (graceful stop, KILL escalation), in order. */
+    public Set<String> signaled() {
+        return Collections.unmodifiableSet(signaled);
+    }
+
+    public boolean isSignaled() {
+        return !signaled.isEmpty();
+    }
+
+    public Instant spinupWall() {
+        return spinupWall;
+    }
+
+    double spinupAt() {
+        return spinupAt;
+    }
+
+    double lastSignaledAt() {
+        return lastSignaledAt;
+    }
+
+    public Instant pingedAt() {
+        return pingedAt;
+    }
+
+    public Object pingedRequestId() {
+        return pingedRequestId;
+    }
+
+    /** Spawned for an upgrade that failed: never counts as current, whatever its version. */
+    public boolean abandoned() {
+        return abandoned;
+    }
+
+    void markAbandoned() {
+        abandoned = true;
+    }
+
+    void markAcked() {
+        acked = true;
+    }
+
+    void markSignaled(String signal, double now) {
+        signaled.add(signal);
+        lastSignaledAt = now;
+    }
+
+    void markPinged(Instant at, Object requestId) {
+        pingedAt = at;
+        pingedRequestId = requestId;
+    }
+}

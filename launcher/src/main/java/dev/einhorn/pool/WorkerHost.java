@@ -1,0 +1,30 @@
+package dev.einhorn.pool;
+
+/**
+ * What the pool asks of the world: start a process, signal one, say something. The master implements it
+ * with real processes; unit tests with a recording fake. The pool never blocks and never sees a pid it did
+ * not get from {@link #spawn}.
+ */
+public interface WorkerHost {
+
+    /** Starts a worker of this version with EINHORN_CHILD_INDEX = index; returns its pid. */
+    int spawn(int index, int version) throws SpawnException;
+
+    /** Sends a signal (name without SIG); false when the process no longer exists. */
+    boolean signal(int pid, String signal);
+
+    /**
+     * A log line. {@code upgradeTagged} lines also go to clients waiting on an upgrade; {@code lastOfUpgrade}
+     * ends their stream.
+     */
+    void log(Level level, String message, boolean upgradeTagged, boolean lastOfUpgrade);
+
+    enum Level { DEBUG, INFO, ERROR }
+
+    /** A worker could not be started at all (exec failed). */
+    final class SpawnException extends Exception {
+        public SpawnException(String message) {
+            super(message);
+        }
+    }
+}

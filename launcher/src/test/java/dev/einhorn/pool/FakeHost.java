@@ -1,0 +1,65 @@
+package dev.einhorn.pool;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Records what the pool asked for; hands out pids 100, 101, ... */
+final class FakeHost implements WorkerHost, Clock {
+    record Spawned(int pid, int index, int version) {}
+
+    record Sent(int pid, String signal) {}
+
+    record Line(Level level, String message, boolean tagged, boolean last) {}
+
+    final List<Spawned> spawned = new ArrayList<>();
+    final List<Sent> sent = new ArrayList<>();
+    final List<Line> lines = new ArrayList<>();
+    final Set<Integer> dead = new HashSet<>();
+    int nextPid = 100;
+    boolean failSpawns;
+    double now = 1000;
+
+    @Override
+    public int spawn(int index, int version) throws SpawnException {
+        if (failSpawns) throw new SpawnException("No such file or directory");
+        int pid = nextPid++;
+        spawned.add(new Spawned(pid, index, version));
+        return pid;
+    }
+
+    @Override
+    public boolean signal(int pid, String signal) {
+        sent.add(new Sent(pid, signal));
+        return !dead.contains(pid);
+    }
+
+    @Override
+    public void log(Level level, String message, boolean tagged, boolean last) {
+        lines.add(new Line(level, message, tagged, last));
+    }
+
+    @Override
+    public double now() {
+        return now;
+    }
+
+    @Override
+    public Instant wall() {
+        return Instant.ofEpochMilli((long) (now * 1000));
+    }
+
+    List<String> messages() {
+        return lines.stream().map(Line::message).toList();
+    }
+
+    List<Integer> pidsSent(String signal) {
+        return sent.stream().filter(s -> s.signal().equals(signal)).map(Sent::pid).toList();
+    }
+
+    List<Integer> spawnedPids() {
+        return spawned.stream().map(Spawned::pid).toList();
+    }
+}
