@@ -1,10 +1,82 @@
 package dev.einhorn.master;
 
-/** Parses the command line and runs the master. */
+import dev.einhorn.config.Config;
+import dev.einhorn.log.EinhornLog;
+import dev.einhorn.posix.JnrPosix;
+import dev.einhorn.posix.Posix;
+import java.io.IOException;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Parses the command line and runs the master: the startup order of reference 1.3, then the loop. */
 public final class MasterMain {
+    private static final Logger log = LoggerFactory.getLogger(MasterMain.class);
+
     private MasterMain() {}
 
     public static int run(String[] args) {
         return 0;
+    }
+
+    /** Starts a master for this configuration and runs it to the end; returns the exit status. */
+    static int runMaster(Config config, Map<String, String> env) {
+        EinhornLog.setVerbosity(config.verbosity());
+        Posix posix = new JnrPosix();
+        Pidfile pidfile = null;
+        ServerSocketChannel commandChannel = null;
+        Master master = null;
+        try (Selector selector = Selector.open()) {
+            SignalInbox signals = new SignalInbox(selector);
+            signals.handle(Master.HANDLED_SIGNALS);
+            commandChannel = CommandSocket.open(config.socketPath(), config.lockfile());
+            log.info("Writing PID to {}", config.pidfile());
+            pidfile = Pidfile.write(config.pidfile(), posix.getpid());
+            List<Listeners.Listener> listeners = Listeners.bindAll(config.binds(), config.backlog(), posix);
+            List<String> argv = new ArrayList<>(config.command());
+            argv.set(0, ProgramLookup.resolve(argv.get(0), env));
+            master = new Master(config, posix, selector, signals, commandChannel, listeners, argv, workerEnv(env));
+            return master.loop();
+        } catch (StartupException e) {
+            System.err.println("einhorn: " + e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            System.err.println("einhorn: " + e.getMessage());
+            return 1;
+        } finally {
+            if (master != null) {
+                master.closeAll();
+            } else if (commandChannel != null) {
+                try {
+                    commandChannel.close();
+                } catch (IOException ignored) {
+                    // exiting
+                }
+            }
+            if (commandChannel != null) deleteQuietly(config.socketPath());
+            if (pidfile != null) pidfile.removeIfOurs();
+        }
+    }
+
+    /** The master's environment less any EINHORN_* of an outer einhorn (the pool adds its own). */
+    static Map<String, String> workerEnv(Map<String, String> env) {
+        Map<String, String> out = new LinkedHashMap<>();
+        env.forEach((k, v) -> {
+            if (!k.startsWith("EINHORN_")) out.put(k, v);
+        });
+        return out;
+    }
+
+    private static void deleteQuietly(java.nio.file.Path p) {
+        try {
+            java.nio.file.Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // best effort at exit
+        }
     }
 }

@@ -1,0 +1,195 @@
+package dev.einhorn.master;
+
+import dev.einhorn.posix.Posix;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The command socket: accepts clients, cuts their bytes into lines, queues their replies. Runs entirely on the
+ * event loop's thread; every socket is non-blocking. Lines go to a {@link LineHandler}.
+ *
+ * <p>Why the JDK's UNIX-domain channels rather than jnr-unixsocket: they plug into the same {@link Selector} as
+ * everything else, and {@code SO_PEERCRED} gives the peer's user, which is all the access check needs.
+ */
+final class CommandServer {
+    interface LineHandler {
+        void onLine(Connection connection, String line);
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(CommandServer.class);
+
+    private final ServerSocketChannel server;
+    private final Selector selector;
+    private final Posix posix;
+    private final LineHandler handler;
+    private final String ownUser = System.getProperty("user.name");
+    private final Map<Connection, SelectionKey> connections = new LinkedHashMap<>();
+    private final ByteBuffer readBuffer = ByteBuffer.allocate(64 * 1024);
+    private int nextClientId = 1;
+
+    CommandServer(ServerSocketChannel server, Selector selector, Posix posix, LineHandler handler) throws IOException {
+        this.server = server;
+        this.selector = selector;
+        this.posix = posix;
+        this.handler = handler;
+        server.configureBlocking(false);
+        server.register(selector, SelectionKey.OP_ACCEPT, this);
+    }
+
+    ServerSocketChannel channel() {
+        return server;
+    }
+
+    Collection<Connection> connections() {
+        return List.copyOf(connections.keySet());
+    }
+
+    /** Accepts every pending client; refuses peers that are neither our user nor root. */
+    void acceptAll() {
+        while (true) {
+            SocketChannel channel;
+            try {
+                channel = server.accept();
+            } catch (IOException e) {
+                log.error("Could not accept a command-socket client: {}", e.getMessage());
+                return;
+            }
+            if (channel == null) return;
+            int id = nextClientId++;
+            try {
+                String peer = peerUser(channel);
+                if (peer != null && !peer.equals(ownUser) && !peer.equals("root")) {
+                    log.error("[client {}] refusing a connection from user {}: only {} and root may use the "
+                            + "command socket", id, peer, ownUser);
+                    channel.close();
+                    continue;
+                }
+                channel.configureBlocking(false);
+                Connection c = new Connection(channel, id, posix.fdOf(channel));
+                connections.put(c, channel.register(selector, SelectionKey.OP_READ, c));
+                log.debug("[{}] client connected", c.label());
+            } catch (IOException e) {
+                log.error("[client {}] dropped while connecting: {}", id, e.getMessage());
+                closeQuietly(channel);
+            }
+        }
+    }
+
+    private static String peerUser(SocketChannel channel) {
+        try {
+            UnixDomainPrincipal p = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            return p.user().getName();
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /** Reads what is there and hands complete lines to the handler; closes on EOF, errors, or an overlong line. */
+    void onReadable(Connection c) {
+        while (!c.isClosed()) {
+            readBuffer.clear();
+            int n;
+            try {
+                n = c.channel.read(readBuffer);
+            } catch (IOException e) {
+                log.debug("[{}] read failed: {}", c.label(), e.getMessage());
+                close(c);
+                return;
+            }
+            if (n < 0) {
+                log.debug("[{}] client disconnected", c.label());
+                close(c);
+                return;
+            }
+            if (n == 0) return;
+            readBuffer.flip();
+            List<String> lines;
+            try {
+                lines = c.takeLines(readBuffer);
+            } catch (Connection.LineTooLongException e) {
+                log.error("[{}] closing the connection: {}", c.label(), e.getMessage());
+                close(c);
+                return;
+            }
+            for (String line : lines) {
+                if (c.isClosed()) return;
+                handler.onLine(c, line);
+            }
+        }
+    }
+
+    void onWritable(Connection c) {
+        flush(c);
+    }
+
+    /** Queues a framed line for a client and writes what the socket takes now. */
+    void send(Connection c, String framedLine) {
+        if (c.isClosed()) return;
+        if (!c.send(framedLine)) {
+            log.error("[{}] closing the connection: the client is not reading its replies ({} bytes waiting)",
+                    c.label(), Connection.MAX_PENDING_OUTPUT);
+            close(c);
+            return;
+        }
+        flush(c);
+    }
+
+    /** Closes once every queued reply is written (worker:ack, worker:ping). */
+    void closeWhenFlushed(Connection c) {
+        c.closeWhenFlushed();
+        flush(c);
+    }
+
+    private void flush(Connection c) {
+        if (c.isClosed()) return;
+        try {
+            boolean done = c.flush();
+            if (done && c.shouldCloseWhenFlushed()) {
+                close(c);
+                return;
+            }
+            SelectionKey key = connections.get(c);
+            if (key != null && key.isValid()) {
+                key.interestOps(done ? SelectionKey.OP_READ : SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+            }
+        } catch (IOException e) {
+            log.debug("[{}] write failed: {}", c.label(), e.getMessage());
+            close(c);
+        }
+    }
+
+    void close(Connection c) {
+        if (c.isClosed()) return;
+        c.markClosed();
+        SelectionKey key = connections.remove(c);
+        if (key != null) key.cancel();
+        closeQuietly(c.channel);
+    }
+
+    /** Closes the listening socket and every client. */
+    void closeAll() {
+        new ArrayList<>(connections.keySet()).forEach(this::close);
+        closeQuietly(server);
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // closing: nothing left to do with it
+        }
+    }
+}

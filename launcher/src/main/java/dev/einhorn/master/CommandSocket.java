@@ -1,0 +1,70 @@
+package dev.einhorn.master;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates the command socket as Einhorn does (reference 5.8): under the lockfile, refuse a path another master
+ * listens on, refuse a non-socket file, blow away a stale socket; then bind it owner-only (0600).
+ */
+final class CommandSocket {
+    private static final Logger log = LoggerFactory.getLogger(CommandSocket.class);
+
+    private CommandSocket() {}
+
+    static ServerSocketChannel open(Path socketPath, Path lockfile) throws StartupException {
+        try (FileChannel lock = FileChannel.open(lockfile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            restrictToOwner(lockfile);
+            FileLock held = lock.tryLock();
+            if (held == null) {
+                throw new StartupException("Another einhorn is starting with the lockfile " + lockfile
+                        + "; try again, or pass -f to use another lockfile.");
+            }
+            clearStalePath(socketPath);
+            ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(socketPath));
+            restrictToOwner(socketPath);
+            return server;
+        } catch (IOException e) {
+            throw new StartupException("Could not create the command socket at " + socketPath + ": " + e.getMessage());
+        }
+    }
+
+    private static void clearStalePath(Path socketPath) throws StartupException, IOException {
+        if (!Files.exists(socketPath, LinkOption.NOFOLLOW_LINKS)) return;
+        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(socketPath))) {
+            throw new StartupException("Another process (probably another Einhorn) is listening on the Einhorn "
+                    + "command socket at " + socketPath + ". If you'd like to run this Einhorn as well, pass a "
+                    + "`-d PATH_TO_SOCKET` to change the command socket location.");
+        } catch (java.net.SocketException refused) {
+            BasicFileAttributes attrs = Files.readAttributes(socketPath, BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            if (!attrs.isOther()) {
+                throw new StartupException("Non-socket file present at Einhorn command socket path " + socketPath
+                        + ". Either remove that file and restart Einhorn, or pass a `-d PATH_TO_SOCKET` to change the "
+                        + "command socket location.");
+            }
+            log.info("Blowing away old Einhorn command socket at {}. This likely indicates a previous Einhorn "
+                    + "master which exited uncleanly.", socketPath);
+            Files.delete(socketPath);
+        }
+    }
+
+    private static void restrictToOwner(Path path) throws IOException {
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+    }
+}

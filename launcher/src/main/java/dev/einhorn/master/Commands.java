@@ -1,0 +1,301 @@
+package dev.einhorn.master;
+
+import dev.einhorn.log.EinhornLog;
+import dev.einhorn.posix.Signals;
+import dev.einhorn.protocol.Framing;
+import dev.einhorn.protocol.ParseException;
+import dev.einhorn.protocol.Yaml;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Einhorn's command-socket commands (reference 3.2-3.3), with its reply texts. Each request is answered on the
+ * loop thread; nothing here blocks.
+ */
+final class Commands {
+    private static final Logger log = LoggerFactory.getLogger(Commands.class);
+
+    /** Documented commands, as {@code help} and the unknown-command reply list them (sorted by name). */
+    static final Map<String, String> DESCRIPTIONS = new TreeMap<>(Map.ofEntries(
+            Map.entry("config", "Merge in a new set of config options. (Note: this will likely be subsumed by "
+                    + "config file reloading at some point.)"),
+            Map.entry("dec", "Decrement the number of Einhorn child processes"),
+            Map.entry("die", "Send SIGNAL (default: SIGUSR2) to all workers, stop spawning new ones, and exit once "
+                    + "all workers die (args: [SIGNAL])"),
+            Map.entry("help", "Print out available commands"),
+            Map.entry("inc", "Increment the number of Einhorn child processes"),
+            Map.entry("louder", "Increase verbosity"),
+            Map.entry("quieter", "Decrease verbosity"),
+            Map.entry("set_workers", "Set the number of Einhorn child processes"),
+            Map.entry("signal", "Send one or more signals to all workers (args: SIG1 [SIG2 ...])"),
+            Map.entry("state", "Get a dump of Einhorn's current state"),
+            Map.entry("upgrade", "Upgrade all Einhorn workers smoothly. This causes Einhorn to reload its own "
+                    + "code as well."),
+            Map.entry("upgrade_fleet", "Upgrade all Einhorn workers a fleet at a time. This causes Einhorn to "
+                    + "reload its own code as well.")));
+
+    private final Master master;
+
+    Commands(Master master) {
+        this.master = master;
+    }
+
+    static String descriptions() {
+        return DESCRIPTIONS.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
+                .collect(Collectors.joining("\n"));
+    }
+
+    /** One request line from a client. */
+    void onLine(Connection c, String line) {
+        log.debug("[{}] Read a record of {} bytes.", c.label(), line.length());
+        Map<String, Object> request;
+        try {
+            request = Yaml.parseMapping(Framing.decode(line));
+        } catch (ParseException | RuntimeException e) {
+            master.reply(c, null, "Could not parse command", true);
+            return;
+        }
+        Object id = request.get("id");
+        Object command = request.get("command");
+        if (command == null) {
+            master.reply(c, id, "No \"command\" parameter provided; not sure what you want me to do.", true);
+            return;
+        }
+        String name = String.valueOf(command);
+        try {
+            dispatch(c, id, name, request);
+        } catch (BadRequest e) {
+            master.reply(c, id, e.getMessage(), true);
+        } catch (RuntimeException e) {
+            String message = "Error while processing command \"" + name + "\": " + e.getMessage() + " ("
+                    + e.getClass().getSimpleName() + ")";
+            log.error("[{}] {}", c.label(), message);
+            master.reply(c, id, message, true);
+        }
+    }
+
+    private void dispatch(Connection c, Object id, String name, Map<String, Object> request) throws BadRequest {
+        switch (name) {
+            case "worker:ack" -> workerAck(c, request);
+            case "worker:ping" -> workerPing(c, request);
+            case "ehlo" -> master.reply(c, id, "Welcome, " + stringOr(request.get("user"), "")
+                    + "! You are speaking to Einhorn Master Process " + master.pid
+                    + (master.config.commandName() != null ? " (" + master.config.commandName() + ")" : "")
+                    + ".\nThis is Einhorn 0.8.2.\n", true);
+            case "help" -> master.reply(c, id, "You are speaking to the Einhorn command socket. You can run the "
+                    + "following commands:\n\n" + descriptions() + "\n", true);
+            case "state" -> master.reply(c, id, StateDump.yaml(master), true);
+            case "inc" -> master.reply(c, id, increment(), true);
+            case "dec" -> master.reply(c, id, decrement(), true);
+            case "set_workers" -> master.reply(c, id, setWorkers(args(request)), true);
+            case "quieter" -> master.reply(c, id, setVerbosity(EinhornLog.verbosity() + 1), true);
+            case "louder" -> master.reply(c, id, setVerbosity(EinhornLog.verbosity() - 1), true);
+            case "signal" -> master.reply(c, id, signal(args(request)), true);
+            case "die" -> master.reply(c, id, die(args(request)), true);
+            case "config" -> master.reply(c, id, config(args(request)), true);
+            case "upgrade" -> upgrade(new Requester(c, id), true);
+            case "upgrade_fleet" -> upgrade(new Requester(c, id), false);
+            default -> master.reply(c, id, "Unrecognized command: " + Master.inspect(name) + "\n\n" + descriptions()
+                    + "\n", true);
+        }
+    }
+
+    /** The client that asked for an upgrade, if any (SIGHUP has none). */
+    record Requester(Connection connection, Object id) {}
+
+    // ---------------------------------------------------------------- workers talking to us
+
+    private void workerAck(Connection c, Map<String, Object> request) {
+        Object pid = request.get("pid");
+        if (pid instanceof Number n) {
+            master.pool.manualAck(n.intValue());
+        } else {
+            log.error("[{}] Invalid request (no pid): {}", c.label(), request);
+        }
+        master.closeWhenFlushed(c);
+    }
+
+    private void workerPing(Connection c, Map<String, Object> request) {
+        if (request.get("pid") instanceof Number n) {
+            master.pool.ping(n.intValue(), request.get("request_id"));
+        } else {
+            log.error("[{}] Invalid request (no pid): {}", c.label(), request);
+        }
+        master.closeWhenFlushed(c);
+    }
+
+    // ---------------------------------------------------------------- scaling
+
+    String increment() {
+        int old = master.pool.number();
+        master.pool.setNumber(old + 1);
+        String msg = "Incrementing number of workers from " + old + " -> " + (old + 1);
+        EinhornLog.raw(msg);
+        return msg;
+    }
+
+    String decrement() {
+        int old = master.pool.number();
+        if (old <= 1) {
+            return "Can't decrease number of workers (already at " + old + ").  Run kill " + master.pid
+                    + " if you really want to kill einhorn.";
+        }
+        master.pool.setNumber(old - 1);
+        String msg = "Decrementing number of workers from " + old + " -> " + (old - 1);
+        EinhornLog.raw(msg);
+        return msg;
+    }
+
+    private String setWorkers(List<String> args) {
+        String arg = args.isEmpty() ? "" : args.get(0);
+        int count;
+        try {
+            count = Integer.parseInt(arg.trim());
+        } catch (NumberFormatException e) {
+            count = -1;
+        }
+        if (count < 1 || count >= 1000) return "Invalid count: '" + arg + "'. Must be an integer in [1,1000).";
+        int old = master.pool.number();
+        if (count == old) return "";
+        master.pool.setNumber(count);
+        String msg = "Altering worker count, " + old + " -> " + count + ". Will "
+                + (count > old ? "spin up additional workers." : "gracefully terminate workers.");
+        EinhornLog.raw(msg);
+        return msg;
+    }
+
+    private String setVerbosity(int v) {
+        EinhornLog.setVerbosity(v);
+        String msg = "Verbosity set to " + EinhornLog.verbosity();
+        log.info(msg);
+        return msg;
+    }
+
+    // ---------------------------------------------------------------- signals
+
+    private String signal(List<String> args) throws BadRequest {
+        List<String> names = new ArrayList<>();
+        for (String arg : args) names.add(signalName(arg));
+        log.info("Sending {} to {}", String.join(", ", names), master.pool.workers().stream()
+                .map(w -> Integer.toString(w.pid())).collect(Collectors.joining(", ", "[", "]")));
+        for (String name : names) master.pool.signalAll(name);
+        return "\n".repeat(Math.max(0, names.size() - 1)); // Einhorn joins one empty result per signal
+    }
+
+    private String die(List<String> args) throws BadRequest {
+        String sig = args.isEmpty() ? master.config.gracefulSignal() : signalName(args.get(0));
+        master.stop(sig);
+        return "Einhorn is going down! ";
+    }
+
+    /** Einhorn's normalisation: upcase, strip a leading SIG, must be a known signal. */
+    static String signalName(String arg) throws BadRequest {
+        String name = arg.toUpperCase(Locale.ROOT);
+        if (name.startsWith("SIG")) name = name.substring(3);
+        if (Signals.number(name).isEmpty() || name.chars().allMatch(Character::isDigit)) {
+            throw new BadRequest("Invalid signal: " + Master.inspect(name));
+        }
+        return Signals.name(Signals.number(name).get());
+    }
+
+    // ---------------------------------------------------------------- config
+
+    /**
+     * Einhorn merges any YAML hash into its state, mostly as inert junk. We apply the keys that mean something
+     * at run time ({@code number}, {@code verbosity}, with or without Ruby's leading colon) and refuse others.
+     */
+    private String config(List<String> args) throws BadRequest {
+        if (args.isEmpty()) return "Must pass in a YAML-encoded hash";
+        Map<String, Object> hash;
+        try {
+            hash = Yaml.parseMapping(String.join(" ", args));
+        } catch (ParseException e) {
+            return "Could not parse config: " + e.getMessage();
+        }
+        for (Map.Entry<String, Object> e : hash.entrySet()) {
+            String key = e.getKey().startsWith(":") ? e.getKey().substring(1) : e.getKey();
+            if (!key.equals("number") && !key.equals("verbosity")) {
+                return "Unknown config key " + Master.inspect(e.getKey()) + " (known: number, verbosity)";
+            }
+            if (!(e.getValue() instanceof Number n)) return "Config value for " + key + " must be an integer";
+            if (key.equals("number") && (n.intValue() < 1 || n.intValue() >= 1000)) {
+                return "Invalid count: '" + n + "'. Must be an integer in [1,1000).";
+            }
+        }
+        for (Map.Entry<String, Object> e : hash.entrySet()) {
+            int value = ((Number) e.getValue()).intValue();
+            if (e.getKey().endsWith("number")) {
+                master.pool.setNumber(value);
+            } else {
+                EinhornLog.setVerbosity(value);
+            }
+        }
+        return "Successfully merged in config: " + hash.entrySet().stream()
+                .map(e -> Master.inspect(e.getKey()) + "=>" + e.getValue())
+                .collect(Collectors.joining(", ", "{", "}"));
+    }
+
+    // ---------------------------------------------------------------- upgrades
+
+    void upgrade(Requester requester, boolean smooth) {
+        if (requester != null) {
+            String first = smooth ? "Upgrading smoothly, as commanded" : "Upgrading fleet, as commanded";
+            boolean streamed = requester.id() != null;
+            if (!master.pool.respawning()) {
+                master.reply(requester.connection(), requester.id(),
+                        "Upgrade failed: einhorn is shutting down", true);
+                return;
+            }
+            master.reply(requester.connection(), requester.id(), first, !streamed);
+            if (streamed) requester.connection().subscribeToUpgrade(requester.id());
+        }
+        master.pool.upgrade(smooth);
+    }
+
+    // ---------------------------------------------------------------- argument checks (validate_args)
+
+    @SuppressWarnings("unchecked")
+    private static List<String> args(Map<String, Object> request) throws BadRequest {
+        if (!request.containsKey("args") || request.get("args") == null) throw new BadRequest("No args provided");
+        if (!(request.get("args") instanceof List<?> list)) throw new BadRequest("Args must be an array");
+        for (Object o : list) {
+            if (!(o instanceof String)) {
+                throw new BadRequest("Argument is a " + rubyClass(o) + ", not a string: " + rubyInspect(o));
+            }
+        }
+        return (List<String>) list;
+    }
+
+    static String rubyClass(Object o) {
+        if (o == null) return "NilClass";
+        if (o instanceof Integer || o instanceof Long || o instanceof java.math.BigInteger) return "Integer";
+        if (o instanceof Double || o instanceof Float) return "Float";
+        if (o instanceof Boolean b) return b ? "TrueClass" : "FalseClass";
+        if (o instanceof Map) return "Hash";
+        if (o instanceof List) return "Array";
+        return o.getClass().getSimpleName();
+    }
+
+    static String rubyInspect(Object o) {
+        if (o == null) return "nil";
+        if (o instanceof String s) return Master.inspect(s);
+        return String.valueOf(o);
+    }
+
+    private static String stringOr(Object o, String fallback) {
+        return o == null ? fallback : String.valueOf(o);
+    }
+
+    /** A request the master understood but will not carry out: its message is the reply. */
+    static final class BadRequest extends Exception {
+        BadRequest(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.einhorn.master;
+
+import dev.einhorn.protocol.Framing;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One client of the command socket: a line-assembling read buffer, a bounded write queue, and the upgrade
+ * subscription its {@code upgrade} request left behind. Never blocks.
+ */
+final class Connection {
+    /** A client that stops reading is dropped once this much output waits for it. */
+    static final int MAX_PENDING_OUTPUT = 8 << 20;
+
+    final SocketChannel channel;
+    final int id;
+    final int fd;
+    private final ByteArrayOutputStream partialLine = new ByteArrayOutputStream();
+    private final ArrayDeque<ByteBuffer> output = new ArrayDeque<>();
+    private long pendingBytes;
+    private boolean closeWhenFlushed;
+    private boolean closed;
+    /** The request id of this connection's pending {@code upgrade}, or null. Einhorn: one id per tag. */
+    private Object upgradeRequestId;
+    private boolean upgradeSubscribed;
+
+    Connection(SocketChannel channel, int id, int fd) {
+        this.channel = channel;
+        this.id = id;
+        this.fd = fd;
+    }
+
+    /** Einhorn's {@code [client N:fd]} label. */
+    String label() {
+        return "client " + id + ":" + fd;
+    }
+
+    /**
+     * Appends bytes read from the socket and returns the complete lines (without their newline).
+     *
+     * @throws LineTooLongException when a line exceeds {@link Framing#MAX_LINE_BYTES}
+     */
+    List<String> takeLines(ByteBuffer read) throws LineTooLongException {
+        List<String> lines = new ArrayList<>();
+        while (read.hasRemaining()) {
+            byte b = read.get();
+            if (b == '\n') {
+                lines.add(partialLine.toString(StandardCharsets.UTF_8));
+                partialLine.reset();
+            } else {
+                if (partialLine.size() >= Framing.MAX_LINE_BYTES) throw new LineTooLongException();
+                partialLine.write(b);
+            }
+        }
+        return lines;
+    }
+
+    /** Queues an already framed line. Returns false if the client is too far behind (it must be dropped). */
+    boolean send(String framedLine) {
+        if (closed) return true;
+        byte[] bytes = framedLine.getBytes(StandardCharsets.UTF_8);
+        pendingBytes += bytes.length;
+        output.add(ByteBuffer.wrap(bytes));
+        return pendingBytes <= MAX_PENDING_OUTPUT;
+    }
+
+    /** Writes what the socket takes now. Returns true when nothing is left. */
+    boolean flush() throws IOException {
+        while (!output.isEmpty()) {
+            ByteBuffer head = output.peek();
+            int n = channel.write(head);
+            pendingBytes -= n;
+            if (head.hasRemaining()) return false;
+            output.poll();
+        }
+        return true;
+    }
+
+    boolean hasPendingOutput() {
+        return !output.isEmpty();
+    }
+
+    void closeWhenFlushed() {
+        closeWhenFlushed = true;
+    }
+
+    boolean shouldCloseWhenFlushed() {
+        return closeWhenFlushed;
+    }
+
+    void markClosed() {
+        closed = true;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    void subscribeToUpgrade(Object requestId) {
+        upgradeSubscribed = true;
+        upgradeRequestId = requestId;
+    }
+
+    void unsubscribeFromUpgrade() {
+        upgradeSubscribed = false;
+        upgradeRequestId = null;
+    }
+
+    boolean upgradeSubscribed() {
+        return upgradeSubscribed;
+    }
+
+    Object upgradeRequestId() {
+        return upgradeRequestId;
+    }
+
+    static final class LineTooLongException extends Exception {
+        LineTooLongException() {
+            super("request line longer than " + Framing.MAX_LINE_BYTES + " bytes");
+        }
+    }
+}

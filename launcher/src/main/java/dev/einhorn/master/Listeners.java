@@ -1,0 +1,70 @@
+package dev.einhorn.master;
+
+import dev.einhorn.config.BindSpec;
+import dev.einhorn.posix.Posix;
+import dev.einhorn.posix.PosixException;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Binds the {@code -b} listening sockets, once, for the master's whole life. */
+final class Listeners {
+    private static final Logger log = LoggerFactory.getLogger(Listeners.class);
+
+    /** A bound socket: its spec, channel, fd, the real port, and its family for EINHORN_FD_FAMILY_n. */
+    record Listener(BindSpec spec, ServerSocketChannel channel, int fd, int port, String family) {}
+
+    private Listeners() {}
+
+    static List<Listener> bindAll(List<BindSpec> specs, int backlog, Posix posix) throws StartupException {
+        List<Listener> bound = new ArrayList<>();
+        try {
+            for (BindSpec spec : specs) bound.add(bind(spec, backlog, posix));
+            return bound;
+        } catch (StartupException e) {
+            for (Listener l : bound) {
+                try {
+                    l.channel().close();
+                } catch (IOException ignored) {
+                    // failing anyway
+                }
+            }
+            throw e;
+        }
+    }
+
+    static Listener bind(BindSpec spec, int backlog, Posix posix) throws StartupException {
+        String flags = spec.flags().stream().map(f -> "\"" + f + "\"").collect(Collectors.joining(", ", "[", "]"));
+        log.info("Binding to {} with flags {}", spec.address(), flags);
+        try {
+            InetAddress address = InetAddress.getByName(spec.host());
+            boolean v6 = address instanceof Inet6Address;
+            ServerSocketChannel channel = ServerSocketChannel.open(v6 ? StandardProtocolFamily.INET6
+                    : StandardProtocolFamily.INET);
+            try {
+                // The JDK turns SO_REUSEADDR on by default; Einhorn sets it only for the r flag.
+                channel.setOption(StandardSocketOptions.SO_REUSEADDR, spec.reuseAddr());
+                if (spec.reusePort()) channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                channel.bind(new InetSocketAddress(address, spec.port()), backlog);
+                int fd = posix.fdOf(channel);
+                posix.setNonBlocking(fd, spec.nonBlock());
+                int port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
+                return new Listener(spec, channel, fd, port, v6 ? "AF_INET6" : "AF_INET");
+            } catch (IOException | PosixException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+        } catch (IOException | PosixException e) {
+            throw new StartupException("Could not bind " + spec.address() + ": " + e.getMessage());
+        }
+    }
+}

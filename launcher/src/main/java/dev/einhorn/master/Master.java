@@ -1,0 +1,258 @@
+package dev.einhorn.master;
+
+import dev.einhorn.config.Config;
+import dev.einhorn.log.EinhornLog;
+import dev.einhorn.pool.Clock;
+import dev.einhorn.pool.Pool;
+import dev.einhorn.pool.PoolSettings;
+import dev.einhorn.pool.WorkerHost;
+import dev.einhorn.posix.ExitStatus;
+import dev.einhorn.posix.Posix;
+import dev.einhorn.posix.Signals;
+import dev.einhorn.posix.SpawnRequest;
+import dev.einhorn.posix.PosixException;
+import dev.einhorn.protocol.Framing;
+import dev.einhorn.protocol.Yaml;
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master: one thread, one {@link Selector}. Read {@link #loop()} top to bottom: tick the pool, sleep until
+ * a socket, a signal, a child exit or the pool's next timer wakes us, handle that, repeat.
+ */
+public final class Master implements WorkerHost {
+    private static final Logger log = LoggerFactory.getLogger(Master.class);
+    /** Handled signals. QUIT is the JVM's (thread dump) and cannot be taken: see docs/SIGNALS.md. */
+    static final List<String> HANDLED_SIGNALS = List.of("INT", "TERM", "USR2", "HUP", "ALRM", "CHLD", "TTIN", "TTOU");
+
+    final Config config;
+    final Posix posix;
+    final int pid;
+    final Pool pool;
+    private final Selector selector;
+    private final SignalInbox signals;
+    private final CommandServer commandServer;
+    private final Commands commands;
+    private final List<Listeners.Listener> listeners;
+    private final List<String> argv;
+    private final Map<String, String> baseEnv;
+
+    Master(Config config, Posix posix, Selector selector, SignalInbox signals,
+            java.nio.channels.ServerSocketChannel commandChannel, List<Listeners.Listener> listeners,
+            List<String> argv, Map<String, String> baseEnv) throws IOException {
+        this.config = config;
+        this.posix = posix;
+        this.pid = posix.getpid();
+        this.selector = selector;
+        this.signals = signals;
+        this.listeners = listeners;
+        this.argv = argv;
+        this.baseEnv = baseEnv;
+        this.pool = new Pool(poolSettings(config), config.number(), this, Clock.SYSTEM);
+        this.commands = new Commands(this);
+        this.commandServer = new CommandServer(commandChannel, selector, posix, commands::onLine);
+    }
+
+    static PoolSettings poolSettings(Config c) {
+        int cpus = Runtime.getRuntime().availableProcessors();
+        return new PoolSettings(c.ackMode().manual(), c.ackMode().timeoutSeconds(), c.seconds(),
+                c.maxUnacked() != null ? c.maxUnacked() : cpus, c.maxUpgradeAdditional(), c.signalTimeout(),
+                c.gracefulSignal(), c.upgradeTimeout());
+    }
+
+    // ---------------------------------------------------------------- the loop
+
+    /** Runs until every worker is gone after a stop; returns the exit status. */
+    int loop() throws IOException {
+        log.debug("Entering event loop");
+        while (true) {
+            pool.tick();
+            if (pool.isFinished()) break;
+            sleepUntilSomethingHappens();
+            for (SelectionKey key : selector.selectedKeys()) dispatch(key);
+            selector.selectedKeys().clear();
+            for (String signal : signals.take()) onSignal(signal);
+        }
+        log.debug("All workers are gone; exiting");
+        return 0;
+    }
+
+    private void sleepUntilSomethingHappens() throws IOException {
+        double wake = pool.nextWakeup();
+        if (Double.isInfinite(wake)) {
+            selector.select();
+            return;
+        }
+        long millis = (long) Math.ceil((wake - Clock.SYSTEM.now()) * 1000);
+        if (millis <= 0) {
+            selector.selectNow();
+        } else {
+            selector.select(millis);
+        }
+    }
+
+    private void dispatch(SelectionKey key) {
+        if (!key.isValid()) return;
+        Object handler = key.attachment();
+        if (handler == commandServer) {
+            commandServer.acceptAll();
+        } else if (handler instanceof Connection c) {
+            if (key.isValid() && key.isReadable()) commandServer.onReadable(c);
+            if (key.isValid() && key.isWritable()) commandServer.onWritable(c);
+        }
+        // the signal pipe is drained after dispatch
+    }
+
+    private void onSignal(String signal) {
+        switch (signal) {
+            case "CHLD" -> reapChildren();
+            case "INT", "USR2" -> stop(config.gracefulSignal());
+            case "TERM" -> stop("TERM");
+            case "HUP" -> commands.upgrade(null, true);
+            case "ALRM" -> {
+                log.error("Upgrading using SIGALRM is deprecated. Please switch to SIGHUP");
+                commands.upgrade(null, true);
+            }
+            case "TTIN" -> commands.increment();
+            case "TTOU" -> commands.decrement();
+            default -> log.debug("Ignoring SIG{}", signal);
+        }
+    }
+
+    void stop(String signal) {
+        pool.stop(signal);
+    }
+
+    private void reapChildren() {
+        log.debug("Going to reap a child process");
+        for (Optional<ExitStatus> s; (s = posix.reapAny()).isPresent(); ) {
+            ExitStatus status = s.get();
+            String how = status.killedBySignal() ? "killed by SIG" + Signals.name(status.signal())
+                    : "exit status " + status.exitCode();
+            if (!pool.exited(status.pid(), how)) {
+                log.error("Could not find any config for exited child {}! This probably indicates a bug in Einhorn.",
+                        status.pid());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- WorkerHost: what the pool asks for
+
+    @Override
+    public int spawn(int index, int version) throws SpawnException {
+        List<Integer> fds = new ArrayList<>();
+        Map<String, String> env = new LinkedHashMap<>(baseEnv);
+        for (int i = 0; i < listeners.size(); i++) {
+            fds.add(listeners.get(i).fd());
+            env.put("EINHORN_FD_" + i, Integer.toString(SpawnRequest.childFd(i)));
+            env.put("EINHORN_FD_FAMILY_" + i, listeners.get(i).family());
+        }
+        env.put("EINHORN_FD_COUNT", Integer.toString(listeners.size()));
+        env.put("EINHORN_FDS", java.util.stream.IntStream.range(0, listeners.size())
+                .mapToObj(i -> Integer.toString(SpawnRequest.childFd(i))).collect(Collectors.joining(" ")));
+        env.put("EINHORN_SOCK_PATH", config.socketPath().toString());
+        env.put("EINHORN_MASTER_PID", Integer.toString(pid));
+        env.put("EINHORN_CHILD_INDEX", Integer.toString(index));
+        env.put("EINHORN_GRACEFUL_SIGNAL", config.gracefulSignal());
+        SocketChannel commandFd = null;
+        try {
+            if (config.commandSocketAsFd()) {
+                commandFd = SocketChannel.open(UnixDomainSocketAddress.of(config.socketPath()));
+                env.put("EINHORN_SOCK_FD", Integer.toString(SpawnRequest.childFd(fds.size())));
+                fds.add(posix.fdOf(commandFd));
+            }
+            int child = posix.spawn(new SpawnRequest(argv.get(0), argv, env, fds));
+            EinhornLog.logFor("WORKER", child, EinhornLog.INFO, "About to exec " + inspect(argv));
+            return child;
+        } catch (PosixException | IOException e) {
+            throw new SpawnException("could not exec " + argv.get(0) + ": " + e.getMessage());
+        } finally {
+            if (commandFd != null) {
+                try {
+                    commandFd.close();
+                } catch (IOException ignored) {
+                    // the worker holds its own copy
+                }
+            }
+        }
+    }
+
+    @Override
+    public boolean signal(int workerPid, String signal) {
+        return posix.kill(workerPid, Signals.number(signal).orElseThrow());
+    }
+
+    @Override
+    public void log(Level level, String message, boolean upgradeTagged, boolean lastOfUpgrade) {
+        EinhornLog.log(switch (level) {
+            case DEBUG -> EinhornLog.DEBUG;
+            case INFO -> EinhornLog.INFO;
+            case ERROR -> EinhornLog.ERROR;
+        }, message);
+        if (upgradeTagged) {
+            String text = level == Level.ERROR && !message.startsWith("Upgrade failed") ? "ERROR: " + message : message;
+            for (Connection c : commandServer.connections()) {
+                if (!c.upgradeSubscribed()) continue;
+                reply(c, c.upgradeRequestId(), text, lastOfUpgrade);
+                if (lastOfUpgrade) c.unsubscribeFromUpgrade();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- replies
+
+    /** Sends one reply (reference 3.2): with an id, {@code wait: true} unless last; without, only the message. */
+    void reply(Connection c, Object requestId, String message, boolean last) {
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("message", message);
+        if (requestId != null) {
+            reply.put("request_id", requestId);
+            if (!last) reply.put("wait", true);
+        }
+        commandServer.send(c, Framing.encode(Yaml.dump(reply)));
+    }
+
+    void closeWhenFlushed(Connection c) {
+        commandServer.closeWhenFlushed(c);
+    }
+
+    List<Listeners.Listener> listeners() {
+        return listeners;
+    }
+
+    List<String> argv() {
+        return argv;
+    }
+
+    /** Closes every socket of the master (at exit). */
+    void closeAll() {
+        commandServer.closeAll();
+        for (Listeners.Listener l : listeners) {
+            try {
+                l.channel().close();
+            } catch (IOException ignored) {
+                // exiting
+            }
+        }
+    }
+
+    /** Ruby's Array#inspect of strings: ["a", "b"]. */
+    static String inspect(List<String> strings) {
+        return strings.stream().map(Master::inspect).collect(Collectors.joining(", ", "[", "]"));
+    }
+
+    static String inspect(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+    }
+}

@@ -1,0 +1,98 @@
+package dev.einhorn.master;
+
+import dev.einhorn.config.Config;
+import dev.einhorn.log.EinhornLog;
+import dev.einhorn.pool.Pool;
+import dev.einhorn.pool.Worker;
+import dev.einhorn.protocol.Yaml;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code state} command's dump: Einhorn's state keys (reference 5.7), so its tools (and tests that read
+ * {@code [:state][:children]}, {@code signaled}, {@code pinged_at}) find what they expect.
+ */
+final class StateDump {
+    private StateDump() {}
+
+    static String yaml(Master master) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("state", state(master));
+        return Yaml.dump(root);
+    }
+
+    static Map<String, Object> state(Master master) {
+        Config c = master.config;
+        Pool pool = master.pool;
+        Map<String, Object> s = new LinkedHashMap<>();
+        Map<Object, Object> children = new LinkedHashMap<>();
+        for (Worker w : pool.workers()) children.put(w.pid(), child(w));
+        s.put("children", children);
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("number", pool.number());
+        config.put("backlog", c.backlog());
+        config.put("seconds", c.seconds());
+        if (c.maxUnacked() != null) config.put("max_unacked", c.maxUnacked());
+        if (c.maxUpgradeAdditional() != null) config.put("max_upgrade_additional", c.maxUpgradeAdditional());
+        s.put("config", config);
+        s.put("versions", new LinkedHashMap<>());
+        s.put("version", pool.version());
+        s.put("sockets", new LinkedHashMap<>());
+        s.put("orig_cmd", c.command());
+        List<Object> bind = new ArrayList<>();
+        List<Object> bindFds = new ArrayList<>();
+        List<Object> boundPorts = new ArrayList<>();
+        for (Listeners.Listener l : master.listeners()) {
+            bind.add(List.of(l.spec().host(), l.spec().port(), l.spec().flags()));
+            bindFds.add(l.fd());
+            boundPorts.add(l.port());
+        }
+        s.put("bind", bind);
+        s.put("bind_fds", bindFds);
+        s.put("bound_ports", boundPorts);
+        s.put("cmd", master.argv());
+        s.put("respawn", pool.respawning());
+        s.put("upgrading", pool.upgrading());
+        s.put("smooth_upgrade", pool.smoothUpgrade());
+        s.put("reloading_for_upgrade", false);
+        s.put("path", c.preload());
+        s.put("cmd_name", c.commandName());
+        s.put("verbosity", EinhornLog.verbosity());
+        s.put("generation", 0);
+        Map<String, Object> ackMode = new LinkedHashMap<>();
+        ackMode.put("type", c.ackMode().manual() ? "manual" : "timer");
+        if (!c.ackMode().manual()) ackMode.put("timeout", c.ackMode().timeoutSeconds());
+        s.put("ack_mode", ackMode);
+        s.put("kill_children_on_exit", c.killChildrenOnExit());
+        s.put("command_socket_as_fd", c.commandSocketAsFd());
+        s.put("socket_path", c.socketPath().toString());
+        s.put("pidfile", c.pidfile().toString());
+        s.put("lockfile", c.lockfile().toString());
+        s.put("consecutive_deaths_before_ack", pool.consecutiveDeathsBeforeAck());
+        s.put("drop_environment_variables", c.dropEnvVars());
+        s.put("signal_timeout", c.signalTimeout());
+        s.put("graceful_signal", c.gracefulSignal());
+        s.put("upgrade_timeout", c.upgradeTimeout());
+        s.put("upgrades_completed", pool.upgradesCompleted());
+        s.put("upgrades_failed", pool.upgradesFailed());
+        s.put("preloaded", false);
+        return s;
+    }
+
+    private static Map<String, Object> child(Worker w) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", "worker");
+        m.put("version", w.version());
+        m.put("acked", w.acked());
+        m.put("signaled", new ArrayList<>(w.signaled()));
+        m.put("index", w.index());
+        m.put("spinup_time", w.spinupWall().toString());
+        if (w.pingedAt() != null) {
+            m.put("pinged_at", w.pingedAt().toString());
+            m.put("pinged_request_id", w.pingedRequestId());
+        }
+        return m;
+    }
+}
