@@ -4,12 +4,23 @@ package dev.einhorn.posix;
  * How a reaped child ended: {@code exitCode} when it exited, {@code signal} (> 0) when a signal killed it.
  */
 public record ExitStatus(int pid, int exitCode, int signal) {
+    /** The exit code of a child whose status was lost (ECHILD: reaped elsewhere). */
+    public static final int UNKNOWN = -1;
+
+    /** A child that is gone but whose status is unknown. */
+    public static ExitStatus unknown(int pid) {
+        return new ExitStatus(pid, UNKNOWN, 0);
+    }
+
     public boolean killedBySignal() {
         return signal > 0;
     }
 
     /** "exited with status 3" / "killed by SIGKILL", for logs. */
     public String describe() {
-        return killedBySignal() ? "killed by SIG" + Signals.name(signal) : "exited with status " + exitCode;
+        if (killedBySignal()) {
+            return "killed by SIG" + Signals.name(signal);
+        }
+        return exitCode == UNKNOWN ? "exited with unknown status" : "exited with status " + exitCode;
     }
 }

@@ -25,13 +25,17 @@ public interface Posix {
     /** {@code waitpid(-1, WNOHANG)}: one reaped child, or empty when none has exited (or no children). */
     Optional<ExitStatus> reapAny();
 
-    /** {@code waitpid(pid, WNOHANG)}: the exit of that child if it has exited; empty while it runs. ECHILD counts as exited. */
+    /**
+     * {@code waitpid(pid, WNOHANG)}: the exit of that child if it has exited; empty while it runs.
+     * ECHILD (not our child, or already reaped) counts as exited: {@link ExitStatus#unknown(int)}.
+     */
     Optional<ExitStatus> reap(int pid);
 
     /**
      * {@code kill(pid, sig)}.
      *
      * @return false when the process does not exist (ESRCH)
+     * @throws IllegalStateException on any other error (EPERM, EINVAL), cause a {@link PosixException}
      */
     boolean kill(int pid, int signal);
 
@@ -43,4 +47,15 @@ public interface Posix {
 
     /** Sets or clears FD_CLOEXEC on an fd. */
     void setCloseOnExec(int fd, boolean closeOnExec) throws PosixException;
+
+    /**
+     * Sets a signal's disposition to SIG_DFL ({@code sigaction}). Call it before installing a
+     * {@code sun.misc.Signal} handler: the JVM silently never installs one for a signal that is
+     * ignored at that moment (e.g. HUP under nohup). Removes any handler the JVM had for it, so
+     * install the new handler right after.
+     */
+    void resetSignalToDefault(int signal) throws PosixException;
+
+    /** Removes a signal from the calling thread's signal mask ({@code pthread_sigmask(SIG_UNBLOCK)}). */
+    void unblockSignal(int signal) throws PosixException;
 }
