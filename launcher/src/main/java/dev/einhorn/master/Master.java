@@ -90,15 +90,18 @@ public final class Master implements WorkerHost {
 
     private void sleepUntilSomethingHappens() throws IOException {
         double wake = pool.nextWakeup();
-        if (Double.isInfinite(wake)) {
+        double start = Clock.SYSTEM.now();
+        long millis = Double.isInfinite(wake) ? -1 : Math.max(0, (long) Math.ceil((wake - start) * 1000));
+        if (millis < 0) {
             selector.select();
-            return;
-        }
-        long millis = (long) Math.ceil((wake - Clock.SYSTEM.now()) * 1000);
-        if (millis <= 0) {
+        } else if (millis == 0) {
             selector.selectNow();
         } else {
             selector.select(millis);
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("Woke up after {}s (timeout {})", String.format("%.3f", Clock.SYSTEM.now() - start),
+                    millis < 0 ? "none" : millis + "ms");
         }
     }
 

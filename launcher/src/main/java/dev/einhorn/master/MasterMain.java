@@ -33,7 +33,7 @@ public final class MasterMain {
         Master master = null;
         try (Selector selector = Selector.open()) {
             SignalInbox signals = new SignalInbox(selector);
-            signals.handle(Master.HANDLED_SIGNALS);
+            signals.handle(Master.HANDLED_SIGNALS, posix);
             commandChannel = CommandSocket.open(config.socketPath(), config.lockfile());
             log.info("Writing PID to {}", config.pidfile());
             pidfile = Pidfile.write(config.pidfile(), posix.getpid());

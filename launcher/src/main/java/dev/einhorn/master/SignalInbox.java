@@ -8,6 +8,9 @@ import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import dev.einhorn.posix.Posix;
+import dev.einhorn.posix.PosixException;
+import dev.einhorn.posix.Signals;
 import sun.misc.Signal;
 
 /**
@@ -26,9 +29,17 @@ final class SignalInbox {
         pipe.source().register(selector, SelectionKey.OP_READ, this);
     }
 
-    /** Starts queueing these signals (names without SIG). */
-    void handle(List<String> names) {
+    /**
+     * Starts queueing these signals (names without SIG). Each is first reset to its default disposition: the JVM
+     * never delivers HUP, INT or TERM to a handler when they were ignored at start (nohup, some init systems).
+     */
+    void handle(List<String> names, Posix posix) {
         for (String name : names) {
+            try {
+                posix.resetSignalToDefault(Signals.number(name).orElseThrow());
+            } catch (PosixException e) {
+                throw new IllegalStateException("cannot reset SIG" + name + ": " + e.getMessage(), e);
+            }
             Signal.handle(new Signal(name), s -> {
                 received.add(s.getName());
                 wake();

@@ -1,0 +1,102 @@
+package dev.einhorn.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real master with real python3 workers on loopback: serving, replacing, scaling, stopping. */
+class PoolIT {
+    @TempDir
+    Path dir;
+
+    private Einhorn startPidServers(int n) throws Exception {
+        return Einhorn.start(dir, "-n", Integer.toString(n), "-b", "127.0.0.1:0", "-m", "manual",
+                "python3", Einhorn.WORKERS.resolve("pid_server.py").toString());
+    }
+
+    @Test
+    void threeWorkersAnswerAndAKilledOneIsReplaced() throws Exception {
+        try (Einhorn einhorn = startPidServers(3)) {
+            List<Long> pids = einhorn.awaitAckedWorkers(3);
+            int port = einhorn.port(0);
+            Set<Long> answered = new HashSet<>();
+            for (int i = 0; i < 300 && answered.size() < 3; i++) answered.add(Long.parseLong(Einhorn.ask(port)));
+            assertEquals(new HashSet<>(pids), answered, "each of the three workers answers on the shared socket");
+
+            Einhorn.signal(pids.get(0), "KILL");
+            einhorn.awaitLog("===> Exited worker " + pids.get(0) + " (killed by SIGKILL)");
+            List<Long> after = einhorn.awaitAckedWorkers(3);
+            assertFalse(after.contains(pids.get(0)));
+            long replacement = after.stream().filter(p -> !pids.contains(p)).findFirst().orElseThrow();
+            Set<Long> answeredAfter = new HashSet<>();
+            for (int i = 0; i < 300 && !answeredAfter.contains(replacement); i++) {
+                answeredAfter.add(Long.parseLong(Einhorn.ask(port)));
+            }
+            assertTrue(answeredAfter.contains(replacement), "the replacement answers");
+        }
+    }
+
+    @Test
+    void einhornshChangesTheWorkerCount() throws Exception {
+        try (Einhorn einhorn = startPidServers(1)) {
+            einhorn.awaitAckedWorkers(1);
+            Einhorn.Result inc = einhornsh("-d", einhorn.socket.toString(), "-e", "inc");
+            assertEquals(0, inc.exitCode(), inc.stderr());
+            assertEquals("Incrementing number of workers from 1 -> 2\n", inc.stdout());
+            einhorn.awaitAckedWorkers(2);
+            Einhorn.Result set = einhornsh("-d", einhorn.socket.toString(), "-e", "set_workers 4; set_workers 2");
+            assertEquals("Altering worker count, 2 -> 4. Will spin up additional workers.\n"
+                    + "Altering worker count, 4 -> 2. Will gracefully terminate workers.\n", set.stdout());
+            List<Long> two = einhorn.awaitAckedWorkers(2);
+            assertEquals(2, two.size());
+        }
+    }
+
+    @Test
+    void termStopsEveryWorkerAndExitsZero() throws Exception {
+        try (Einhorn einhorn = startPidServers(2)) {
+            List<Long> pids = einhorn.awaitAckedWorkers(2);
+            einhorn.signal("TERM");
+            assertEquals(0, einhorn.awaitExit());
+            for (long pid : pids) assertFalse(Einhorn.alive(pid), "worker " + pid + " is gone");
+            assertTrue(einhorn.logText().contains("Sending TERM to [" + pids.get(0) + ", " + pids.get(1) + "]"));
+            assertFalse(Files.exists(einhorn.socket), "the command socket is removed");
+            assertFalse(Files.exists(dir.resolve("einhorn.pid")), "the pidfile is removed");
+        }
+    }
+
+    @Test
+    void intAndUsr2StopGracefullyWithTheGracefulSignal() throws Exception {
+        for (String sig : List.of("INT", "USR2")) {
+            Path sub = Files.createDirectories(dir.resolve(sig));
+            try (Einhorn einhorn = Einhorn.start(sub, "-n", "1", "-b", "127.0.0.1:0", "-m", "manual",
+                    "python3", Einhorn.WORKERS.resolve("pid_server.py").toString())) {
+                List<Long> pids = einhorn.awaitAckedWorkers(1);
+                einhorn.signal(sig);
+                assertEquals(0, einhorn.awaitExit());
+                assertTrue(einhorn.logText().contains("Sending USR2 to [" + pids.get(0) + "]"), einhorn.logText());
+                assertTrue(einhorn.logText().contains("===> Exited worker " + pids.get(0) + " (exit status 0)"));
+            }
+        }
+    }
+
+    static Einhorn.Result einhornsh(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Einhorn.REPO.resolve("bin/einhornsh").toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        byte[] out = p.getInputStream().readAllBytes();
+        byte[] err = p.getErrorStream().readAllBytes();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        return new Einhorn.Result(p.exitValue(), new String(out), new String(err));
+    }
+}

@@ -1,0 +1,80 @@
+package dev.einhorn.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+/** What a worker inherits: exactly its fds, clean signal state, its own process group, Einhorn's variables. */
+class WorkerEnvironmentIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aWorkerSeesOnlyItsSocketsAndCleanSignalState() throws Exception {
+        Path reports = Files.createDirectories(dir.resolve("reports"));
+        try (Einhorn einhorn = Einhorn.start(dir, Map.of("REPORT_DIR", reports.toString()),
+                "-b", "127.0.0.1:0", "-b", "[::1]:0,r", "-g", "-c", "envtest",
+                "python3", Einhorn.WORKERS.resolve("report.py").toString())) {
+            einhorn.awaitTrue("a report", () -> reports.toFile().list((d, n) -> n.endsWith(".json")).length > 0);
+            Path report = Files.list(reports).filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
+            Map<String, Object> r = (Map<String, Object>) new Load(LoadSettings.builder().build())
+                    .loadFromString(Files.readString(report));
+            Map<String, String> status = (Map<String, String>) r.get("status");
+            assertEquals("0000000000000000", status.get("SigBlk"));
+            assertEquals("0000000000000000", status.get("SigIgn"));
+            assertEquals("0000000000000000", status.get("SigCgt"));
+            long pid = ((Number) r.get("pid")).longValue();
+            assertEquals(pid, ((Number) r.get("pgid")).longValue(), "its own process group");
+            assertEquals(einhorn.pid(), ((Number) r.get("ppid")).longValue());
+
+            Map<String, String> fds = new TreeMap<>((Map<String, String>) r.get("fds"));
+            fds.values().removeIf(link -> link.startsWith("/proc/")); // python's own listdir handle
+            assertEquals(java.util.Set.of("0", "1", "2", "3", "4", "5"), fds.keySet(), "fds: " + fds);
+            assertTrue(fds.get("3").startsWith("socket:"), fds.toString());
+            assertTrue(fds.get("4").startsWith("socket:"), fds.toString());
+            assertTrue(fds.get("5").startsWith("socket:"), "-g: the command connection " + fds);
+
+            Map<String, String> env = (Map<String, String>) r.get("env");
+            assertEquals("2", env.get("EINHORN_FD_COUNT"));
+            assertEquals("3", env.get("EINHORN_FD_0"));
+            assertEquals("4", env.get("EINHORN_FD_1"));
+            assertEquals("AF_INET6", env.get("EINHORN_FD_FAMILY_1"));
+            assertEquals("5", env.get("EINHORN_SOCK_FD"));
+            assertEquals("0", env.get("EINHORN_CHILD_INDEX"));
+            assertEquals(Long.toString(einhorn.pid()), env.get("EINHORN_MASTER_PID"));
+            assertEquals(einhorn.socket.toString(), env.get("EINHORN_SOCK_PATH"));
+
+            // fd 3 is the very socket the master bound: its inode matches the master's listening socket
+            String inode = fds.get("3");
+            boolean inMaster = Files.list(Path.of("/proc/" + einhorn.pid() + "/fd")).anyMatch(p -> {
+                try {
+                    return Files.readSymbolicLink(p).toString().equals(inode);
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            assertTrue(inMaster, "fd 3 is the master's bound socket");
+        }
+    }
+
+    @Test
+    void theSockFdOfDashGReallyAcks() throws Exception {
+        Path script = dir.resolve("ack_fd.sh");
+        Files.writeString(script, "#!/bin/sh\nprintf '{\"command\":\"worker:ack\",\"pid\":%d}\\n' $$ >&$EINHORN_SOCK_FD\n"
+                + "exec sleep 600\n");
+        script.toFile().setExecutable(true);
+        try (Einhorn einhorn = Einhorn.start(dir, "-g", "-m", "manual", script.toString())) {
+            einhorn.awaitAckedWorkers(1);
+            assertTrue(einhorn.logText().contains("Received a manual ACK from"));
+        }
+    }
+}
