@@ -2,7 +2,9 @@ package dev.einhorn.protocol;
 
 /**
  * Einhorn's wire framing: one record per line; inside a record {@code %} is {@code %25} and a newline is
- * {@code %0A} (reference section 3.1).
+ * {@code %0A} (reference section 3.1). Only those two are escaped, exactly as Ruby's
+ * {@code Einhorn::Client::Transport} does, so every known client (einhornsh, {@code Einhorn::Worker},
+ * go-einhorn, plain one-line JSON) reads and writes the same bytes.
  */
 public final class Framing {
     private Framing() {}
@@ -12,11 +14,16 @@ public final class Framing {
 
     /** Escapes a YAML document and appends the terminating newline. */
     public static String encode(String document) {
-        throw new UnsupportedOperationException("TODO");
+        return document.replace("%", "%25").replace("\n", "%0A") + "\n";
     }
 
-    /** Unescapes one received line (without its newline; a trailing \r is dropped). */
+    /**
+     * Unescapes one received line (without its newline; a trailing \r is dropped). The order of the two
+     * replacements is Ruby's ({@code %0A} first): it is equivalent to a left-to-right scan, since neither
+     * replacement can create an occurrence of the other.
+     */
     public static String decode(String line) {
-        throw new UnsupportedOperationException("TODO");
+        String body = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
+        return body.replace("%0A", "\n").replace("%25", "%");
     }
 }

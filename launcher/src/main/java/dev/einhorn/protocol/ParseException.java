@@ -1,6 +1,6 @@
 package dev.einhorn.protocol;
 
-/** A request line that is not a YAML/JSON mapping. */
+/** A line that is not valid YAML, or (for {@link Yaml#parseMapping}) not a YAML/JSON mapping. */
 public class ParseException extends Exception {
     public ParseException(String message) {
         super(message);

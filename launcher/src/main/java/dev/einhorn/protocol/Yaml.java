@@ -1,22 +1,107 @@
 package dev.einhorn.protocol;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import org.snakeyaml.engine.v2.api.ConstructNode;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.constructor.StandardConstructor;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.Tag;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
- * YAML in and out. In: a safe loader (maps, lists, strings, numbers, booleans, null; no tags, no
- * aliases beyond a small budget) for requests in YAML block, YAML flow or JSON form. Out: Psych-style
- * {@code YAML.dump} of string/int/boolean/list/map values, as Einhorn's master and clients write them.
+ * YAML in and out.
+ *
+ * <p>In: a safe loader (snakeyaml-engine, YAML 1.2 core schema) that only builds maps ({@link
+ * LinkedHashMap}, in document order), lists, strings, numbers ({@link Integer}, {@link Long} or {@link
+ * java.math.BigInteger}, never a string: a {@code pid: "5"} stays a String), booleans and null, for
+ * requests in YAML block, YAML flow or JSON form. Aliases are capped, duplicate keys keep the last value
+ * (as Psych does). <b>Tags</b>: a node with a tag we do not know ({@code !ruby/object:Set},
+ * {@code !ruby/sym}, {@code !foo}) is loaded as if it were untagged — its plain scalar, sequence or
+ * mapping value — rather than rejected, because old Ruby clients add such tags to values that are
+ * otherwise fine; no tag ever instantiates a class. Core-schema resolution differs from Psych's YAML 1.1
+ * only for odd scalars ({@code yes}/{@code no} stay strings, timestamps stay strings).
+ *
+ * <p>Out: Psych-style {@code YAML.dump} (see {@link PsychEmitter}) of String, Integer, Long, Double,
+ * Boolean, null, {@link RubySymbol}, {@link java.time.OffsetDateTime} (written like a local Ruby Time,
+ * {@code 2026-11-23 23:12:40.755845814 +00:00}), {@link java.time.Instant} (a UTC Ruby Time, {@code ... Z}),
+ * List and Map (keys: String, Integer, Long or RubySymbol; iteration order kept). Replies should use
+ * only strings, integers and booleans (section 3.1); the rest exists for the {@code state} dump.
  */
 public final class Yaml {
     private Yaml() {}
 
-    /** Parses one decoded request; throws if it is not valid YAML or not a mapping. */
+    private static final int MAX_ALIASES = 50;
+
+    /** Parses one decoded request; throws if it is not valid YAML or not a mapping. Keys become Strings. */
     public static Map<String, Object> parseMapping(String document) throws ParseException {
-        throw new UnsupportedOperationException("TODO");
+        Object value = parse(document);
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new ParseException("not a YAML mapping: " + RubyInspect.className(value));
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        map.forEach((k, v) -> result.put(String.valueOf(k), v));
+        return result;
+    }
+
+    /**
+     * Parses any single YAML document (the {@code config} command's argument, replies read by
+     * einhornsh). An empty document is null. Nested maps keep their keys' loaded types.
+     */
+    public static Object parse(String document) throws ParseException {
+        LoadSettings settings = LoadSettings.builder()
+                .setSchema(new CoreSchema())
+                .setMaxAliasesForCollections(MAX_ALIASES)
+                .setAllowRecursiveKeys(false)
+                .setAllowDuplicateKeys(true)
+                .setCodePointLimit(Framing.MAX_LINE_BYTES)
+                .setUseMarks(false)
+                .build();
+        try {
+            return new Load(settings, new UntaggingConstructor(settings)).loadFromString(document);
+        } catch (YamlEngineException e) {
+            throw new ParseException(e.getMessage());
+        } catch (StackOverflowError e) { // absurdly deep nesting in a hostile request
+            throw new ParseException("YAML nested too deeply");
+        }
     }
 
     /** {@code YAML.dump} of a value: starts with "---", ends with "\n". Keys in iteration order. */
     public static String dump(Object value) {
-        throw new UnsupportedOperationException("TODO");
+        return new PsychEmitter(false).document(value);
+    }
+
+    /**
+     * {@code YAML.dump} of a tree whose String map keys are Ruby symbols, as in Einhorn's {@code state}
+     * reply: {@code Map.of("state", Map.of("children", Map.of(4304, Map.of("type", new RubySymbol("worker")))))}
+     * is written {@code ---\n:state:\n  :children:\n    4304:\n      :type: :worker\n}. Integer keys
+     * (pids) stay integers; symbol <em>values</em> are explicit {@link RubySymbol}s; a Ruby Set should
+     * be passed as a List (Psych-4 clients cannot load {@code !ruby/object:Set}).
+     */
+    public static String dumpWithSymbolKeys(Object value) {
+        return new PsychEmitter(true).document(value);
+    }
+
+    /** Loads nodes with unknown tags as their untagged kind (see the class comment). */
+    private static final class UntaggingConstructor extends StandardConstructor {
+        UntaggingConstructor(LoadSettings settings) {
+            super(settings);
+        }
+
+        @Override
+        protected Optional<ConstructNode> findConstructorFor(Node node) {
+            Optional<ConstructNode> known = super.findConstructorFor(node);
+            if (known.isPresent()) return known;
+            Tag plain = switch (node.getNodeType()) {
+                case SCALAR -> Tag.STR;
+                case SEQUENCE -> Tag.SEQ;
+                case MAPPING -> Tag.MAP;
+                default -> null;
+            };
+            return plain == null ? known : Optional.ofNullable(tagConstructors.get(plain));
+        }
     }
 }

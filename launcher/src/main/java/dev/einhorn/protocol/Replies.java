@@ -1,0 +1,33 @@
+package dev.einhorn.protocol;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Framed command-socket records (reference section 3.2), byte-identical to Einhorn 0.8.2's.
+ */
+public final class Replies {
+    private Replies() {}
+
+    /**
+     * One reply line. With a request id: keys {@code message}, {@code request_id} and, unless this is the
+     * last message for that request, {@code wait: true}. Without one (an "old-style" request): only
+     * {@code message}, and {@code last} is irrelevant since such a request gets exactly one reply.
+     *
+     * @param requestId the request's {@code id} as it was loaded (Integer, String, ...), or null
+     */
+    public static String encode(String message, Object requestId, boolean last) {
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("message", message);
+        if (requestId != null) {
+            reply.put("request_id", requestId);
+            if (!last) reply.put("wait", true);
+        }
+        return Framing.encode(Yaml.dump(reply));
+    }
+
+    /** One request line, as a client ({@code einhornsh}, {@code Einhorn::Worker}) sends it. */
+    public static String encodeRequest(Map<String, Object> request) {
+        return Framing.encode(Yaml.dump(request));
+    }
+}
