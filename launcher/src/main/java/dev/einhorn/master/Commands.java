@@ -4,6 +4,7 @@ import dev.einhorn.log.EinhornLog;
 import dev.einhorn.posix.Signals;
 import dev.einhorn.protocol.Framing;
 import dev.einhorn.protocol.ParseException;
+import dev.einhorn.protocol.RubyInspect;
 import dev.einhorn.protocol.Yaml;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,7 +102,7 @@ final class Commands {
             case "config" -> master.reply(c, id, config(args(request)), true);
             case "upgrade" -> upgrade(new Requester(c, id), true);
             case "upgrade_fleet" -> upgrade(new Requester(c, id), false);
-            default -> master.reply(c, id, "Unrecognized command: " + Master.inspect(name) + "\n\n" + descriptions()
+            default -> master.reply(c, id, "Unrecognized command: " + RubyInspect.inspect(name) + "\n\n" + descriptions()
                     + "\n", true);
         }
     }
@@ -199,7 +200,7 @@ final class Commands {
         String name = arg.toUpperCase(Locale.ROOT);
         if (name.startsWith("SIG")) name = name.substring(3);
         if (Signals.number(name).isEmpty() || name.chars().allMatch(Character::isDigit)) {
-            throw new BadRequest("Invalid signal: " + Master.inspect(name));
+            throw new BadRequest("Invalid signal: " + RubyInspect.inspect(name));
         }
         return Signals.name(Signals.number(name).get());
     }
@@ -221,7 +222,7 @@ final class Commands {
         for (Map.Entry<String, Object> e : hash.entrySet()) {
             String key = e.getKey().startsWith(":") ? e.getKey().substring(1) : e.getKey();
             if (!key.equals("number") && !key.equals("verbosity")) {
-                return "Unknown config key " + Master.inspect(e.getKey()) + " (known: number, verbosity)";
+                return "Unknown config key " + RubyInspect.inspect(e.getKey()) + " (known: number, verbosity)";
             }
             if (!(e.getValue() instanceof Number n)) return "Config value for " + key + " must be an integer";
             if (key.equals("number") && (n.intValue() < 1 || n.intValue() >= 1000)) {
@@ -236,9 +237,8 @@ final class Commands {
                 EinhornLog.setVerbosity(value);
             }
         }
-        return "Successfully merged in config: " + hash.entrySet().stream()
-                .map(e -> Master.inspect(e.getKey()) + "=>" + e.getValue())
-                .collect(Collectors.joining(", ", "{", "}"));
+        return "Successfully merged in config: " + RubyInspect.inspect(hash);
+                
     }
 
     // ---------------------------------------------------------------- upgrades
@@ -266,26 +266,10 @@ final class Commands {
         if (!(request.get("args") instanceof List<?> list)) throw new BadRequest("Args must be an array");
         for (Object o : list) {
             if (!(o instanceof String)) {
-                throw new BadRequest("Argument is a " + rubyClass(o) + ", not a string: " + rubyInspect(o));
+                throw new BadRequest("Argument is a " + RubyInspect.className(o) + ", not a string: " + RubyInspect.inspect(o));
             }
         }
         return (List<String>) list;
-    }
-
-    static String rubyClass(Object o) {
-        if (o == null) return "NilClass";
-        if (o instanceof Integer || o instanceof Long || o instanceof java.math.BigInteger) return "Integer";
-        if (o instanceof Double || o instanceof Float) return "Float";
-        if (o instanceof Boolean b) return b ? "TrueClass" : "FalseClass";
-        if (o instanceof Map) return "Hash";
-        if (o instanceof List) return "Array";
-        return o.getClass().getSimpleName();
-    }
-
-    static String rubyInspect(Object o) {
-        if (o == null) return "nil";
-        if (o instanceof String s) return Master.inspect(s);
-        return String.valueOf(o);
     }
 
     private static String stringOr(Object o, String fallback) {

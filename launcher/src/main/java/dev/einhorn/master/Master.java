@@ -11,8 +11,8 @@ import dev.einhorn.posix.Posix;
 import dev.einhorn.posix.Signals;
 import dev.einhorn.posix.SpawnRequest;
 import dev.einhorn.posix.PosixException;
-import dev.einhorn.protocol.Framing;
-import dev.einhorn.protocol.Yaml;
+import dev.einhorn.protocol.Replies;
+import dev.einhorn.protocol.RubyInspect;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SelectionKey;
@@ -45,18 +45,21 @@ public final class Master implements WorkerHost {
     private final CommandServer commandServer;
     private final Commands commands;
     private final List<Listeners.Listener> listeners;
+    /** Sockets of the deprecated {@code srv:} template: inherited, but not in EINHORN_FD_*. */
+    private final List<Listeners.Listener> legacyListeners;
     private final List<String> argv;
     private final Map<String, String> baseEnv;
 
     Master(Config config, Posix posix, Selector selector, SignalInbox signals,
             java.nio.channels.ServerSocketChannel commandChannel, List<Listeners.Listener> listeners,
-            List<String> argv, Map<String, String> baseEnv) throws IOException {
+            List<Listeners.Listener> legacyListeners, List<String> argv, Map<String, String> baseEnv) throws IOException {
         this.config = config;
         this.posix = posix;
         this.pid = posix.getpid();
         this.selector = selector;
         this.signals = signals;
         this.listeners = listeners;
+        this.legacyListeners = legacyListeners;
         this.argv = argv;
         this.baseEnv = baseEnv;
         this.pool = new Pool(poolSettings(config), config.number(), this, Clock.SYSTEM);
@@ -161,6 +164,7 @@ public final class Master implements WorkerHost {
             env.put("EINHORN_FD_" + i, Integer.toString(SpawnRequest.childFd(i)));
             env.put("EINHORN_FD_FAMILY_" + i, listeners.get(i).family());
         }
+        legacyListeners.forEach(l -> fds.add(l.fd()));
         env.put("EINHORN_FD_COUNT", Integer.toString(listeners.size()));
         env.put("EINHORN_FDS", java.util.stream.IntStream.range(0, listeners.size())
                 .mapToObj(i -> Integer.toString(SpawnRequest.childFd(i))).collect(Collectors.joining(" ")));
@@ -176,7 +180,7 @@ public final class Master implements WorkerHost {
                 fds.add(posix.fdOf(commandFd));
             }
             int child = posix.spawn(new SpawnRequest(argv.get(0), argv, env, fds));
-            EinhornLog.logFor("WORKER", child, EinhornLog.INFO, "About to exec " + inspect(argv));
+            EinhornLog.logFor("WORKER", child, EinhornLog.INFO, "About to exec " + RubyInspect.inspect(argv));
             return child;
         } catch (PosixException | IOException e) {
             throw new SpawnException("could not exec " + argv.get(0) + ": " + e.getMessage());
@@ -217,13 +221,7 @@ public final class Master implements WorkerHost {
 
     /** Sends one reply (reference 3.2): with an id, {@code wait: true} unless last; without, only the message. */
     void reply(Connection c, Object requestId, String message, boolean last) {
-        Map<String, Object> reply = new LinkedHashMap<>();
-        reply.put("message", message);
-        if (requestId != null) {
-            reply.put("request_id", requestId);
-            if (!last) reply.put("wait", true);
-        }
-        commandServer.send(c, Framing.encode(Yaml.dump(reply)));
+        commandServer.send(c, Replies.encode(message, requestId, last));
     }
 
     void closeWhenFlushed(Connection c) {
@@ -234,6 +232,12 @@ public final class Master implements WorkerHost {
         return listeners;
     }
 
+    private List<Listeners.Listener> allListeners() {
+        List<Listeners.Listener> all = new ArrayList<>(listeners);
+        all.addAll(legacyListeners);
+        return all;
+    }
+
     List<String> argv() {
         return argv;
     }
@@ -241,21 +245,12 @@ public final class Master implements WorkerHost {
     /** Closes every socket of the master (at exit). */
     void closeAll() {
         commandServer.closeAll();
-        for (Listeners.Listener l : listeners) {
+        for (Listeners.Listener l : allListeners()) {
             try {
                 l.channel().close();
             } catch (IOException ignored) {
                 // exiting
             }
         }
-    }
-
-    /** Ruby's Array#inspect of strings: ["a", "b"]. */
-    static String inspect(List<String> strings) {
-        return strings.stream().map(Master::inspect).collect(Collectors.joining(", ", "[", "]"));
-    }
-
-    static String inspect(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
     }
 }

@@ -1,9 +1,13 @@
 package dev.einhorn.master;
 
+import dev.einhorn.cli.CliResult;
+import dev.einhorn.cli.EinhornCli;
+import dev.einhorn.cli.LegacySrvTemplate;
 import dev.einhorn.config.Config;
 import dev.einhorn.log.EinhornLog;
 import dev.einhorn.posix.JnrPosix;
 import dev.einhorn.posix.Posix;
+import dev.einhorn.posix.SpawnRequest;
 import java.io.IOException;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -21,7 +25,13 @@ public final class MasterMain {
     private MasterMain() {}
 
     public static int run(String[] args) {
-        return 0;
+        Map<String, String> env = System.getenv();
+        CliResult result = EinhornCli.parse(args, env);
+        if (result instanceof CliResult.Run run) return runMaster(run.config(), env);
+        if (result instanceof CliResult.UpgradeCheck) {
+            log.info("Running under Java {} ({})", Runtime.version(), System.getProperty("java.home"));
+        }
+        return result.finish(System.out, System.err);
     }
 
     /** Starts a master for this configuration and runs it to the end; returns the exit status. */
@@ -38,14 +48,24 @@ public final class MasterMain {
             log.info("Writing PID to {}", config.pidfile());
             pidfile = Pidfile.write(config.pidfile(), posix.getpid());
             List<Listeners.Listener> listeners = Listeners.bindAll(config.binds(), config.backlog(), posix);
+            LegacySrvTemplate srv = LegacySrvTemplate.scan(config.command());
+            List<Listeners.Listener> legacy = List.of();
             List<String> argv = new ArrayList<>(config.command());
+            if (!srv.isEmpty()) {
+                srv.templateArgs().forEach(arg -> log.error(LegacySrvTemplate.DEPRECATION_MESSAGE));
+                legacy = Listeners.bindAll(srv.binds(), config.backlog(), posix);
+                List<Integer> childFds = new ArrayList<>();
+                for (int j = 0; j < legacy.size(); j++) childFds.add(SpawnRequest.childFd(listeners.size() + j));
+                argv = new ArrayList<>(srv.substitute(childFds));
+            }
             argv.set(0, ProgramLookup.resolve(argv.get(0), env));
-            master = new Master(config, posix, selector, signals, commandChannel, listeners, argv, workerEnv(env));
+            master = new Master(config, posix, selector, signals, commandChannel, listeners, legacy, argv,
+                    workerEnv(env));
             return master.loop();
         } catch (StartupException e) {
             System.err.println("einhorn: " + e.getMessage());
             return 1;
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             System.err.println("einhorn: " + e.getMessage());
             return 1;
         } finally {

@@ -4,6 +4,7 @@ import dev.einhorn.config.Config;
 import dev.einhorn.log.EinhornLog;
 import dev.einhorn.pool.Pool;
 import dev.einhorn.pool.Worker;
+import dev.einhorn.protocol.RubySymbol;
 import dev.einhorn.protocol.Yaml;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,7 +21,7 @@ final class StateDump {
     static String yaml(Master master) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("state", state(master));
-        return Yaml.dump(root);
+        return Yaml.dumpWithSymbolKeys(root);
     }
 
     static Map<String, Object> state(Master master) {
@@ -62,7 +63,7 @@ final class StateDump {
         s.put("verbosity", EinhornLog.verbosity());
         s.put("generation", 0);
         Map<String, Object> ackMode = new LinkedHashMap<>();
-        ackMode.put("type", c.ackMode().manual() ? "manual" : "timer");
+        ackMode.put("type", new RubySymbol(c.ackMode().manual() ? "manual" : "timer"));
         if (!c.ackMode().manual()) ackMode.put("timeout", c.ackMode().timeoutSeconds());
         s.put("ack_mode", ackMode);
         s.put("kill_children_on_exit", c.killChildrenOnExit());
@@ -83,14 +84,15 @@ final class StateDump {
 
     private static Map<String, Object> child(Worker w) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("type", "worker");
+        m.put("type", new RubySymbol("worker"));
         m.put("version", w.version());
         m.put("acked", w.acked());
         m.put("signaled", new ArrayList<>(w.signaled()));
         m.put("index", w.index());
-        m.put("spinup_time", w.spinupWall().toString());
+        m.put("last_signaled_at", null);
+        m.put("spinup_time", w.spinupWall());
         if (w.pingedAt() != null) {
-            m.put("pinged_at", w.pingedAt().toString());
+            m.put("pinged_at", w.pingedAt());
             m.put("pinged_request_id", w.pingedRequestId());
         }
         return m;
