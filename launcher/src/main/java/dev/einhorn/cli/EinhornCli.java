@@ -218,15 +218,45 @@ public final class EinhornCli {
                 .setToggleBooleanFlags(false);
         ParseResult parsed;
         try {
-            parsed = cl.parseArgs(args);
+            parsed = cl.parseArgs(hide(args));
         } catch (RuntimeException e) {
             return fromException(e, cl);
         }
-        List<String> command = parsed.hasMatchedPositional(0)
-                ? List.copyOf(parsed.matchedPositional(0).stringValues())
-                : List.of();
+        List<String> command = new ArrayList<>();
+        if (parsed.hasMatchedPositional(0)) {
+            for (String arg : parsed.matchedPositional(0).stringValues()) command.add(unhide(arg));
+        }
         if (command.isEmpty()) return new CliResult.Help(UsageText.shortUsage(), 1);
+        String first = parsed.matchedPositional(0).stringValues().get(0);
+        if (first.startsWith(HIDDEN_OPTION)) return unknownOption(command.get(0));
         return new CliResult.Run(state.toConfig(command, env));
+    }
+
+    // picocli 4.7.6 with abbreviated options throws IndexOutOfBoundsException on "-", "--=x" and "-=x"
+    // where it looks for an option. Until the first "--" (which picocli never takes as a value) such
+    // arguments are swapped for markers that cannot be real arguments (argv never contains NUL) and
+    // swapped back in values and in the command. A lone "-" is a program name (as in Ruby); "--=x" or
+    // "-=x" where an option is expected is an unknown option.
+    private static final String HIDDEN = "\0einhorn-hidden:";
+    private static final String HIDDEN_DASH = HIDDEN + "-";
+    private static final String HIDDEN_OPTION = HIDDEN + "option:";
+
+    private static String[] hide(String[] args) {
+        String[] out = args.clone();
+        for (int i = 0; i < out.length && !out[i].equals("--"); i++) {
+            if (out[i].equals("-")) {
+                out[i] = HIDDEN_DASH;
+            } else if (out[i].startsWith("-=") || out[i].startsWith("--=")) {
+                out[i] = HIDDEN_OPTION + out[i];
+            }
+        }
+        return out;
+    }
+
+    static String unhide(String arg) {
+        if (arg == null || !arg.startsWith(HIDDEN)) return arg;
+        if (arg.equals(HIDDEN_DASH)) return "-";
+        return arg.substring(HIDDEN_OPTION.length());
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -241,7 +271,7 @@ public final class EinhornCli {
                         // picocli also calls setters to reset options before parsing: ignore that
                         if (value == null) return null;
                         state.opt = opt;
-                        opt.action().accept(state, opt.label() == null ? null : (String) value);
+                        opt.action().accept(state, opt.label() == null ? null : unhide((String) value));
                         return null;
                     }
                 });
@@ -285,15 +315,36 @@ public final class EinhornCli {
                         + String.join(", ", names.subList(1, names.size())) + ")");
             }
         }
+        if (!(rootCause(e) instanceof CommandLine.PicocliException)) {
+            // a picocli bug: say which argument, not which exception
+            Matcher at = AT_ARG.matcher(message);
+            return new CliResult.Error("einhorn: cannot parse the command line"
+                    + (at.find() ? " at " + ShellWords.quote(unhide(at.group(1))) : ""));
+        }
+        Matcher noValue = NO_VALUE.matcher(message);
+        if (noValue.find()) {
+            Opt opt = byName(noValue.group(1));
+            return new CliResult.Error("einhorn: option " + (opt == null ? noValue.group(1) : opt.display())
+                    + " takes no value (got " + ShellWords.quote(unhide(noValue.group(2))) + ")");
+        }
         message = message.replaceFirst("^Error: ", "");
         int nl = message.indexOf('\n');
         if (nl >= 0) message = message.substring(0, nl);
         return new CliResult.Error("einhorn: " + message);
     }
 
+    private static Throwable rootCause(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return t;
+    }
+
+    private static final Pattern NO_VALUE =
+            Pattern.compile("option '([^']+)' should be specified without '(.*)' parameter");
+    private static final Pattern AT_ARG = Pattern.compile("at or before arg\\[\\d+\\] '([^']*)'");
+
     private static CliResult.Error unknownOption(String arg) {
         // "-gx": picocli reports the whole cluster; name the option as typed
-        return new CliResult.Error("einhorn: unknown option: " + arg);
+        return new CliResult.Error("einhorn: unknown option: " + unhide(arg));
     }
 
     private static Opt byName(String name) {

@@ -133,6 +133,30 @@ class EinhornCliTest {
     }
 
     @Test
+    void aLoneDashIsAProgramOrAValue() {
+        assertEquals(List.of("-", "a"), run("-n2", "-", "a").command());
+        assertEquals(List.of("-"), run("-").command());
+        assertEquals(List.of("-", "-"), run("-d", "-", "-", "-").command());
+        assertEquals(Path.of("-"), run("-d", "-", "x").socketPath());
+        assertEquals(List.of("x", "-", "--=y"), run("x", "-", "--=y").command());
+    }
+
+    @Test
+    void emptyOptionNames() {
+        assertEquals("einhorn: unknown option: --=x", error("--=x", "y"));
+        assertEquals("einhorn: unknown option: -=x", error("-=x", "y"));
+        assertEquals("einhorn: unknown option: --=", error("--="));
+        assertEquals(List.of("--=x"), run("--", "--=x").command());
+        assertEquals("--=x", run("-c", "--=x", "y").commandName());
+    }
+
+    @Test
+    void switchesTakeNoValue() {
+        assertEquals("einhorn: option -k/--kill-children-on-exit takes no value (got \"x\")", error("-gk=x", "y"));
+        assertEquals("einhorn: option --gc-before-fork takes no value (got \"1\")", error("--gc-before-fork=1", "y"));
+    }
+
+    @Test
     void atFilesAreNotExpanded() {
         assertEquals(List.of("@args"), run("@args").command());
     }
