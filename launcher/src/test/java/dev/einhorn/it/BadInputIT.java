@@ -1,0 +1,134 @@
+package dev.einhorn.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Hostile or broken clients: each gets an error reply or a closed connection, and the master keeps serving. */
+class BadInputIT {
+    @TempDir
+    Path dir;
+    Einhorn einhorn;
+    List<Long> workers;
+
+    @BeforeEach
+    void start() throws Exception {
+        einhorn = Einhorn.start(dir, "-n", "2", "-m", "manual", "-b", "127.0.0.1:0",
+                "python3", Einhorn.WORKERS.resolve("pid_server.py").toString());
+        workers = einhorn.awaitAckedWorkers(2);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        einhorn.close();
+    }
+
+    /** The master answers commands, keeps the same workers, and they still serve. */
+    private void assertStillServing() throws Exception {
+        assertTrue(einhorn.process.isAlive(), "the master is alive");
+        assertEquals(workers, einhorn.workerPids(), "the same workers");
+        Set<Long> answered = new HashSet<>();
+        int port = einhorn.port(0);
+        for (int i = 0; i < 50; i++) answered.add(Long.parseLong(Einhorn.ask(port)));
+        assertTrue(workers.containsAll(answered) && !answered.isEmpty());
+    }
+
+    @Test
+    void anOverlongLineClosesTheConnection() throws Exception {
+        try (CommandClient c = new CommandClient(einhorn.socket)) {
+            String chunk = "x".repeat(64 * 1024);
+            try {
+                for (int i = 0; i < 20; i++) c.sendRaw(chunk); // 1.25 MiB, no newline
+            } catch (IOException closedWhileWriting) {
+                // the master may close before we finish writing: that is the point
+            }
+            assertTrue(c.closedByPeer());
+        }
+        einhorn.awaitLog("closing the connection: request line longer than 1048576 bytes");
+        assertStillServing();
+    }
+
+    @Test
+    void aClientThatDisconnectsMidLineIsForgotten() throws Exception {
+        try (CommandClient c = new CommandClient(einhorn.socket)) {
+            c.sendRaw("{\"command\":\"set_wor");
+        }
+        assertStillServing();
+        assertEquals(2, ((java.util.Map<?, ?>) einhorn.state().get("config")).get("number"));
+    }
+
+    @Test
+    void aClientThatNeverReadsIsDroppedOnceTooFarBehind() throws Exception {
+        try (CommandClient c = new CommandClient(einhorn.socket)) {
+            String request = "{\"command\":\"help\"}\n".repeat(100);
+            try {
+                for (int i = 0; i < 200; i++) c.sendRaw(request); // 20,000 replies of 1.4 KB each, never read
+            } catch (IOException dropped) {
+                // expected once the master gives up on us
+            }
+            einhorn.awaitLog("the client is not reading its replies");
+        }
+        assertStillServing();
+    }
+
+    @Test
+    void anAliasBombIsRefusedAsUnparseable() throws Exception {
+        // 15 levels of 9 aliases each: ~10^14 nodes if expanded; the loader caps aliases instead
+        StringBuilder bomb = new StringBuilder("a: &a [x,x,x,x,x,x,x,x,x]%0A");
+        for (char ch = 'b'; ch <= 'p'; ch++) {
+            String prev = "*" + (char) (ch - 1);
+            bomb.append(ch).append(": &").append(ch).append(" [").append(String.join(",", java.util.Collections.nCopies(9, prev)))
+                    .append("]%0A");
+        }
+        bomb.append("command: state%0A\n");
+        try (CommandClient c = new CommandClient(einhorn.socket)) {
+            c.sendRaw(bomb.toString());
+            assertEquals("---%0Amessage: Could not parse command%0A", c.readLine());
+        }
+        assertStillServing();
+    }
+
+    @Test
+    void deeplyNestedYamlIsRefused() throws Exception {
+        try (CommandClient c = new CommandClient(einhorn.socket)) {
+            c.sendRaw("[".repeat(20000) + "\n");
+            assertEquals("---%0Amessage: Could not parse command%0A", c.readLine());
+        }
+        assertStillServing();
+    }
+
+    @Test
+    void theCommandSocketIsOwnerOnlyAndOtherUsersAreRefused() throws Exception {
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(einhorn.socket)));
+        // Open it up on purpose, then connect as nobody: the peer check (SO_PEERCRED) still refuses.
+        Files.setPosixFilePermissions(einhorn.socket, PosixFilePermissions.fromString("rw-rw-rw-"));
+        for (Path p = einhorn.socket.getParent(); p.getParent() != null; p = p.getParent()) {
+            Set<java.nio.file.attribute.PosixFilePermission> perms = new HashSet<>(Files.getPosixFilePermissions(p));
+            perms.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE);
+            Files.setPosixFilePermissions(p, perms);
+        }
+        String script = "import socket,sys\ns=socket.socket(socket.AF_UNIX)\ns.connect(sys.argv[1])\n"
+                + "try:\n  s.sendall(b'{\"command\":\"inc\",\"id\":1}\\n')\n  print('closed' if s.recv(4096) == b'' else 'answered')\n"
+                + "except (ConnectionResetError, BrokenPipeError):\n  print('closed')\n";
+        Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                "/usr/bin/python3", "-c", script, einhorn.socket.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        assertEquals("closed", out.trim(), "the connection is closed without a reply");
+        einhorn.awaitLog("refusing a connection from user nobody");
+        assertEquals(2, ((java.util.Map<?, ?>) einhorn.state().get("config")).get("number"), "inc was not run");
+        assertStillServing();
+    }
+}
