@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -31,7 +29,6 @@ public final class FakeMaster implements AutoCloseable {
 
     private final Process python;
     private final Path dir;
-    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final List<String> all = Collections.synchronizedList(new ArrayList<>());
     private volatile long workerPid = -1;
 
@@ -95,26 +92,35 @@ public final class FakeMaster implements AutoCloseable {
                 if (line.startsWith("FAKEMASTER spawned ")) {
                     workerPid = Long.parseLong(line.substring("FAKEMASTER spawned ".length()).trim());
                 }
-                all.add(line);
-                lines.add(line);
+                synchronized (all) {
+                    all.add(line);
+                    all.notifyAll();
+                }
             }
         } catch (IOException ignored) {
             // process gone
         }
     }
 
-    /** Waits for the next line matching {@code p} (earlier non-matching lines are consumed). */
+    /**
+     * Waits until some line (earlier or future; output order between the fake master and the worker
+     * is not deterministic) matches {@code p}, and returns the first such line.
+     */
     public String await(Predicate<String> p, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            long left = deadline - System.nanoTime();
-            String line = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
-            if (line == null) {
-                throw new AssertionError("timed out after " + timeout + " waiting for a line; output so far:\n"
-                        + output());
-            }
-            if (p.test(line)) {
-                return line;
+        synchronized (all) {
+            while (true) {
+                for (String line : all) {
+                    if (p.test(line)) {
+                        return line;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("timed out after " + timeout + " waiting for a line; output so far:\n"
+                            + output());
+                }
+                TimeUnit.NANOSECONDS.timedWait(all, left);
             }
         }
     }
@@ -125,6 +131,16 @@ public final class FakeMaster implements AutoCloseable {
         return await(l -> l.startsWith(prefix), timeout).substring(prefix.length());
     }
 
+    /**
+     * Waits for the (first) request line the fake master's command socket received, undoes einhorn's
+     * framing ({@code %0A} -> newline, {@code %25} -> {@code %}) and parses it as flat JSON.
+     */
+    public java.util.Map<String, Object> awaitCommand(Duration timeout) throws InterruptedException {
+        String raw = FlatJson.string(awaitEvent("command", timeout));
+        String decoded = raw.replace("%0A", "\n").replace("%25", "%");
+        return FlatJson.object(decoded);
+    }
+
     /** Waits for a worker line starting with {@code prefix}; returns the whole line. */
     public String awaitLine(String prefix, Duration timeout) throws InterruptedException {
         return await(l -> l.startsWith(prefix), timeout);
@@ -132,6 +148,11 @@ public final class FakeMaster implements AutoCloseable {
 
     public long workerPid() {
         return workerPid;
+    }
+
+    /** The fake master's (python's) pid: the worker's parent. */
+    public long masterPid() {
+        return python.pid();
     }
 
     /** Sends a signal (e.g. "USR2", "TERM") to the worker with kill(1). */
