@@ -152,6 +152,21 @@ class WorkerProcessTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
+    void withTheFlagFdZeroIsAdoptedDirectlyAndStdoutSurvivesClosingIt(String java) throws Exception {
+        try (FakeMaster m = FakeMaster.start(List.of("--at-stdin", "--family", "unix", "--env", "_JAVA_SR_SIGNUM=40"),
+                worker(java, true, "serve"))) {
+            String where = m.awaitEvent("listening", WAIT);
+            assertTrue(m.awaitLine("SOCKET ", WAIT).contains("local=" + where.trim()), m.output());
+            assertAck(m);
+            assertEquals("hello " + m.workerPid() + "\n", fetch("unix", where));
+            m.signalWorker("USR2");
+            m.awaitLine("BYE", WAIT);
+            assertEquals(0, m.awaitWorkerExit(WAIT), m.output());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
     void ackGoesOverTheInheritedCommandSocketFd(String java) throws Exception {
         try (FakeMaster m = FakeMaster.start(List.of("--no-socket", "--sock-fd", "--unset", "EINHORN_SOCK_PATH"),
                 worker(java, true, "ack"))) {
