@@ -1,5 +1,6 @@
 package dev.einhorn.protocol;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -23,7 +24,7 @@ public final class Client implements AutoCloseable {
 
     private Client(SocketChannel channel) {
         this.channel = channel;
-        this.in = new java.io.BufferedInputStream(Channels.newInputStream(channel));
+        this.in = new BufferedInputStream(Channels.newInputStream(channel));
     }
 
     /** Connects to the UNIX-domain socket at {@code path}. */

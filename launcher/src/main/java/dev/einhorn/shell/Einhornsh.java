@@ -34,8 +34,8 @@ import picocli.CommandLine.Parameters;
  * History is kept for the session only, as Ruby's Readline does.
  */
 @Command(name = "einhornsh", sortOptions = false, usageHelpAutoWidth = false,
-        customSynopsis = "Usage: einhornsh [options] [cmd_name]",
-        header = {"", "Welcome to Einhorn Shell! cmd_name corresponds to the -c argument", "passed to Einhorn.", ""})
+        customSynopsis = "einhornsh [options] [cmd_name]",
+        description = {"", "Welcome to Einhorn Shell! cmd_name corresponds to the -c argument", "passed to Einhorn.", ""})
 public final class Einhornsh {
     /** Exit status of a non-interactive einhornsh whose command ended with an upgrade failure. */
     public static final int UPGRADE_FAILED_EXIT_STATUS = 2;
