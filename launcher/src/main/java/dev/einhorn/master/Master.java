@@ -102,6 +102,14 @@ public final class Master implements WorkerHost {
     void resume(Handover handover) {
         log.info("Using loaded state: generation {}, version {}, {} workers, {} clients", generation,
                 pool.version(), pool.workers().size(), commandServer.connections().size());
+        // A worker that died while another program held our pid (a --reexec-as wrapper script) may have been
+        // reaped by it: waitpid then says ECHILD, and that worker is gone too.
+        for (int workerPid : pool.workers().stream().map(w -> w.pid()).toList()) {
+            posix.reap(workerPid).ifPresent(status -> {
+                if (watchdog != null) watchdog.removed(workerPid);
+                pool.exited(workerPid, status.describe());
+            });
+        }
         reapChildren();
         if (handover.reloadingForUpgrade()) pool.upgrade(handover.smoothUpgrade());
     }
@@ -190,8 +198,7 @@ public final class Master implements WorkerHost {
                 continue;
             }
             if (watchdog != null) watchdog.removed(status.pid());
-            String how = status.killedBySignal() ? "killed by SIG" + Signals.name(status.signal())
-                    : "exit status " + status.exitCode();
+            String how = status.describe();
             if (!pool.exited(status.pid(), how)) {
                 log.error("Could not find any config for exited child {}! This probably indicates a bug in Einhorn.",
                         status.pid());
