@@ -2,7 +2,7 @@
 start, so an upgrade after rewriting the file serves the new version), acks with JSON (manual mode).
 
 ECHO_VARS=A,B makes it answer "[<$A$B>] PID" instead; IGNORE_GRACEFUL=1 makes it record but ignore signals.
-The version file may also say "VERSION crash" (exit 1 at once) or "VERSION noack" (never ack).
+The version file may also say "VERSION crash" (exit 1 at once) or "VERSION noack" (hang at boot: never ack, never serve).
 On the graceful signal (USR2, or TERM) it finishes the connection in hand, records the signal in
 $SIGNAL_DIR/<pid> when that is set, and exits 0. It never drops a connection it accepted.
 """
@@ -28,13 +28,17 @@ def on_signal(signum, _frame):
 signal.signal(signal.SIGUSR2, on_signal)
 signal.signal(signal.SIGTERM, on_signal)
 
+if "noack" in words:  # a version stuck at boot: never acks, never serves, stops when told
+    while not stopping:
+        signal.pause()
+    sys.exit(0)
+
 listener = socket.socket(fileno=int(os.environ["EINHORN_FD_0"]))
 listener.setblocking(False)
-if "noack" not in words:
-    ack = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    ack.connect(os.environ["EINHORN_SOCK_PATH"])
-    ack.sendall((json.dumps({"command": "worker:ack", "pid": os.getpid()}) + "\n").encode())
-    ack.close()
+ack = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+ack.connect(os.environ["EINHORN_SOCK_PATH"])
+ack.sendall((json.dumps({"command": "worker:ack", "pid": os.getpid()}) + "\n").encode())
+ack.close()
 
 answer = ("%s %d\n" % (version, os.getpid())).encode()
 while not stopping:

@@ -192,4 +192,38 @@ class ReloadIT {
             e.awaitTrue("both workers exited", () -> workers.stream().noneMatch(Einhorn::alive));
         }
     }
+
+    @Test
+    void gracefulSignalChoosesHowOldWorkersAreRetired() throws Exception {
+        Path signals = Files.createDirectories(dir.resolve("signals"));
+        try (Einhorn e = start(Map.of("SIGNAL_DIR", signals.toString()), "--graceful-signal", "SIGTERM")) {
+            long old = e.awaitAckedWorkers(1).get(0);
+            upgrade(e);
+            e.awaitTrue("the old worker got TERM", () -> {
+                try {
+                    return Files.readString(signals.resolve(Long.toString(old))).equals("SIGTERM\n");
+                } catch (Exception ex) {
+                    return false;
+                }
+            });
+            assertTrue(e.logText().contains("Sending TERM to [" + old + "]"), e.logText());
+        }
+    }
+
+    @Test
+    void aFailedUpgradeCheckAbortsTheReloadAndTellsTheClient() throws Exception {
+        Path broken = dir.resolve("broken_einhorn.sh");
+        Files.writeString(broken, "#!/bin/sh\necho 'cannot start' >&2\nexit 3\n");
+        broken.toFile().setExecutable(true);
+        try (Einhorn e = start(Map.of(), "--reexec-as=" + broken)) {
+            List<Long> workers = e.awaitAckedWorkers(1);
+            Einhorn.Result r = e.einhornsh("upgrade");
+            assertEquals(2, r.exitCode(), r.stdout());
+            assertTrue(r.stdout().endsWith("Upgrade failed: the new master failed its upgrade check (exit status 3)\n"),
+                    r.stdout());
+            assertTrue(e.logText().contains("Can not initiate einhorn master reload safely, aborting"));
+            assertEquals(workers, e.workerPids(), "the workers are untouched");
+            assertEquals("0", answer(e));
+        }
+    }
 }
