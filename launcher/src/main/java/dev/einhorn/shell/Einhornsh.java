@@ -1,5 +1,7 @@
 package dev.einhorn.shell;
 
+import dev.einhorn.cli.ShellWords;
+
 import dev.einhorn.config.TmpDir;
 import dev.einhorn.protocol.Client;
 import dev.einhorn.protocol.ParseException;
@@ -158,7 +160,7 @@ public final class Einhornsh {
             List<String> words;
             try {
                 words = ShellWords.split(part);
-            } catch (ShellWords.UnmatchedQuoteException e) {
+            } catch (IllegalArgumentException e) { // an unmatched quote
                 err.println("einhornsh: " + e.getMessage());
                 if (interactive) continue;
                 return 1;
