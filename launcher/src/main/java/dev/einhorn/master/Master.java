@@ -6,6 +6,8 @@ import dev.einhorn.pool.Clock;
 import dev.einhorn.pool.Pool;
 import dev.einhorn.pool.PoolSettings;
 import dev.einhorn.pool.WorkerHost;
+import dev.einhorn.preload.Preloader;
+import dev.einhorn.preload.WorkerLaunch;
 import dev.einhorn.posix.ExitStatus;
 import dev.einhorn.posix.Posix;
 import dev.einhorn.posix.Signals;
@@ -49,6 +51,11 @@ public final class Master implements WorkerHost {
     private final List<Listeners.Listener> legacyListeners;
     private final List<String> argv;
     private final Map<String, String> baseEnv;
+    /** -p: how the current generation starts (argv, env, archive); null without -p. */
+    private volatile WorkerLaunch launch;
+    private Preloader preloader;
+    /** -p: the archive each live worker was started with, for state. */
+    private final Map<Integer, java.nio.file.Path> workerArchives = new java.util.concurrent.ConcurrentHashMap<>();
 
     Master(Config config, Posix posix, Selector selector, SignalInbox signals,
             java.nio.channels.ServerSocketChannel commandChannel, List<Listeners.Listener> listeners,
@@ -65,6 +72,24 @@ public final class Master implements WorkerHost {
         this.pool = new Pool(poolSettings(config), config.number(), this, Clock.SYSTEM);
         this.commands = new Commands(this);
         this.commandServer = new CommandServer(commandChannel, selector, posix, commands::onLine);
+    }
+
+    /**
+     * -p: the workers spawned from now on start as {@code launch} says (its argv[0] already resolved). Called at
+     * startup and, for an upgrade, with what {@link Preloader#prepare()} returned for the new generation.
+     */
+    void usePreload(Preloader preloader, WorkerLaunch launch) {
+        this.preloader = preloader;
+        this.launch = launch;
+    }
+
+    WorkerLaunch launch() {
+        return launch;
+    }
+
+    /** The archive a worker was started with, if it was preloaded. */
+    Optional<java.nio.file.Path> archiveOf(int workerPid) {
+        return Optional.ofNullable(workerArchives.get(workerPid));
     }
 
     static PoolSettings poolSettings(Config c) {
@@ -146,6 +171,7 @@ public final class Master implements WorkerHost {
             ExitStatus status = s.get();
             String how = status.killedBySignal() ? "killed by SIG" + Signals.name(status.signal())
                     : "exit status " + status.exitCode();
+            workerArchives.remove(status.pid());
             if (!pool.exited(status.pid(), how)) {
                 log.error("Could not find any config for exited child {}! This probably indicates a bug in Einhorn.",
                         status.pid());
@@ -172,6 +198,9 @@ public final class Master implements WorkerHost {
         env.put("EINHORN_MASTER_PID", Integer.toString(pid));
         env.put("EINHORN_CHILD_INDEX", Integer.toString(index));
         env.put("EINHORN_GRACEFUL_SIGNAL", config.gracefulSignal());
+        WorkerLaunch launch = this.launch;
+        List<String> argv = launch != null ? launch.argv() : this.argv;
+        if (launch != null) env.putAll(launch.extraEnv());
         SocketChannel commandFd = null;
         try {
             if (config.commandSocketAsFd()) {
@@ -181,6 +210,10 @@ public final class Master implements WorkerHost {
             }
             int child = posix.spawn(new SpawnRequest(argv.get(0), argv, env, fds));
             EinhornLog.logFor("WORKER", child, EinhornLog.INFO, "About to exec " + RubyInspect.inspect(argv));
+            if (launch != null && launch.archive().isPresent()) {
+                workerArchives.put(child, launch.archive().get());
+                preloader.watch(child, launch);
+            }
             return child;
         } catch (PosixException | IOException e) {
             throw new SpawnException("could not exec " + argv.get(0) + ": " + e.getMessage());
@@ -239,7 +272,8 @@ public final class Master implements WorkerHost {
     }
 
     List<String> argv() {
-        return argv;
+        WorkerLaunch launch = this.launch;
+        return launch != null ? launch.argv() : argv;
     }
 
     /** Closes every socket of the master (at exit). */

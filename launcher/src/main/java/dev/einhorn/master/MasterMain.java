@@ -5,6 +5,8 @@ import dev.einhorn.cli.EinhornCli;
 import dev.einhorn.cli.LegacySrvTemplate;
 import dev.einhorn.config.Config;
 import dev.einhorn.log.EinhornLog;
+import dev.einhorn.preload.Preloader;
+import dev.einhorn.preload.WorkerLaunch;
 import dev.einhorn.posix.JnrPosix;
 import dev.einhorn.posix.Posix;
 import dev.einhorn.posix.SpawnRequest;
@@ -58,9 +60,23 @@ public final class MasterMain {
                 for (int j = 0; j < legacy.size(); j++) childFds.add(SpawnRequest.childFd(listeners.size() + j));
                 argv = new ArrayList<>(srv.substitute(childFds));
             }
+            Preloader preloader = null;
+            WorkerLaunch launch = null;
+            if (config.preload() != null && srv.isEmpty()) {
+                preloader = new Preloader(config, env, posix);
+                launch = preloader.prepare();
+                argv = new ArrayList<>(launch.argv());
+            } else if (config.preload() != null) {
+                log.error("Proceeding with postload -- could not preload {}: the command uses srv: templates",
+                        config.preload());
+            }
             argv.set(0, ProgramLookup.resolve(argv.get(0), env));
             master = new Master(config, posix, selector, signals, commandChannel, listeners, legacy, argv,
                     workerEnv(env));
+            if (launch != null) {
+                master.usePreload(preloader, new WorkerLaunch(argv, launch.extraEnv(), launch.archive(),
+                        launch.preloaded(), launch.description()));
+            }
             return master.loop();
         } catch (StartupException e) {
             System.err.println("einhorn: " + e.getMessage());
