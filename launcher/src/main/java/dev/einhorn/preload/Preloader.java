@@ -176,6 +176,10 @@ public final class Preloader {
             if (scan.mainClass() == null) {
                 throw new Postload("loaded " + pre + ", but " + noEntry + ", and it has no Main-Class", plainJava);
             }
+            if (!scan.classNames().contains(scan.mainClass())) {
+                throw new Postload("loaded " + pre + ", but " + noEntry + ", and its Main-Class " + scan.mainClass()
+                        + " is not in it", plainJava);
+            }
             entry = scan.mainClass();
             method = "main";
             log.info("Proceeding with postload -- loaded {}, but {}: the workers run its Main-Class {} "
@@ -242,6 +246,7 @@ public final class Preloader {
             ArchiveCache.install(tmp, archive);
         } catch (IOException | RuntimeException e) {
             deleteQuietly(tmp);
+            deleteQuietly(tmp.resolveSibling(tmp.getFileName() + ".config"));
             throw new Postload("could not build the preload archive for " + pre + ": " + e.getMessage()
                     + " (training log: " + ArchiveCache.logFile(archive) + ")", cold);
         }
@@ -293,19 +298,24 @@ public final class Preloader {
             } catch (PosixException e) {
                 throw new IOException("could not start the training run: " + e.getMessage(), e);
             }
-            ExitStatus status = await(pid);
-            if (!Files.isRegularFile(out) || Files.size(out) == 0) {
+            boolean[] stopped = new boolean[1];
+            ExitStatus status = await(pid, stopped);
+            boolean wrote = Files.isRegularFile(out) && Files.size(out) > 0;
+            if (!wrote) {
                 throw new IOException("the training run (" + describe(status) + ") wrote no archive" + lastLine(logFile));
             }
-            if (status.exitCode() != 0 || status.killedBySignal()) {
-                log.info("The training run ended with {} but wrote the archive; using it", describe(status));
+            if (stopped[0]) {
+                log.info("The training run stopped at its timeout ({}) and wrote the archive; using it", describe(status));
+            } else if (status.exitCode() != 0 || status.killedBySignal()) {
+                // JDK 17 writes the archive even on Runtime.halt: the app's hook failed, so do not trust it.
+                throw new IOException("the training run failed (" + describe(status) + ")" + lastLine(logFile));
             }
         } finally {
             deleteQuietly(classList);
         }
     }
 
-    private ExitStatus await(int pid) throws IOException {
+    private ExitStatus await(int pid, boolean[] stopped) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         boolean termed = false;
         long killAt = Long.MAX_VALUE;
@@ -317,6 +327,7 @@ public final class Preloader {
                 log.error("The training run {} is still running after {}s; stopping it (SIGTERM)", pid, timeoutSeconds);
                 posix.kill(-pid, Signals.number("TERM").orElseThrow());
                 termed = true;
+                stopped[0] = true;
                 killAt = now + TimeUnit.SECONDS.toNanos(TERM_GRACE_SECONDS);
             } else if (termed && now > killAt) {
                 posix.kill(-pid, Signals.number("KILL").orElseThrow());
