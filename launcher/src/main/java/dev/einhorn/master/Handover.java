@@ -34,7 +34,8 @@ record Handover(
         List<Connection> connections,
         boolean reloadingForUpgrade,
         boolean smoothUpgrade,
-        Map<String, Object> watchdog) {
+        Map<String, Object> watchdog,
+        Map<Integer, java.nio.file.Path> workerArchives) {
 
     static final int FORMAT = 1;
 
@@ -65,6 +66,9 @@ record Handover(
         s.put("reloading_for_upgrade", reloadingForUpgrade);
         s.put("smooth_upgrade", smoothUpgrade);
         s.put("watchdog", m.watchdogState());
+        Map<Object, Object> archives = new LinkedHashMap<>();
+        m.workerArchives().forEach((pid, path) -> archives.put(pid, path.toString()));
+        s.put("worker_archives", archives);
         return Yaml.dump(s).getBytes(StandardCharsets.UTF_8);
     }
 
@@ -123,7 +127,13 @@ record Handover(
         return new Handover(config, (Map<String, Object>) s.get("pool"), ((Number) s.get("generation")).intValue(),
                 ((Number) s.get("command_server_fd")).intValue(), listeners, legacy, conns,
                 Boolean.TRUE.equals(s.get("reloading_for_upgrade")), Boolean.TRUE.equals(s.get("smooth_upgrade")),
-                (Map<String, Object>) s.get("watchdog"));
+                (Map<String, Object>) s.get("watchdog"), workerArchives((Map<Object, Object>) s.get("worker_archives")));
+    }
+
+    private static Map<Integer, java.nio.file.Path> workerArchives(Map<Object, Object> saved) {
+        Map<Integer, java.nio.file.Path> out = new LinkedHashMap<>();
+        if (saved != null) saved.forEach((pid, path) -> out.put(((Number) pid).intValue(), java.nio.file.Path.of((String) path)));
+        return out;
     }
 
     ServerSocketChannel commandServer() {

@@ -6,6 +6,8 @@ import dev.einhorn.pool.Clock;
 import dev.einhorn.pool.Pool;
 import dev.einhorn.pool.PoolSettings;
 import dev.einhorn.pool.WorkerHost;
+import dev.einhorn.preload.Preloader;
+import dev.einhorn.preload.WorkerLaunch;
 import dev.einhorn.posix.ExitStatus;
 import dev.einhorn.posix.Posix;
 import dev.einhorn.posix.Signals;
@@ -54,6 +56,11 @@ public final class Master implements WorkerHost {
     private KillWatchdog watchdog;
     /** +1 per master re-exec. */
     private final int generation;
+    /** -p: how the current generation starts (argv, env, archive); null without -p. */
+    private volatile WorkerLaunch launch;
+    private Preloader preloader;
+    /** -p: the archive each live worker was started with, for state. */
+    private final Map<Integer, java.nio.file.Path> workerArchives = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * A master over bound sockets; {@code handover} is what a previous image of this process left (null on a
@@ -80,6 +87,7 @@ public final class Master implements WorkerHost {
         this.reload = new Reload(this);
         if (handover != null) {
             for (Connection c : handover.connections()) commandServer.adopt(c);
+            workerArchives.putAll(handover.workerArchives());
         }
         if (config.killChildrenOnExit()) startWatchdog(handover);
     }
@@ -112,6 +120,24 @@ public final class Master implements WorkerHost {
         }
         reapChildren();
         if (handover.reloadingForUpgrade()) pool.upgrade(handover.smoothUpgrade());
+    }
+
+    /**
+     * -p: the workers spawned from now on start as {@code launch} says (its argv[0] already resolved). Called at
+     * startup and, for an upgrade, with what {@link Preloader#prepare()} returned for the new generation.
+     */
+    void usePreload(Preloader preloader, WorkerLaunch launch) {
+        this.preloader = preloader;
+        this.launch = launch;
+    }
+
+    WorkerLaunch launch() {
+        return launch;
+    }
+
+    /** The archive a worker was started with, if it was preloaded. */
+    Optional<java.nio.file.Path> archiveOf(int workerPid) {
+        return Optional.ofNullable(workerArchives.get(workerPid));
     }
 
     static PoolSettings poolSettings(Config c) {
@@ -199,6 +225,7 @@ public final class Master implements WorkerHost {
             }
             if (watchdog != null) watchdog.removed(status.pid());
             String how = status.describe();
+            workerArchives.remove(status.pid());
             if (!pool.exited(status.pid(), how)) {
                 log.error("Could not find any config for exited child {}! This probably indicates a bug in Einhorn.",
                         status.pid());
@@ -225,6 +252,9 @@ public final class Master implements WorkerHost {
         env.put("EINHORN_MASTER_PID", Integer.toString(pid));
         env.put("EINHORN_CHILD_INDEX", Integer.toString(index));
         env.put("EINHORN_GRACEFUL_SIGNAL", config.gracefulSignal());
+        WorkerLaunch launch = this.launch;
+        List<String> argv = launch != null ? launch.argv() : this.argv;
+        if (launch != null) env.putAll(launch.extraEnv());
         SocketChannel commandFd = null;
         try {
             if (config.commandSocketAsFd()) {
@@ -235,6 +265,10 @@ public final class Master implements WorkerHost {
             int child = posix.spawn(new SpawnRequest(argv.get(0), argv, env, fds));
             if (watchdog != null) watchdog.added(child);
             EinhornLog.logFor("WORKER", child, EinhornLog.INFO, "About to exec " + RubyInspect.inspect(argv));
+            if (launch != null && launch.archive().isPresent()) {
+                workerArchives.put(child, launch.archive().get());
+                preloader.watch(child, launch);
+            }
             return child;
         } catch (PosixException | IOException e) {
             throw new SpawnException("could not exec " + argv.get(0) + ": " + e.getMessage());
@@ -290,6 +324,10 @@ public final class Master implements WorkerHost {
         return legacyListeners;
     }
 
+    Map<Integer, java.nio.file.Path> workerArchives() {
+        return workerArchives;
+    }
+
     CommandServer commandServer() {
         return commandServer;
     }
@@ -321,7 +359,8 @@ public final class Master implements WorkerHost {
     }
 
     List<String> argv() {
-        return argv;
+        WorkerLaunch launch = this.launch;
+        return launch != null ? launch.argv() : argv;
     }
 
     /** Closes every socket of the master (at exit). */

@@ -5,6 +5,8 @@ import dev.einhorn.cli.EinhornCli;
 import dev.einhorn.cli.LegacySrvTemplate;
 import dev.einhorn.config.Config;
 import dev.einhorn.log.EinhornLog;
+import dev.einhorn.preload.Preloader;
+import dev.einhorn.preload.WorkerLaunch;
 import dev.einhorn.posix.JnrPosix;
 import dev.einhorn.posix.Posix;
 import dev.einhorn.posix.SpawnRequest;
@@ -53,17 +55,14 @@ public final class MasterMain {
             List<Listeners.Listener> listeners = Listeners.bindAll(config.binds(), config.backlog(), posix);
             LegacySrvTemplate srv = LegacySrvTemplate.scan(config.command());
             List<Listeners.Listener> legacy = List.of();
-            List<String> argv = new ArrayList<>(config.command());
             if (!srv.isEmpty()) {
                 srv.templateArgs().forEach(arg -> log.error(LegacySrvTemplate.DEPRECATION_MESSAGE));
                 legacy = Listeners.bindAll(srv.binds(), config.backlog(), posix);
-                List<Integer> childFds = new ArrayList<>();
-                for (int j = 0; j < legacy.size(); j++) childFds.add(SpawnRequest.childFd(listeners.size() + j));
-                argv = new ArrayList<>(srv.substitute(childFds));
             }
-            argv.set(0, ProgramLookup.resolve(argv.get(0), env));
-            master = new Master(config, posix, selector, signals, commandChannel, listeners, legacy, argv,
+            WorkerCommand command = WorkerCommand.prepare(config, listeners.size(), legacy.size(), env, posix, 0);
+            master = new Master(config, posix, selector, signals, commandChannel, listeners, legacy, command.argv(),
                     workerEnv(env), null);
+            command.applyTo(master);
             signals.unblock(Master.HANDLED_SIGNALS, posix);
             return master.loop();
         } catch (StartupException e) {
@@ -106,18 +105,11 @@ public final class MasterMain {
         try (Selector selector = Selector.open()) {
             SignalInbox signals = new SignalInbox(selector);
             signals.handle(Master.HANDLED_SIGNALS, posix);
-            List<String> argv = new ArrayList<>(config.command());
-            if (!handover.legacyListeners().isEmpty()) {
-                LegacySrvTemplate srv = LegacySrvTemplate.scan(config.command());
-                List<Integer> childFds = new ArrayList<>();
-                for (int j = 0; j < handover.legacyListeners().size(); j++) {
-                    childFds.add(SpawnRequest.childFd(handover.listeners().size() + j));
-                }
-                argv = new ArrayList<>(srv.substitute(childFds));
-            }
-            argv.set(0, ProgramLookup.resolve(argv.get(0), env));
+            WorkerCommand command = WorkerCommand.prepare(config, handover.listeners().size(),
+                    handover.legacyListeners().size(), env, posix, handover.generation());
             master = new Master(config, posix, selector, signals, handover.commandServer(), handover.listeners(),
-                    handover.legacyListeners(), argv, workerEnv(env), handover);
+                    handover.legacyListeners(), command.argv(), workerEnv(env), handover);
+            command.applyTo(master);
             signals.unblock(Master.HANDLED_SIGNALS, posix);
             master.resume(handover);
             return master.loop();

@@ -4,6 +4,7 @@ import dev.einhorn.config.Config;
 import dev.einhorn.log.EinhornLog;
 import dev.einhorn.pool.Pool;
 import dev.einhorn.pool.Worker;
+import dev.einhorn.preload.ArchiveUse;
 import dev.einhorn.protocol.RubySymbol;
 import dev.einhorn.protocol.Yaml;
 import java.util.ArrayList;
@@ -29,7 +30,7 @@ final class StateDump {
         Pool pool = master.pool;
         Map<String, Object> s = new LinkedHashMap<>();
         Map<Object, Object> children = new LinkedHashMap<>();
-        for (Worker w : pool.workers()) children.put(w.pid(), child(w));
+        for (Worker w : pool.workers()) children.put(w.pid(), child(master, w));
         s.put("children", children);
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("number", pool.number());
@@ -78,11 +79,11 @@ final class StateDump {
         s.put("upgrade_timeout", c.upgradeTimeout());
         s.put("upgrades_completed", pool.upgradesCompleted());
         s.put("upgrades_failed", pool.upgradesFailed());
-        s.put("preloaded", false);
+        s.put("preloaded", master.launch() != null && master.launch().preloaded());
         return s;
     }
 
-    private static Map<String, Object> child(Worker w) {
+    private static Map<String, Object> child(Master master, Worker w) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", new RubySymbol("worker"));
         m.put("version", w.version());
@@ -95,6 +96,15 @@ final class StateDump {
             m.put("pinged_at", w.pingedAt());
             m.put("pinged_request_id", w.pingedRequestId());
         }
+        master.archiveOf(w.pid()).ifPresent(archive -> {
+            // -p: proof the worker runs from the archive, and what it costs (kB, /proc/PID/smaps_rollup)
+            m.put("archive", archive.toString());
+            m.put("archive_mapped", ArchiveUse.inspect(w.pid(), archive).mapped());
+            ArchiveUse.Memory.of(w.pid()).ifPresent(mem -> {
+                m.put("pss_kb", mem.pssKb());
+                m.put("shared_clean_kb", mem.sharedCleanKb());
+            });
+        });
         return m;
     }
 }

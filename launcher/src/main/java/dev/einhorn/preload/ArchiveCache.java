@@ -1,0 +1,179 @@
+package dev.einhorn.preload;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The archive cache directory: {@code APP-KEY.jsa} (JDK 17-24) or {@code APP-KEY.aot} (JDK 25+), each with
+ * a {@code .sum} beside it (size and SHA-256, written when the training run succeeded) and the training
+ * run's output in {@code .log}. KEY hashes everything that must match for the JVM to use the archive, and
+ * more (jvm-notes: JDK 25.0.3 does not notice a changed jar): the contents of every class-path jar, the
+ * class path, java.home and the JDK build, and the flags.
+ */
+final class ArchiveCache {
+    static final int KEEP_PER_APP = 3;
+    private final Path dir;
+
+    ArchiveCache(Path dir) {
+        this.dir = dir;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** {@code --preload-cache}, else $XDG_CACHE_HOME/einhorn-jvm, else ~/.cache/einhorn-jvm. */
+    static Path defaultDir(Map<String, String> env) {
+        String xdg = env.get("XDG_CACHE_HOME");
+        if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) return Path.of(xdg, "einhorn-jvm");
+        String home = env.getOrDefault("HOME", System.getProperty("user.home"));
+        return Path.of(home, ".cache", "einhorn-jvm");
+    }
+
+    static String key(List<Path> classPath, Jdk jdk, List<String> flags) throws IOException {
+        MessageDigest md = sha256();
+        for (Path p : classPath) {
+            update(md, "cp " + p.toAbsolutePath().normalize());
+            if (Files.isRegularFile(p)) update(md, "sha256 " + hex(digest(p)));
+        }
+        update(md, "java.home " + jdk.home());
+        update(md, "version " + jdk.version());
+        for (String f : flags) update(md, "flag " + f);
+        return hex(md.digest()).substring(0, 24);
+    }
+
+    Path archive(String app, String key, Jdk jdk) {
+        return dir.resolve(app + "-" + key + (jdk.aotCache() ? ".aot" : ".jsa"));
+    }
+
+    static Path sumFile(Path archive) {
+        return archive.resolveSibling(archive.getFileName() + ".sum");
+    }
+
+    static Path logFile(Path archive) {
+        return archive.resolveSibling(archive.getFileName() + ".log");
+    }
+
+    /** Why the archive cannot be trusted, or empty when its size and hash match what the training run wrote. */
+    static Optional<String> verify(Path archive) {
+        try {
+            Path sum = sumFile(archive);
+            if (!Files.exists(sum)) return Optional.of("no checksum file " + sum.getFileName());
+            String[] parts = Files.readString(sum, StandardCharsets.UTF_8).trim().split("\\s+");
+            if (parts.length != 2) return Optional.of("unreadable checksum file " + sum.getFileName());
+            long size = Files.size(archive);
+            if (size != Long.parseLong(parts[0])) {
+                return Optional.of("size " + size + " bytes, expected " + parts[0]);
+            }
+            if (!hex(digest(archive)).equals(parts[1])) return Optional.of("SHA-256 mismatch");
+            return Optional.empty();
+        } catch (IOException | NumberFormatException e) {
+            return Optional.of(e.toString());
+        }
+    }
+
+    /** Moves a freshly written archive into place with its checksum file. */
+    static void install(Path built, Path archive) throws IOException {
+        String sum = Files.size(built) + " " + hex(digest(built)) + "\n";
+        Path tmpSum = sumFile(built);
+        Files.writeString(tmpSum, sum, StandardCharsets.UTF_8);
+        Files.move(built, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmpSum, sumFile(archive), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static void delete(Path archive) {
+        for (Path p : List.of(archive, sumFile(archive))) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+
+    static void touch(Path archive) {
+        try {
+            Files.setLastModifiedTime(sumFile(archive), FileTime.fromMillis(System.currentTimeMillis()));
+        } catch (IOException ignored) {
+            // only affects pruning order
+        }
+    }
+
+    /**
+     * Deletes all but the {@code keep} most recently built or used archives of this app (by the time of their
+     * {@code .sum}); a running worker keeps its mapping of a deleted file. Returns the deleted archives.
+     */
+    List<Path> prune(String app, int keep) {
+        List<Path> deleted = new ArrayList<>();
+        List<Path> sums;
+        try (Stream<Path> s = Files.list(dir)) {
+            sums = s.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.startsWith(app + "-") && (n.endsWith(".jsa.sum") || n.endsWith(".aot.sum"))
+                        && n.substring(app.length() + 1).indexOf('-') < 0;
+            }).sorted(Comparator.comparing(ArchiveCache::mtime).reversed()).toList();
+        } catch (IOException e) {
+            return deleted;
+        }
+        for (Path sum : sums.subList(Math.min(keep, sums.size()), sums.size())) {
+            String n = sum.getFileName().toString();
+            Path archive = sum.resolveSibling(n.substring(0, n.length() - ".sum".length()));
+            delete(archive);
+            try {
+                Files.deleteIfExists(logFile(archive));
+            } catch (IOException ignored) {
+                // best effort
+            }
+            deleted.add(archive);
+        }
+        return deleted;
+    }
+
+    private static FileTime mtime(Path p) {
+        try {
+            return Files.getLastModifiedTime(p);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
+        }
+    }
+
+    static byte[] digest(Path file) throws IOException {
+        MessageDigest md = sha256();
+        byte[] buf = new byte[1 << 16];
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
+        }
+        return md.digest();
+    }
+
+    private static void update(MessageDigest md, String s) {
+        md.update(s.getBytes(StandardCharsets.UTF_8));
+        md.update((byte) 0);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String hex(byte[] b) {
+        return HexFormat.of().formatHex(b);
+    }
+}

@@ -1,0 +1,138 @@
+package dev.einhorn.samples.hello;
+
+import dev.einhorn.runtime.Einhorn;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * A hello-world HTTP server on Jetty 12, for {@code einhorn -p}: every worker serves the socket einhorn bound.
+ *
+ * <pre>
+ * bin/einhorn -n 3 -b 127.0.0.1:8080 -m manual -p sample-app/target/http-hello.jar sample-app/target/http-hello.jar
+ * curl http://127.0.0.1:8080/
+ * </pre>
+ *
+ * {@link #einhornMain} adopts the inherited socket ({@code ServerConnector.open(channel)}), acks once Jetty
+ * serves, and on the graceful signal stops accepting, lets requests in flight finish (up to 10 s) and exits 0.
+ * {@link #einhornPreload} runs only in the master's training run: it starts a server on an ephemeral port and
+ * sends it one request, so Jetty's request path is in the archive. Outside einhorn, {@code HttpHello PORT}
+ * binds 127.0.0.1:PORT itself. The answer's text comes from the {@code GREETING} environment variable
+ * (default {@code hello}).
+ */
+public final class HttpHello {
+    private static final AtomicLong REQUESTS = new AtomicLong();
+
+    private HttpHello() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        einhornMain(args);
+    }
+
+    public static void einhornMain(String[] args) throws Exception {
+        long pid = ProcessHandle.current().pid();
+        boolean worker = Einhorn.socketCount() > 0;
+        Server server = newServer();
+        ServerConnector connector = new ServerConnector(server, 1, 1);
+        if (worker) {
+            ServerSocketChannel channel = Einhorn.serverSocket(0);
+            connector.open(channel);
+        } else if (args.length == 1) {
+            connector.setHost("127.0.0.1");
+            connector.setPort(Integer.parseInt(args[0]));
+        } else {
+            throw new IllegalArgumentException("Run me under einhorn with a bound socket (einhorn -b HOST:PORT -p "
+                    + "http-hello.jar http-hello.jar), or on my own as 'HttpHello PORT'");
+        }
+        server.addConnector(connector);
+        server.start();
+
+        Einhorn.onGracefulShutdown(() -> {
+            System.out.println("[" + pid + "] Graceful shutdown: finishing requests in flight");
+            Thread stopper = new Thread(() -> {
+                try {
+                    server.stop();
+                } catch (Exception e) {
+                    System.err.println("[" + pid + "] stopping: " + e);
+                }
+            }, "http-hello-stop");
+            stopper.start();
+        });
+        if (worker) {
+            Einhorn.ack();
+        }
+        System.out.println("[" + pid + "] http-hello serving on " + connector.getLocalPort() + " after "
+                + (System.currentTimeMillis() - ProcessHandle.current().info().startInstant()
+                        .map(i -> i.toEpochMilli()).orElse(System.currentTimeMillis())) + " ms");
+        server.join();
+        System.out.println("Goodbye from " + pid + " after " + REQUESTS.get() + " requests");
+    }
+
+    /** The training run's warm-up: one real request through Jetty on 127.0.0.1. */
+    public static void einhornPreload() throws Exception {
+        Server server = newServer();
+        ServerConnector connector = new ServerConnector(server, 1, 1);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        server.start();
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", connector.getLocalPort()), 5000);
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            out.write("GET /warm-up HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            in.readAllBytes();
+        } catch (IOException e) {
+            System.err.println("warm-up request: " + e);
+        }
+        server.stop();
+    }
+
+    private static Server newServer() {
+        QueuedThreadPool threads = new QueuedThreadPool(16, 2);
+        threads.setName("http-hello");
+        Server server = new Server(threads);
+        server.setStopTimeout(10_000);
+        server.setHandler(new Hello());
+        return server;
+    }
+
+    /** {@code hello from PID (worker N)}, for every path. */
+    static final class Hello extends Handler.Abstract.NonBlocking {
+        private final String text;
+
+        Hello() {
+            String greeting = System.getenv().getOrDefault("GREETING", "hello");
+            String index = Einhorn.childIndex().isPresent() ? " (worker " + Einhorn.childIndex().getAsInt() + ")" : "";
+            text = greeting + " from " + ProcessHandle.current().pid() + index + "\n";
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            REQUESTS.incrementAndGet();
+            response.setStatus(200);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+            response.write(true, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), callback);
+            return true;
+        }
+    }
+}
