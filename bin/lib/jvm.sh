@@ -20,7 +20,7 @@ EINHORN_SHELL_JVM_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfDat
 einhorn_ensure_built() {
   if [ ! -f "$EINHORN_LIB/launcher.jar" ] || [ ! -d "$EINHORN_LIB/lib" ]; then
     echo "einhorn: building the launcher on first use (mvn package)..." >&2
-    (cd "$EINHORN_HOME" && mvn -q -B -DskipTests -Dmaven.test.skip=true package) >&2 \
+    (cd "$EINHORN_HOME" && mvn -q -B -DskipTests package) >&2 \
       || { echo "einhorn: the build failed; run 'mvn package' in $EINHORN_HOME to see why" >&2; exit 1; }
   fi
 }

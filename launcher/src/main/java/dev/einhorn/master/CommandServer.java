@@ -71,9 +71,9 @@ final class CommandServer {
             int id = nextClientId++;
             try {
                 String peer = peerUser(channel);
-                if (peer != null && !peer.equals(ownUser) && !peer.equals("root")) {
+                if (peer == null || (!peer.equals(ownUser) && !peer.equals("root"))) {
                     log.error("[client {}] refusing a connection from user {}: only {} and root may use the "
-                            + "command socket", id, peer, ownUser);
+                            + "command socket", id, peer == null ? "(unknown: no SO_PEERCRED)" : peer, ownUser);
                     channel.close();
                     continue;
                 }

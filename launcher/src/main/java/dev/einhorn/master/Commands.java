@@ -185,8 +185,6 @@ final class Commands {
     private String signal(List<String> args) throws BadRequest {
         List<String> names = new ArrayList<>();
         for (String arg : args) names.add(signalName(arg));
-        log.info("Sending {} to {}", String.join(", ", names), master.pool.workers().stream()
-                .map(w -> Integer.toString(w.pid())).collect(Collectors.joining(", ", "[", "]")));
         for (String name : names) master.pool.signalAll(name);
         return "\n".repeat(Math.max(0, names.size() - 1)); // Einhorn joins one empty result per signal
     }
@@ -226,7 +224,10 @@ final class Commands {
             if (!key.equals("number") && !key.equals("verbosity")) {
                 return "Unknown config key " + RubyInspect.inspect(e.getKey()) + " (known: number, verbosity)";
             }
-            if (!(e.getValue() instanceof Number n)) return "Config value for " + key + " must be an integer";
+            if (!(e.getValue() instanceof Integer || e.getValue() instanceof Long)) {
+                return "Config value for " + key + " must be an integer";
+            }
+            Number n = (Number) e.getValue();
             if (key.equals("number") && (n.intValue() < 1 || n.intValue() >= 1000)) {
                 return "Invalid count: '" + n + "'. Must be an integer in [1,1000).";
             }

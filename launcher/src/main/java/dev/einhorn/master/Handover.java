@@ -35,12 +35,14 @@ record Handover(
         boolean reloadingForUpgrade,
         boolean smoothUpgrade,
         Map<String, Object> watchdog,
-        Map<Integer, java.nio.file.Path> workerArchives) {
+        Map<Integer, java.nio.file.Path> workerArchives,
+        List<String> pendingSignals,
+        int verbosity) {
 
     static final int FORMAT = 1;
 
     /** Serialises a running master. */
-    static byte[] write(Master m, boolean reloadingForUpgrade, boolean smoothUpgrade) {
+    static byte[] write(Master m, boolean reloadingForUpgrade, boolean smoothUpgrade, List<String> pendingSignals) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("format", FORMAT);
         s.put("generation", m.generation() + 1);
@@ -65,6 +67,8 @@ record Handover(
         s.put("connections", conns);
         s.put("reloading_for_upgrade", reloadingForUpgrade);
         s.put("smooth_upgrade", smoothUpgrade);
+        s.put("pending_signals", pendingSignals);
+        s.put("verbosity", dev.einhorn.log.EinhornLog.verbosity());
         s.put("watchdog", m.watchdogState());
         Map<Object, Object> archives = new LinkedHashMap<>();
         m.workerArchives().forEach((pid, path) -> archives.put(pid, path.toString()));
@@ -127,7 +131,8 @@ record Handover(
         return new Handover(config, (Map<String, Object>) s.get("pool"), ((Number) s.get("generation")).intValue(),
                 ((Number) s.get("command_server_fd")).intValue(), listeners, legacy, conns,
                 Boolean.TRUE.equals(s.get("reloading_for_upgrade")), Boolean.TRUE.equals(s.get("smooth_upgrade")),
-                (Map<String, Object>) s.get("watchdog"), workerArchives((Map<Object, Object>) s.get("worker_archives")));
+                (Map<String, Object>) s.get("watchdog"), workerArchives((Map<Object, Object>) s.get("worker_archives")),
+                (List<String>) s.get("pending_signals"), ((Number) s.get("verbosity")).intValue());
     }
 
     private static Map<Integer, java.nio.file.Path> workerArchives(Map<Object, Object> saved) {

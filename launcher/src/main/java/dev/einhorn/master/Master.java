@@ -119,7 +119,14 @@ public final class Master implements WorkerHost {
             });
         }
         reapChildren();
-        if (handover.reloadingForUpgrade()) pool.upgrade(handover.smoothUpgrade());
+        if (handover.reloadingForUpgrade()) {
+            if (pool.respawning()) {
+                pool.upgrade(handover.smoothUpgrade());
+            } else {
+                log(Level.ERROR, "Upgrade failed: einhorn is shutting down", true, true);
+            }
+        }
+        for (String signal : handover.pendingSignals()) onSignal(signal);
     }
 
     /**
@@ -338,6 +345,18 @@ public final class Master implements WorkerHost {
 
     double now() {
         return Clock.SYSTEM.now();
+    }
+
+    /** Signals received and not yet handled (before a re-exec: the next image handles them). */
+    List<String> takeSignals() {
+        return signals.take();
+    }
+
+    /** After a failed re-exec: our handlers back in place, signals unblocked, the drained ones handled. */
+    void reinstallSignalHandlers(List<String> drained) {
+        signals.handle(HANDLED_SIGNALS, posix);
+        signals.unblock(HANDLED_SIGNALS, posix);
+        drained.forEach(this::onSignal);
     }
 
     void flushClients() {

@@ -100,7 +100,7 @@ public final class MasterMain {
             return 1;
         }
         Config config = handover.config();
-        EinhornLog.setVerbosity(config.verbosity());
+        EinhornLog.setVerbosity(handover.verbosity());
         Master master = null;
         try (Selector selector = Selector.open()) {
             SignalInbox signals = new SignalInbox(selector);

@@ -33,6 +33,8 @@ final class Reload {
     private static final Logger log = LoggerFactory.getLogger(Reload.class);
     /** The upgrade check is a JVM start; one that takes longer than this is killed and the reload aborted. */
     static final double CHECK_TIMEOUT_SECONDS = 120;
+    /** The signals a JVM takes for its own shutdown unless they are ignored when it starts. */
+    static final List<String> SHUTDOWN_SIGNALS = List.of("HUP", "INT", "TERM");
 
     private final Master master;
     private int checkPid = -1;
@@ -98,32 +100,35 @@ final class Reload {
     }
 
     private void exec() {
+        if (!master.pool.respawning()) {
+            abort("einhorn is shutting down");
+            return;
+        }
         List<String> argv = new ArrayList<>(base());
         int stateFd = -1;
         List<Integer> blocked = new ArrayList<>();
+        List<String> pending = List.of();
         try {
             master.flushClients();
-            stateFd = master.posix.memfdWith(Handover.write(master, forUpgrade, smooth));
+            for (String name : Master.HANDLED_SIGNALS) {
+                int sig = Signals.number(name).orElseThrow();
+                master.posix.blockSignal(sig);
+                blocked.add(sig);
+            }
+            // The next JVM installs its own shutdown handler for HUP, INT and TERM unless they are ignored at its
+            // start; blocked as well, one that arrives meanwhile stays pending until our handlers are in.
+            for (String name : SHUTDOWN_SIGNALS) master.posix.ignoreSignal(Signals.number(name).orElseThrow());
+            pending = master.takeSignals(); // received but not yet handled: the next image handles them
+            stateFd = master.posix.memfdWith(Handover.write(master, forUpgrade, smooth, pending));
             argv.addAll(List.of("--with-state-fd", Integer.toString(stateFd), "--"));
             argv.addAll(master.config.command());
             Set<Integer> keep = new HashSet<>(Handover.fdsToKeep(master));
             keep.add(stateFd);
             markCloseOnExecExcept(keep);
             log.info("About to re-exec einhorn master as {}", dev.einhorn.protocol.RubyInspect.inspect(argv));
-            for (String name : Master.HANDLED_SIGNALS) {
-                int sig = Signals.number(name).orElseThrow();
-                master.posix.blockSignal(sig);
-                blocked.add(sig);
-            }
             master.posix.execve(program(argv), argv, execEnv());
         } catch (PosixException | StartupException | IOException | RuntimeException e) {
-            for (int sig : blocked) {
-                try {
-                    master.posix.unblockSignal(sig);
-                } catch (PosixException ignored) {
-                    // it was blocked by us a moment ago: unblocking cannot fail
-                }
-            }
+            master.reinstallSignalHandlers(pending);
             if (stateFd >= 0) master.posix.close(stateFd);
             log.error("Could not reload! Attempting to continue. Error was: {}", e.getMessage());
             if (forUpgrade) failUpgrade("could not re-exec the master: " + e.getMessage());

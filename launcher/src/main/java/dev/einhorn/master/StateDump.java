@@ -62,7 +62,7 @@ final class StateDump {
         s.put("path", c.preload());
         s.put("cmd_name", c.commandName());
         s.put("verbosity", EinhornLog.verbosity());
-        s.put("generation", 0);
+        s.put("generation", master.generation());
         Map<String, Object> ackMode = new LinkedHashMap<>();
         ackMode.put("type", new RubySymbol(c.ackMode().manual() ? "manual" : "timer"));
         if (!c.ackMode().manual()) ackMode.put("timeout", c.ackMode().timeoutSeconds());

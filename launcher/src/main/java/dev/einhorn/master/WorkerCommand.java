@@ -33,7 +33,7 @@ record WorkerCommand(List<String> argv, Preloader preloader, WorkerLaunch launch
         WorkerLaunch launch = null;
         if (config.preload() != null && legacyCount == 0) {
             preloader = new Preloader(config, env, posix);
-            launch = preloader.prepare(generation);
+            launch = preloader.prepare(generation + 1); // preload generations count from 1
             argv = new ArrayList<>(launch.argv());
         } else if (config.preload() != null) {
             log.error("Proceeding with postload -- could not preload {}: the command uses srv: templates",

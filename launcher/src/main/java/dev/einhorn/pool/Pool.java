@@ -343,8 +343,8 @@ public final class Pool {
         if (additional != null) {
             int capacity = number + additional - workers.size();
             if (capacity <= 0) { // Einhorn tests < 0 and so allows one worker more than it says
-                host.log(Level.DEBUG, "Over worker capacity by " + (1 - capacity) + " during upgrade, "
-                        + count(this::modern) + " new workers of " + workers.size()
+                host.log(Level.DEBUG, "At worker capacity (" + workers.size() + " of " + (number + additional)
+                        + ") during upgrade, " + count(this::modern) + " new workers of " + workers.size()
                         + " total. Waiting for old workers to exit before spinning up a process.", false, false);
                 return false;
             }

@@ -235,6 +235,11 @@ public final class JnrPosix implements Posix {
     }
 
     @Override
+    public void ignoreSignal(int signal) throws PosixException {
+        setDisposition(signal, SIG_IGN);
+    }
+
+    @Override
     public void blockSignal(int signal) throws PosixException {
         Pointer set = Memory.allocateDirect(runtime, SIGSET_SIZE, true);
         libc.sigemptyset(set);

@@ -61,6 +61,12 @@ public interface Posix {
     /** Removes a signal from the calling thread's signal mask ({@code pthread_sigmask(SIG_UNBLOCK)}). */
     void unblockSignal(int signal) throws PosixException;
 
+    /**
+     * Sets a signal to SIG_IGN. Before a re-exec: an ignored HUP, INT or TERM is left alone by the next JVM (no
+     * shutdown handler, not unblocked), and Linux keeps a blocked signal pending even while it is ignored.
+     */
+    void ignoreSignal(int signal) throws PosixException;
+
     /** Blocks a signal for the calling thread (the mask survives execve, so nothing is lost in a re-exec). */
     void blockSignal(int signal) throws PosixException;
 

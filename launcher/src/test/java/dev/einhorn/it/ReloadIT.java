@@ -226,4 +226,26 @@ class ReloadIT {
             assertEquals("0", answer(e));
         }
     }
+
+    @Test
+    void signalsThatArriveDuringTheReexecAreHandledByTheNewImage() throws Exception {
+        Path wrapper = dir.resolve("slow_reexec.sh");
+        // bash keeps the blocked signal mask across its exec; dash (/bin/sh on Debian) clears it (docs/SIGNALS.md)
+        Files.writeString(wrapper, "#!/bin/bash\nif [ \"$1\" = --with-state-fd ]; then sleep 2; fi\nexec "
+                + einhorn() + " \"$@\"\n");
+        wrapper.toFile().setExecutable(true);
+        try (Einhorn e = start(Map.of(), "--reexec-as=" + wrapper, "-n", "1")) {
+            List<Long> workers = e.awaitAckedWorkers(1);
+            e.command("{\"command\":\"reload\",\"id\":1}");
+            e.awaitLog("About to re-exec einhorn master");
+            Einhorn.signal(e.pid(), "TTIN"); // one more worker, asked while the master is between images
+            Einhorn.signal(e.pid(), "TERM"); // and then a graceful stop: neither may kill the master or be lost
+            assertEquals(0, e.awaitExit(), e.logText());
+            String log = e.logText();
+            assertTrue(log.contains("Using loaded state"), log);
+            assertTrue(log.contains("Incrementing number of workers from 1 -> 2"), log);
+            assertTrue(log.contains("Sending TERM to [" + workers.get(0)), log);
+            assertFalse(Einhorn.alive(workers.get(0)));
+        }
+    }
 }
