@@ -90,6 +90,7 @@ public final class Master implements WorkerHost {
             workerArchives.putAll(handover.workerArchives());
         }
         if (config.killChildrenOnExit()) startWatchdog(handover);
+        if (config.niceMaster() != null) renice(pid, config.niceMaster(), "the master");
     }
 
     private void startWatchdog(Handover handover) {
@@ -270,6 +271,7 @@ public final class Master implements WorkerHost {
                 fds.add(posix.fdOf(commandFd));
             }
             int child = posix.spawn(new SpawnRequest(argv.get(0), argv, env, fds));
+            if (config.niceWorker() != null) renice(child, config.niceWorker(), "worker " + child);
             if (watchdog != null) watchdog.added(child);
             EinhornLog.logFor("WORKER", child, EinhornLog.INFO, "About to exec " + RubyInspect.inspect(argv));
             if (launch != null && launch.archive().isPresent()) {
@@ -357,6 +359,25 @@ public final class Master implements WorkerHost {
         signals.handle(HANDLED_SIGNALS, posix);
         signals.unblock(HANDLED_SIGNALS, posix);
         drained.forEach(this::onSignal);
+    }
+
+    /**
+     * {@code --nice}: Einhorn runs {@code RENICE_CMD N -p PID} through a shell; we call setpriority(2), which needs
+     * no shell and no quoting (the RENICE_CMD part is accepted and not used).
+     */
+    void renice(int target, int nice, String who) {
+        try {
+            // Linux keeps a nice level per thread: set it on every thread the process has now (new ones inherit it)
+            java.io.File[] tasks = new java.io.File("/proc/" + target + "/task").listFiles();
+            if (tasks == null) {
+                posix.setNice(target, nice);
+            } else {
+                for (java.io.File task : tasks) posix.setNice(Integer.parseInt(task.getName()), nice);
+            }
+            log.info("Reniced {} to level {}", who, nice);
+        } catch (PosixException e) {
+            log.error("Could not renice {} to level {}: {}, but continuing on anyway.", who, nice, e.getMessage());
+        }
     }
 
     void flushClients() {

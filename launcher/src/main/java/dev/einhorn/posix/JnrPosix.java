@@ -299,6 +299,11 @@ public final class JnrPosix implements Posix {
     }
 
     @Override
+    public void setNice(int pid, int nice) throws PosixException {
+        if (libc.setpriority(0, pid, nice) != 0) throw error("setpriority(" + pid + ", " + nice + ")", runtime.getLastError());
+    }
+
+    @Override
     public int[] pipe() throws PosixException {
         int[] fds = new int[2];
         if (libc.pipe(fds) != 0) throw error("pipe", runtime.getLastError());

@@ -63,4 +63,6 @@ public interface LibC {
     int close(int fd);
 
     int pipe(int[] fds);
+
+    int setpriority(int which, int who, int prio);
 }

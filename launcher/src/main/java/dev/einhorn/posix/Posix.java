@@ -85,6 +85,9 @@ public interface Posix {
     /** Closes an fd. */
     void close(int fd);
 
+    /** {@code setpriority(PRIO_PROCESS, pid, nice)}: the nice level of a process (0 = this one). */
+    void setNice(int pid, int nice) throws PosixException;
+
     /** A pipe without FD_CLOEXEC on either end: {read, write}. */
     int[] pipe() throws PosixException;
 

@@ -122,6 +122,28 @@ class PoolIT {
         }
     }
 
+    @Test
+    void niceRenicesTheMasterAndTheWorkers() throws Exception {
+        try (Einhorn einhorn = Einhorn.start(dir, "--nice", "3:7", "-n", "1", "sleep", "600")) {
+            long worker = einhorn.workerPids().get(0);
+            einhorn.awaitLog("Reniced worker " + worker + " to level 7");
+            assertEquals(7, niceOf(worker));
+            try (var tasks = java.nio.file.Files.list(Path.of("/proc/" + einhorn.pid() + "/task"))) {
+                for (Path task : tasks.toList()) assertEquals(3, niceOf(task), "master thread " + task);
+            }
+        }
+    }
+
+    private static int niceOf(long pid) throws Exception {
+        return niceOf(Path.of("/proc/" + pid));
+    }
+
+    /** Field 19 of /proc/PID/stat. */
+    private static int niceOf(Path proc) throws Exception {
+        String stat = Files.readString(proc.resolve("stat"));
+        return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
+    }
+
     static Einhorn.Result einhornsh(String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of(Einhorn.REPO.resolve("bin/einhornsh").toString()));
         cmd.addAll(List.of(args));
