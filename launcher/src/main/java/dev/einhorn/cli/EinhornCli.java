@@ -130,7 +130,7 @@ public final class EinhornCli {
                     (s, v) -> s.reexecAs = reexecAs(s.opt, v)),
             new Opt(null, "--nice", "MASTER[:WORKER][:RENICE_CMD=/usr/bin/renice]", false,
                     "Unix nice level at which to run the einhorn processes. If not running as root, make sure to"
-                            + " ulimit -e as appropriate.",
+                            + " ulimit -e as appropriate. (Set with setpriority(2); RENICE_CMD is accepted and unused.)",
                     EinhornCli::nice),
             new Opt(null, "--with-state-fd", "STATE", false,
                     "[Internal option] With file descriptor containing state",
