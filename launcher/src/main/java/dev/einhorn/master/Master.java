@@ -49,6 +49,8 @@ public final class Master implements WorkerHost {
     private final List<Listeners.Listener> legacyListeners;
     private final List<String> argv;
     private final Map<String, String> baseEnv;
+    /** sd_notify to systemd (ops: docs/OPERATIONS.md); a no-op without NOTIFY_SOCKET. */
+    private final SystemdNotify systemd;
 
     Master(Config config, Posix posix, Selector selector, SignalInbox signals,
             java.nio.channels.ServerSocketChannel commandChannel, List<Listeners.Listener> listeners,
@@ -65,6 +67,7 @@ public final class Master implements WorkerHost {
         this.pool = new Pool(poolSettings(config), config.number(), this, Clock.SYSTEM);
         this.commands = new Commands(this);
         this.commandServer = new CommandServer(commandChannel, selector, posix, commands::onLine);
+        this.systemd = SystemdNotify.fromEnvironment(System.getenv(), pid);
     }
 
     static PoolSettings poolSettings(Config c) {
@@ -81,6 +84,7 @@ public final class Master implements WorkerHost {
         log.debug("Entering event loop");
         while (true) {
             pool.tick();
+            systemd.afterTick(pool);
             if (pool.isFinished()) break;
             sleepUntilSomethingHappens();
             for (SelectionKey key : selector.selectedKeys()) dispatch(key);
@@ -92,7 +96,7 @@ public final class Master implements WorkerHost {
     }
 
     private void sleepUntilSomethingHappens() throws IOException {
-        double wake = pool.nextWakeup();
+        double wake = Math.min(pool.nextWakeup(), systemd.nextDeadline());
         double start = Clock.SYSTEM.now();
         long millis = Double.isInfinite(wake) ? -1 : Math.max(0, (long) Math.ceil((wake - start) * 1000));
         if (millis < 0) {
@@ -245,6 +249,7 @@ public final class Master implements WorkerHost {
     /** Closes every socket of the master (at exit). */
     void closeAll() {
         commandServer.closeAll();
+        Listeners.removeSocketFiles(listeners);
         for (Listeners.Listener l : allListeners()) {
             try {
                 l.channel().close();
