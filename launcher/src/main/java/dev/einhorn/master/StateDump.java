@@ -83,7 +83,7 @@ final class StateDump {
         return s;
     }
 
-    private static Map<String, Object> child(Worker w) {
+    static Map<String, Object> child(Worker w) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", new RubySymbol("worker"));
         m.put("version", w.version());

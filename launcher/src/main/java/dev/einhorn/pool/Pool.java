@@ -50,6 +50,7 @@ public final class Pool {
     private int upgradesCompleted;
     private int upgradesFailed;
     private int respawns;
+    private final LatencyHistogram ackLatency = new LatencyHistogram();
 
     public Pool(PoolSettings settings, int number, WorkerHost host, Clock clock) {
         if (number < 1) throw new IllegalArgumentException("number must be >= 1");
@@ -229,6 +230,11 @@ public final class Pool {
         return respawns;
     }
 
+    /** Seconds from spawn to ACK (manual or timer) of every worker that ACKed. */
+    public LatencyHistogram ackLatency() {
+        return ackLatency;
+    }
+
     /** Acked, unsignaled, current-version workers. */
     public int ackCount() {
         return count(w -> modern(w) && !w.isSignaled() && w.acked());
@@ -348,7 +354,9 @@ public final class Pool {
     }
 
     private void registerAck(Worker w) {
-        w.markAcked();
+        double latency = clock.now() - w.spinupAt();
+        w.markAcked(latency);
+        ackLatency.observe(latency);
         String streak = consecutiveDeathsBeforeAck > 0
                 ? ", breaking the streak of " + consecutiveDeathsBeforeAck + " consecutive unacked workers dying"
                 : "";

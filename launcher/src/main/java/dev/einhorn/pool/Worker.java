@@ -13,6 +13,7 @@ public final class Worker {
     private final double spinupAt;
     private final Instant spinupWall;
     private boolean acked;
+    private Double ackLatency;
     private final Set<String> signaled = new LinkedHashSet<>();
     private double lastSignaledAt = Double.NaN;
     private Instant pingedAt;
@@ -85,6 +86,21 @@ public final class Worker {
 
     void markAcked() {
         acked = true;
+    }
+
+    void markAcked(double latencySeconds) {
+        acked = true;
+        ackLatency = latencySeconds;
+    }
+
+    /** Seconds from spawn to ACK, or null when not acked (or acked before this master knew it). */
+    public Double ackLatency() {
+        return ackLatency;
+    }
+
+    /** Monotonic seconds ({@link Clock#now()}) at spawn. */
+    public double spawnedAt() {
+        return spinupAt;
     }
 
     void markSignaled(String signal, double now) {
