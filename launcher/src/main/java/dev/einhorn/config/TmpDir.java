@@ -11,7 +11,9 @@ import java.util.Map;
  * the environment variables {@code TMPDIR}, {@code TMP}, {@code TEMP}, then {@code /tmp}. Usable means
  * non-empty, an existing directory, writable, and not world-writable unless the sticky bit is set
  * (Ruby's rule). The result is absolute and normalised (Ruby expands the path too). When nothing is
- * usable the answer is {@code /tmp} anyway; creating files there then fails with a clear error.
+ * usable the answer is {@code /tmp} anyway (Ruby would try {@code .}, which would give the master and
+ * einhornsh different defaults when run from different directories); creating files there then fails with a
+ * clear error. The master and einhornsh must agree on this, or einhornsh cannot find the master's socket.
  */
 public final class TmpDir {
     private static final Path FALLBACK = Path.of("/tmp");
@@ -19,6 +21,17 @@ public final class TmpDir {
     private static final int STICKY = 01000;
 
     private TmpDir() {}
+
+    /** The temporary directory for this process's environment. */
+    public static Path resolve() {
+        return resolve(System.getenv());
+    }
+
+    /** {@code tmpdir/einhorn.EXT}, or {@code tmpdir/einhorn-NAME.EXT} with a command name (-c). */
+    public static Path einhornFile(String commandName, String extension) {
+        return resolve().resolve(commandName == null ? "einhorn." + extension
+                : "einhorn-" + commandName + "." + extension);
+    }
 
     public static Path resolve(Map<String, String> env) {
         for (String name : new String[] {"TMPDIR", "TMP", "TEMP"}) {

@@ -88,6 +88,23 @@ final class CommandServer {
         }
     }
 
+    /** Takes over a client of the previous master image (after a re-exec). */
+    void adopt(Connection c) throws IOException {
+        c.channel.configureBlocking(false);
+        int interest = c.hasPendingOutput() ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ;
+        connections.put(c, c.channel.register(selector, interest, c));
+        nextClientId = Math.max(nextClientId, c.id + 1);
+    }
+
+    int nextClientId() {
+        return nextClientId;
+    }
+
+    /** Writes what each client's socket takes now, without waiting (before a re-exec). */
+    void flushAll() {
+        for (Connection c : connections()) flush(c);
+    }
+
     private static String peerUser(SocketChannel channel) {
         try {
             UnixDomainPrincipal p = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);

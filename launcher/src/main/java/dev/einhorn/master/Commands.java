@@ -34,6 +34,7 @@ final class Commands {
             Map.entry("louder", "Increase verbosity"),
             Map.entry("metrics", "Get the master's metrics in the Prometheus text format"),
             Map.entry("quieter", "Decrease verbosity"),
+            Map.entry("reload", "Reload Einhorn"),
             Map.entry("set_workers", "Set the number of Einhorn child processes"),
             Map.entry("signal", "Send one or more signals to all workers (args: SIG1 [SIG2 ...])"),
             Map.entry("state", "Get a dump of Einhorn's current state"),
@@ -103,15 +104,16 @@ final class Commands {
             case "signal" -> master.reply(c, id, signal(args(request)), true);
             case "die" -> master.reply(c, id, die(args(request)), true);
             case "config" -> master.reply(c, id, config(args(request)), true);
-            case "upgrade" -> upgrade(new Requester(c, id), true);
-            case "upgrade_fleet" -> upgrade(new Requester(c, id), false);
+            case "reload" -> {
+                master.reply(c, id, "Reloading, as commanded", true);
+                master.reload.request(false, false);
+            }
+            case "upgrade" -> upgrade(c, id, true);
+            case "upgrade_fleet" -> upgrade(c, id, false);
             default -> master.reply(c, id, "Unrecognized command: " + RubyInspect.inspect(name) + "\n\n" + descriptions()
                     + "\n", true);
         }
     }
-
-    /** The client that asked for an upgrade, if any (SIGHUP has none). */
-    record Requester(Connection connection, Object id) {}
 
     // ---------------------------------------------------------------- workers talking to us
 
@@ -246,19 +248,16 @@ final class Commands {
 
     // ---------------------------------------------------------------- upgrades
 
-    void upgrade(Requester requester, boolean smooth) {
-        if (requester != null) {
-            String first = smooth ? "Upgrading smoothly, as commanded" : "Upgrading fleet, as commanded";
-            boolean streamed = requester.id() != null;
-            if (!master.pool.respawning()) {
-                master.reply(requester.connection(), requester.id(),
-                        "Upgrade failed: einhorn is shutting down", true);
-                return;
-            }
-            master.reply(requester.connection(), requester.id(), first, !streamed);
-            if (streamed) requester.connection().subscribeToUpgrade(requester.id());
+    /** Answers the client, subscribes it to the upgrade's progress (if it sent an id), then reloads to upgrade. */
+    private void upgrade(Connection c, Object id, boolean smooth) {
+        if (!master.pool.respawning()) {
+            master.reply(c, id, "Upgrade failed: einhorn is shutting down", true);
+            return;
         }
-        master.pool.upgrade(smooth);
+        boolean streamed = id != null;
+        master.reply(c, id, smooth ? "Upgrading smoothly, as commanded" : "Upgrading fleet, as commanded", !streamed);
+        if (streamed) c.subscribeToUpgrade(id);
+        master.reload.request(true, smooth);
     }
 
     // ---------------------------------------------------------------- argument checks (validate_args)

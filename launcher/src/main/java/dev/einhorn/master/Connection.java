@@ -36,6 +36,27 @@ final class Connection {
         this.fd = fd;
     }
 
+    /** The bytes of a line not yet complete (handed over across a re-exec). */
+    byte[] partialLine() {
+        return partialLine.toByteArray();
+    }
+
+    /** Output not yet written (handed over across a re-exec). */
+    byte[] pendingOutput() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (ByteBuffer b : output) out.write(b.array(), b.position(), b.remaining());
+        return out.toByteArray();
+    }
+
+    /** Restores what {@link #partialLine()} and {@link #pendingOutput()} gave in the previous image. */
+    void restore(byte[] partial, byte[] pending) {
+        partialLine.write(partial, 0, partial.length);
+        if (pending.length > 0) {
+            output.add(ByteBuffer.wrap(pending));
+            pendingBytes += pending.length;
+        }
+    }
+
     /** Einhorn's {@code [client N:fd]} label. */
     String label() {
         return "client " + id + ":" + fd;

@@ -50,11 +50,21 @@ public final class Master implements WorkerHost {
     private final List<String> argv;
     private final Map<String, String> baseEnv;
     /** sd_notify to systemd (ops: docs/OPERATIONS.md); a no-op without NOTIFY_SOCKET. */
-    private final SystemdNotify systemd;
+    final SystemdNotify systemd;
+    final Reload reload;
+    /** -k: signals the workers if this process dies; null without -k. */
+    private KillWatchdog watchdog;
+    /** +1 per master re-exec. */
+    private final int generation;
 
+    /**
+     * A master over bound sockets; {@code handover} is what a previous image of this process left (null on a
+     * fresh start): its pool, clients and watchdog are taken over.
+     */
     Master(Config config, Posix posix, Selector selector, SignalInbox signals,
             java.nio.channels.ServerSocketChannel commandChannel, List<Listeners.Listener> listeners,
-            List<Listeners.Listener> legacyListeners, List<String> argv, Map<String, String> baseEnv) throws IOException {
+            List<Listeners.Listener> legacyListeners, List<String> argv, Map<String, String> baseEnv,
+            Handover handover) throws IOException {
         this.config = config;
         this.posix = posix;
         this.pid = posix.getpid();
@@ -64,10 +74,47 @@ public final class Master implements WorkerHost {
         this.legacyListeners = legacyListeners;
         this.argv = argv;
         this.baseEnv = baseEnv;
-        this.pool = new Pool(poolSettings(config), config.number(), this, Clock.SYSTEM);
+        this.generation = handover == null ? 0 : handover.generation();
+        this.pool = handover == null ? new Pool(poolSettings(config), config.number(), this, Clock.SYSTEM)
+                : Pool.restore(handover.pool(), poolSettings(config), this, Clock.SYSTEM);
         this.commands = new Commands(this);
         this.commandServer = new CommandServer(commandChannel, selector, posix, commands::onLine);
         this.systemd = SystemdNotify.fromEnvironment(System.getenv(), pid);
+        this.reload = new Reload(this);
+        if (handover != null) {
+            for (Connection c : handover.connections()) commandServer.adopt(c);
+        }
+        if (config.killChildrenOnExit()) startWatchdog(handover);
+    }
+
+    private void startWatchdog(Handover handover) {
+        if (handover != null && handover.watchdog() != null) {
+            watchdog = KillWatchdog.adopt(posix, config.gracefulSignal(), handover.watchdog());
+            return;
+        }
+        try {
+            watchdog = KillWatchdog.start(posix, config.gracefulSignal(), baseEnv,
+                    pool.workers().stream().map(w -> w.pid()).toList());
+        } catch (PosixException e) {
+            log.error("Could not start the -k watchdog: {}; workers will not be signaled if the master dies",
+                    e.getMessage());
+        }
+    }
+
+    /** Picks up where the previous image left off: reap what died meanwhile, then the upgrade it was for. */
+    void resume(Handover handover) {
+        log.info("Using loaded state: generation {}, version {}, {} workers, {} clients", generation,
+                pool.version(), pool.workers().size(), commandServer.connections().size());
+        // A worker that died while another program held our pid (a --reexec-as wrapper script) may have been
+        // reaped by it: waitpid then says ECHILD, and that worker is gone too.
+        for (int workerPid : pool.workers().stream().map(w -> w.pid()).toList()) {
+            posix.reap(workerPid).ifPresent(status -> {
+                if (watchdog != null) watchdog.removed(workerPid);
+                pool.exited(workerPid, status.describe());
+            });
+        }
+        reapChildren();
+        if (handover.reloadingForUpgrade()) pool.upgrade(handover.smoothUpgrade());
     }
 
     static PoolSettings poolSettings(Config c) {
@@ -83,6 +130,7 @@ public final class Master implements WorkerHost {
     int loop() throws IOException {
         log.debug("Entering event loop");
         while (true) {
+            reload.tick(now());
             pool.tick();
             systemd.afterTick(pool);
             if (pool.isFinished()) break;
@@ -96,7 +144,7 @@ public final class Master implements WorkerHost {
     }
 
     private void sleepUntilSomethingHappens() throws IOException {
-        double wake = Math.min(pool.nextWakeup(), systemd.nextDeadline());
+        double wake = Math.min(Math.min(pool.nextWakeup(), reload.nextWakeup()), systemd.nextDeadline());
         double start = Clock.SYSTEM.now();
         long millis = Double.isInfinite(wake) ? -1 : Math.max(0, (long) Math.ceil((wake - start) * 1000));
         if (millis < 0) {
@@ -129,10 +177,10 @@ public final class Master implements WorkerHost {
             case "CHLD" -> reapChildren();
             case "INT", "USR2" -> stop(config.gracefulSignal());
             case "TERM" -> stop("TERM");
-            case "HUP" -> commands.upgrade(null, true);
+            case "HUP" -> reload.request(true, true);
             case "ALRM" -> {
                 log.error("Upgrading using SIGALRM is deprecated. Please switch to SIGHUP");
-                commands.upgrade(null, true);
+                reload.request(true, true);
             }
             case "TTIN" -> commands.increment();
             case "TTOU" -> commands.decrement();
@@ -148,8 +196,13 @@ public final class Master implements WorkerHost {
         log.debug("Going to reap a child process");
         for (Optional<ExitStatus> s; (s = posix.reapAny()).isPresent(); ) {
             ExitStatus status = s.get();
-            String how = status.killedBySignal() ? "killed by SIG" + Signals.name(status.signal())
-                    : "exit status " + status.exitCode();
+            if (reload.onExit(status)) continue;
+            if (watchdog != null && status.pid() == watchdog.pid()) {
+                watchdog.restart(baseEnv, pool.workers().stream().map(w -> w.pid()).toList());
+                continue;
+            }
+            if (watchdog != null) watchdog.removed(status.pid());
+            String how = status.describe();
             if (!pool.exited(status.pid(), how)) {
                 log.error("Could not find any config for exited child {}! This probably indicates a bug in Einhorn.",
                         status.pid());
@@ -184,6 +237,7 @@ public final class Master implements WorkerHost {
                 fds.add(posix.fdOf(commandFd));
             }
             int child = posix.spawn(new SpawnRequest(argv.get(0), argv, env, fds));
+            if (watchdog != null) watchdog.added(child);
             EinhornLog.logFor("WORKER", child, EinhornLog.INFO, "About to exec " + RubyInspect.inspect(argv));
             return child;
         } catch (PosixException | IOException e) {
@@ -234,6 +288,34 @@ public final class Master implements WorkerHost {
 
     List<Listeners.Listener> listeners() {
         return listeners;
+    }
+
+    List<Listeners.Listener> legacyListeners() {
+        return legacyListeners;
+    }
+
+    CommandServer commandServer() {
+        return commandServer;
+    }
+
+    int generation() {
+        return generation;
+    }
+
+    double now() {
+        return Clock.SYSTEM.now();
+    }
+
+    void flushClients() {
+        commandServer.flushAll();
+    }
+
+    Map<String, Object> watchdogState() {
+        return watchdog == null ? null : watchdog.state();
+    }
+
+    List<Integer> watchdogFds() {
+        return watchdog == null ? List.of() : List.of(watchdog.writeFd());
     }
 
     private List<Listeners.Listener> allListeners() {

@@ -27,7 +27,10 @@ public final class MasterMain {
     public static int run(String[] args) {
         Map<String, String> env = System.getenv();
         CliResult result = EinhornCli.parse(args, env);
-        if (result instanceof CliResult.Run run) return runMaster(run.config(), env);
+        if (result instanceof CliResult.Run run) {
+            Integer stateFd = run.config().withStateFd();
+            return stateFd != null ? resumeMaster(stateFd, env) : runMaster(run.config(), env);
+        }
         if (result instanceof CliResult.UpgradeCheck) {
             log.info("Running under Java {} ({})", Runtime.version(), System.getProperty("java.home"));
         }
@@ -61,7 +64,8 @@ public final class MasterMain {
             }
             argv.set(0, ProgramLookup.resolve(argv.get(0), env));
             master = new Master(config, posix, selector, signals, commandChannel, listeners, legacy, argv,
-                    workerEnv(env));
+                    workerEnv(env), null);
+            signals.unblock(Master.HANDLED_SIGNALS, posix);
             return master.loop();
         } catch (StartupException e) {
             System.err.println("einhorn: " + e.getMessage());
@@ -81,6 +85,50 @@ public final class MasterMain {
             }
             if (commandChannel != null) deleteQuietly(config.socketPath());
             if (pidfile != null) pidfile.removeIfOurs();
+        }
+    }
+
+    /**
+     * The same process after a re-exec ({@code --with-state-fd}): no binding, no pidfile, no lock; adopt the
+     * sockets, clients and workers the previous image handed over, then carry on.
+     */
+    static int resumeMaster(int stateFd, Map<String, String> env) {
+        Posix posix = new JnrPosix();
+        Handover handover;
+        try {
+            handover = Handover.read(stateFd, posix);
+        } catch (StartupException | RuntimeException e) {
+            System.err.println("einhorn: " + e.getMessage());
+            return 1;
+        }
+        Config config = handover.config();
+        EinhornLog.setVerbosity(config.verbosity());
+        Master master = null;
+        try (Selector selector = Selector.open()) {
+            SignalInbox signals = new SignalInbox(selector);
+            signals.handle(Master.HANDLED_SIGNALS, posix);
+            List<String> argv = new ArrayList<>(config.command());
+            if (!handover.legacyListeners().isEmpty()) {
+                LegacySrvTemplate srv = LegacySrvTemplate.scan(config.command());
+                List<Integer> childFds = new ArrayList<>();
+                for (int j = 0; j < handover.legacyListeners().size(); j++) {
+                    childFds.add(SpawnRequest.childFd(handover.listeners().size() + j));
+                }
+                argv = new ArrayList<>(srv.substitute(childFds));
+            }
+            argv.set(0, ProgramLookup.resolve(argv.get(0), env));
+            master = new Master(config, posix, selector, signals, handover.commandServer(), handover.listeners(),
+                    handover.legacyListeners(), argv, workerEnv(env), handover);
+            signals.unblock(Master.HANDLED_SIGNALS, posix);
+            master.resume(handover);
+            return master.loop();
+        } catch (StartupException | IOException | RuntimeException e) {
+            System.err.println("einhorn: could not resume after a reload: " + e.getMessage());
+            return 1;
+        } finally {
+            if (master != null) master.closeAll();
+            deleteQuietly(config.socketPath());
+            Pidfile.existing(config.pidfile(), posix.getpid()).removeIfOurs();
         }
     }
 

@@ -27,6 +27,11 @@ final class Pidfile {
         }
     }
 
+    /** The pidfile an earlier image of this process wrote. */
+    static Pidfile existing(Path path, long pid) {
+        return new Pidfile(path, pid);
+    }
+
     void removeIfOurs() {
         try {
             if (Files.readString(path, StandardCharsets.US_ASCII).trim().equals(Long.toString(pid))) {

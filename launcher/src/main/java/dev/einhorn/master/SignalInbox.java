@@ -47,6 +47,20 @@ final class SignalInbox {
         }
     }
 
+    /**
+     * Unblocks these signals on the calling (loop) thread. A previous image blocked them before its execve so none
+     * was lost in between; now that the handlers are in, the pending ones are delivered.
+     */
+    void unblock(List<String> names, Posix posix) {
+        for (String name : names) {
+            try {
+                posix.unblockSignal(Signals.number(name).orElseThrow());
+            } catch (PosixException e) {
+                throw new IllegalStateException("cannot unblock SIG" + name + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
     private void wake() {
         try {
             pipe.sink().write(ByteBuffer.wrap(new byte[] {1}));

@@ -131,6 +131,17 @@ final class SystemdNotify {
         for (String d : datagrams) send(d);
     }
 
+    /**
+     * The master is about to re-exec itself (reload, or the reload that starts an upgrade): RELOADING=1 now;
+     * the new image (same pid) sends READY=1 once its pool is up. If the exec fails, the next tick here sends
+     * READY=1.
+     */
+    void reloading() {
+        if (!enabled() || inUpgrade) return;
+        inUpgrade = true;
+        send("RELOADING=1\nMONOTONIC_USEC=" + System.nanoTime() / 1000);
+    }
+
     /** "2/2 workers acked, version 1", plus ", upgrading" or ", stopping". */
     static String status(Pool pool) {
         return pool.ackCount() + "/" + pool.number() + " workers acked, version " + pool.version()

@@ -240,6 +240,53 @@ public final class Pool {
         return count(w -> modern(w) && !w.isSignaled() && w.acked());
     }
 
+    // ---------------------------------------------------------------- hand-over across a master re-exec
+
+    /** Everything the pool knows, as plain values (maps, lists, numbers), for the state hand-over. */
+    public Map<String, Object> snapshot() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("number", number);
+        m.put("version", version);
+        m.put("respawn", respawn);
+        m.put("upgrading", upgrading);
+        m.put("smooth_upgrade", smoothUpgrade);
+        m.put("upgrade_from_version", upgradeFromVersion);
+        m.put("upgrade_started_at", upgradeStartedAt);
+        m.put("last_spinup", lastSpinup);
+        m.put("spinup_timer_at", spinupTimerAt);
+        m.put("consecutive_deaths_before_ack", consecutiveDeathsBeforeAck);
+        m.put("upgrades_completed", upgradesCompleted);
+        m.put("upgrades_failed", upgradesFailed);
+        m.put("respawns", respawns);
+        List<Object> list = new ArrayList<>();
+        for (Worker w : workers.values()) list.add(w.snapshot());
+        m.put("workers", list);
+        return m;
+    }
+
+    /** A pool as {@link #snapshot()} left it. Monotonic times stay valid: the clock is the machine's. */
+    @SuppressWarnings("unchecked")
+    public static Pool restore(Map<String, Object> m, PoolSettings settings, WorkerHost host, Clock clock) {
+        Pool p = new Pool(settings, ((Number) m.get("number")).intValue(), host, clock);
+        p.version = ((Number) m.get("version")).intValue();
+        p.respawn = (Boolean) m.get("respawn");
+        p.upgrading = (Boolean) m.get("upgrading");
+        p.smoothUpgrade = (Boolean) m.get("smooth_upgrade");
+        p.upgradeFromVersion = ((Number) m.get("upgrade_from_version")).intValue();
+        p.upgradeStartedAt = ((Number) m.get("upgrade_started_at")).doubleValue();
+        p.lastSpinup = ((Number) m.get("last_spinup")).doubleValue();
+        p.spinupTimerAt = ((Number) m.get("spinup_timer_at")).doubleValue();
+        p.consecutiveDeathsBeforeAck = ((Number) m.get("consecutive_deaths_before_ack")).intValue();
+        p.upgradesCompleted = ((Number) m.get("upgrades_completed")).intValue();
+        p.upgradesFailed = ((Number) m.get("upgrades_failed")).intValue();
+        p.respawns = ((Number) m.get("respawns")).intValue();
+        for (Object o : (List<Object>) m.get("workers")) {
+            Worker w = Worker.restore((Map<String, Object>) o);
+            p.workers.put(w.pid(), w);
+        }
+        return p;
+    }
+
     // ---------------------------------------------------------------- replenish (reference 5.3)
 
     private void replenish(double now) {

@@ -1,7 +1,11 @@
 package dev.einhorn.pool;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -111,5 +115,35 @@ public final class Worker {
     void markPinged(Instant at, Object requestId) {
         pingedAt = at;
         pingedRequestId = requestId;
+    }
+
+    Map<String, Object> snapshot() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("pid", pid);
+        m.put("index", index);
+        m.put("version", version);
+        m.put("spinup_at", spinupAt);
+        m.put("spinup_wall", spinupWall.toString());
+        m.put("acked", acked);
+        m.put("signaled", new ArrayList<>(signaled));
+        m.put("last_signaled_at", lastSignaledAt);
+        m.put("pinged_at", pingedAt == null ? null : pingedAt.toString());
+        m.put("pinged_request_id", pingedRequestId);
+        m.put("abandoned", abandoned);
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Worker restore(Map<String, Object> m) {
+        Worker w = new Worker(((Number) m.get("pid")).intValue(), ((Number) m.get("index")).intValue(),
+                ((Number) m.get("version")).intValue(), ((Number) m.get("spinup_at")).doubleValue(),
+                Instant.parse((String) m.get("spinup_wall")));
+        w.acked = (Boolean) m.get("acked");
+        w.signaled.addAll((List<String>) m.get("signaled"));
+        w.lastSignaledAt = ((Number) m.get("last_signaled_at")).doubleValue();
+        w.pingedAt = m.get("pinged_at") == null ? null : Instant.parse((String) m.get("pinged_at"));
+        w.pingedRequestId = m.get("pinged_request_id");
+        w.abandoned = (Boolean) m.get("abandoned");
+        return w;
     }
 }

@@ -16,11 +16,11 @@ public record ExitStatus(int pid, int exitCode, int signal) {
         return signal > 0;
     }
 
-    /** "exited with status 3" / "killed by SIGKILL", for logs. */
+    /** "exit status 3" / "killed by SIGKILL" / "exit status unknown" (reaped by another program), for logs. */
     public String describe() {
         if (killedBySignal()) {
             return "killed by SIG" + Signals.name(signal);
         }
-        return exitCode == UNKNOWN ? "exited with unknown status" : "exited with status " + exitCode;
+        return exitCode == UNKNOWN ? "exit status unknown" : "exit status " + exitCode;
     }
 }

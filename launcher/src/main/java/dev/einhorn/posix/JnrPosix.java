@@ -20,6 +20,7 @@ public final class JnrPosix implements Posix {
     private static final int ESRCH = 3, EINTR = 4, ECHILD = 10;
     private static final int WNOHANG = 1;
     private static final int SIG_UNBLOCK = 1;
+    private static final int SIG_BLOCK = 0;
     private static final int F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4;
     private static final int FD_CLOEXEC = 1, O_NONBLOCK = 0x800;
     private static final short POSIX_SPAWN_SETPGROUP = 0x02, POSIX_SPAWN_SETSIGDEF = 0x04,
@@ -231,6 +232,92 @@ public final class JnrPosix implements Posix {
             throw error("sigaddset(" + signal + ")", runtime.getLastError());
         }
         check("pthread_sigmask(SIG_UNBLOCK, SIG" + Signals.name(signal) + ")", libc.pthread_sigmask(SIG_UNBLOCK, set, null));
+    }
+
+    @Override
+    public void blockSignal(int signal) throws PosixException {
+        Pointer set = Memory.allocateDirect(runtime, SIGSET_SIZE, true);
+        libc.sigemptyset(set);
+        if (libc.sigaddset(set, signal) != 0) {
+            throw error("sigaddset(" + signal + ")", runtime.getLastError());
+        }
+        check("pthread_sigmask(SIG_BLOCK, SIG" + Signals.name(signal) + ")", libc.pthread_sigmask(SIG_BLOCK, set, null));
+    }
+
+    @Override
+    public void execve(String path, List<String> argv, Map<String, String> env) throws PosixException {
+        String[] args = argv.toArray(new String[argv.size() + 1]);
+        String[] envp = new String[env.size() + 1];
+        int i = 0;
+        for (Map.Entry<String, String> e : env.entrySet()) envp[i++] = e.getKey() + "=" + e.getValue();
+        libc.execve(path, args, envp);
+        throw error("execve(" + path + ")", runtime.getLastError());
+    }
+
+    @Override
+    public int memfdWith(byte[] content) throws PosixException {
+        int fd = libc.memfd_create("einhorn-state", 0); // no MFD_CLOEXEC: the new image reads it
+        if (fd < 0) throw error("memfd_create", runtime.getLastError());
+        int off = 0;
+        while (off < content.length) {
+            byte[] chunk = off == 0 ? content : java.util.Arrays.copyOfRange(content, off, content.length);
+            long n = libc.write(fd, chunk, chunk.length);
+            if (n < 0) {
+                int errno = runtime.getLastError();
+                libc.close(fd);
+                throw error("write(memfd)", errno);
+            }
+            off += (int) n;
+        }
+        if (libc.lseek(fd, 0, 0) < 0) {
+            int errno = runtime.getLastError();
+            libc.close(fd);
+            throw error("lseek(memfd)", errno);
+        }
+        return fd;
+    }
+
+    @Override
+    public byte[] readToEndAndClose(int fd) throws PosixException {
+        try {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[64 * 1024];
+            while (true) {
+                long n = libc.read(fd, buf, buf.length);
+                if (n < 0) throw error("read(" + fd + ")", runtime.getLastError());
+                if (n == 0) return out.toByteArray();
+                out.write(buf, 0, (int) n);
+            }
+        } finally {
+            libc.close(fd);
+        }
+    }
+
+    @Override
+    public int[] pipe() throws PosixException {
+        int[] fds = new int[2];
+        if (libc.pipe(fds) != 0) throw error("pipe", runtime.getLastError());
+        return fds;
+    }
+
+    @Override
+    public boolean writeFully(int fd, byte[] data) {
+        int off = 0;
+        while (off < data.length) {
+            byte[] chunk = off == 0 ? data : java.util.Arrays.copyOfRange(data, off, data.length);
+            long n = libc.write(fd, chunk, chunk.length);
+            if (n < 0) {
+                if (runtime.getLastError() == Errno.EINTR.intValue()) continue;
+                return false;
+            }
+            off += (int) n;
+        }
+        return true;
+    }
+
+    @Override
+    public void close(int fd) {
+        libc.close(fd);
     }
 
     /** For calls that return an error number instead of setting errno (posix_spawn*, pthread_*). */

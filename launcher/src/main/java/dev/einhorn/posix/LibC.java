@@ -49,4 +49,18 @@ public interface LibC {
     int fcntl(int fd, int cmd, int arg);
 
     String strerror(int errno);
+
+    int execve(String path, String[] argv, String[] envp);
+
+    int memfd_create(String name, int flags);
+
+    long write(int fd, byte[] buf, long count);
+
+    long read(int fd, byte[] buf, long count);
+
+    long lseek(int fd, long offset, int whence);
+
+    int close(int fd);
+
+    int pipe(int[] fds);
 }

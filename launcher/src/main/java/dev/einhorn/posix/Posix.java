@@ -1,6 +1,8 @@
 package dev.einhorn.posix;
 
 import java.nio.channels.Channel;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -58,4 +60,28 @@ public interface Posix {
 
     /** Removes a signal from the calling thread's signal mask ({@code pthread_sigmask(SIG_UNBLOCK)}). */
     void unblockSignal(int signal) throws PosixException;
+
+    /** Blocks a signal for the calling thread (the mask survives execve, so nothing is lost in a re-exec). */
+    void blockSignal(int signal) throws PosixException;
+
+    /**
+     * Replaces this process image ({@code execve}); only returns by throwing. Every fd without FD_CLOEXEC stays
+     * open in the new image.
+     */
+    void execve(String path, List<String> argv, Map<String, String> env) throws PosixException;
+
+    /** An anonymous in-memory file holding these bytes, positioned at 0, without FD_CLOEXEC; returns its fd. */
+    int memfdWith(byte[] content) throws PosixException;
+
+    /** Reads an fd from its current position to EOF, then closes it. */
+    byte[] readToEndAndClose(int fd) throws PosixException;
+
+    /** Closes an fd. */
+    void close(int fd);
+
+    /** A pipe without FD_CLOEXEC on either end: {read, write}. */
+    int[] pipe() throws PosixException;
+
+    /** Writes all of {@code data} to a (blocking) fd; false if the other end is gone or it failed. */
+    boolean writeFully(int fd, byte[] data);
 }

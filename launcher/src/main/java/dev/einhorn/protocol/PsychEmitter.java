@@ -249,6 +249,10 @@ final class PsychEmitter {
         indention = false;
     }
 
+    /**
+     * libyaml's escapes, except that U+2028/U+2029 are written {@code \\u2028}/{@code \\u2029} rather than
+     * {@code \\L}/{@code \\P}: the same YAML, but snakeyaml-engine does not know the short forms.
+     */
     private void escape(int c) {
         switch (c) {
             case 0x00 -> put('0');
@@ -264,8 +268,6 @@ final class PsychEmitter {
             case '\\' -> put('\\');
             case 0x85 -> put('N');
             case 0xA0 -> put('_');
-            case 0x2028 -> put('L');
-            case 0x2029 -> put('P');
             default -> {
                 String hex = Integer.toHexString(c).toUpperCase();
                 int width = c <= 0xFF ? 2 : c <= 0xFFFF ? 4 : 8;

@@ -71,9 +71,13 @@ final class ScalarAnalysis {
         return new ScalarAnalysis(false, lineBreaks, plain, single, block);
     }
 
-    /** libyaml's IS_PRINTABLE with unicode output enabled (Psych enables it). */
+    /**
+     * libyaml's IS_PRINTABLE with unicode output enabled (Psych enables it), except U+2028 and U+2029:
+     * YAML 1.1 readers (Psych) take them for line breaks and YAML 1.2 readers (snakeyaml-engine) do not,
+     * so we always escape them in a double-quoted scalar instead of writing them raw.
+     */
     static boolean isPrintable(int c) {
-        return c == 0x0A || (c >= 0x20 && c <= 0x7E) || (c >= 0xA0 && c <= 0xD7FF)
+        return c == 0x0A || (c >= 0x20 && c <= 0x7E) || (c >= 0xA0 && c <= 0xD7FF && c != 0x2028 && c != 0x2029)
                 || (c >= 0xE000 && c <= 0xFFFD && c != 0xFEFF);
     }
 

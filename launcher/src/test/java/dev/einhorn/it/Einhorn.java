@@ -180,6 +180,40 @@ final class Einhorn implements AutoCloseable {
         return result.get(0);
     }
 
+    /** Sends {@code reload} and waits until the re-exec'd image has taken over (its "Using loaded state" line). */
+    void reload() throws IOException {
+        int before = count("Using loaded state");
+        List<String> reply = command("{\"command\":\"reload\",\"id\":1}");
+        if (!reply.equals(List.of("Reloading, as commanded"))) throw new AssertionError("reload replied " + reply);
+        awaitTrue("reload " + (before + 1), () -> count("Using loaded state") > before);
+    }
+
+    int count(String needle) {
+        String text = logText();
+        int n = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) n++;
+        return n;
+    }
+
+    /** Runs {@code bin/einhornsh -d SOCKET -e COMMANDS} with no stdin; returns its exit code and output. */
+    Result einhornsh(String commands) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(REPO.resolve("bin/einhornsh").toString(), "-d", socket.toString(), "-e", commands)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        java.util.concurrent.CompletableFuture<byte[]> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getErrorStream().readAllBytes();
+            } catch (IOException e) {
+                return new byte[0];
+            }
+        });
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("einhornsh -e " + commands + " did not finish");
+        }
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err.join(), StandardCharsets.UTF_8));
+    }
+
     @SuppressWarnings("unchecked")
     int port(int i) throws IOException {
         return ((Number) ((List<Object>) state().get("bound_ports")).get(i)).intValue();

@@ -89,6 +89,39 @@ class PoolIT {
         }
     }
 
+    @Test
+    void ttinAndTtouScaleByOne() throws Exception {
+        try (Einhorn einhorn = startPidServers(1)) {
+            einhorn.awaitAckedWorkers(1);
+            einhorn.signal("TTIN");
+            einhorn.awaitAckedWorkers(2);
+            einhorn.signal("TTOU");
+            einhorn.awaitAckedWorkers(1);
+            assertTrue(einhorn.logText().contains("Incrementing number of workers from 1 -> 2"));
+            assertTrue(einhorn.logText().contains("Decrementing number of workers from 2 -> 1"));
+        }
+    }
+
+    @Test
+    void einhornshOnATerminalGreetsPromptsAndSaysGoodbye() throws Exception {
+        try (Einhorn einhorn = startPidServers(1)) {
+            einhorn.awaitAckedWorkers(1);
+            // `script` gives einhornsh a pseudo-terminal, as a person at a shell would
+            Process p = new ProcessBuilder("script", "-qec", Einhorn.REPO.resolve("bin/einhornsh") + " -d " + einhorn.socket,
+                    "/dev/null").redirectErrorStream(true).start();
+            p.getOutputStream().write("inc; dec\nset_workers\nquit\n".getBytes());
+            p.getOutputStream().flush();
+            String out = new String(p.getInputStream().readAllBytes()).replace("\r", "");
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), out);
+            assertTrue(out.contains("You are speaking to Einhorn Master Process " + einhorn.pid()), out);
+            assertTrue(out.contains("Enter 'help' if you're not sure what to do."), out);
+            assertTrue(out.contains("Incrementing number of workers from 1 -> 2\nDecrementing number of workers from 2 -> 1"), out);
+            assertTrue(out.contains("Invalid count: ''. Must be an integer in [1,1000)."), out);
+            assertTrue(out.contains("Goodbye!"), out);
+        }
+    }
+
     static Einhorn.Result einhornsh(String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of(Einhorn.REPO.resolve("bin/einhornsh").toString()));
         cmd.addAll(List.of(args));

@@ -10,7 +10,10 @@ import java.lang.reflect.Method;
 import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.Channel;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +34,7 @@ import java.nio.file.Path;
  * Both need {@code --add-opens java.base/sun.nio.ch=ALL-UNNAMED}. Fd 0 is special: without the
  * flag, the JDK's {@link System#inheritedChannel()} wraps it (see {@link #serverSocketChannel}).
  */
-final class InheritedFds {
+public final class InheritedFds {
     static final String OPENS_FLAG = "--add-opens java.base/sun.nio.ch=ALL-UNNAMED";
 
     private InheritedFds() {
@@ -104,7 +107,7 @@ final class InheritedFds {
      * also points fds 0, 1 and 2 at /dev/null (inetd semantics), so a worker that closes its socket
      * on graceful shutdown would lose its stdout and stderr.
      */
-    static ServerSocketChannel serverSocketChannel(int fd, ProtocolFamily family, String what) {
+    public static ServerSocketChannel serverSocketChannel(int fd, ProtocolFamily family, String what) {
         if (fd == 0 && !opened()) {
             return fromInheritedChannel(what);
         }
@@ -116,6 +119,28 @@ final class InheritedFds {
         } catch (IOException e) {
             throw new EinhornException(what + ": fd " + fd + " is not a bound " + familyName(fam)
                     + " socket: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Wraps a connected stream socket at {@code fd} (the master adopts its command-socket clients this way after
+     * a re-exec). Uses {@code sun.nio.ch.SocketChannelImpl(SelectorProvider, ProtocolFamily, FileDescriptor,
+     * SocketAddress remote)}, the same on JDK 17 and 25.
+     */
+    public static SocketChannel socketChannel(int fd, ProtocolFamily family, String what) {
+        FileDescriptor fdo = fileDescriptor(fd, what);
+        try {
+            Constructor<?> ctor = Class.forName("sun.nio.ch.SocketChannelImpl").getDeclaredConstructor(
+                    SelectorProvider.class, ProtocolFamily.class, FileDescriptor.class, SocketAddress.class);
+            ctor.setAccessible(true);
+            SocketAddress remote = family == StandardProtocolFamily.UNIX ? UnixDomainSocketAddress.of("") : null;
+            return (SocketChannel) ctor.newInstance(SelectorProvider.provider(), family, fdo, remote);
+        } catch (InaccessibleObjectException e) {
+            throw new EinhornException(missingOpensMessage(what), e);
+        } catch (InvocationTargetException e) {
+            throw new EinhornException(what + ": fd " + fd + " is not a connected socket: " + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new EinhornException(what + ": cannot construct sun.nio.ch.SocketChannelImpl: " + e, e);
         }
     }
 

@@ -1,0 +1,161 @@
+package dev.einhorn.master;
+
+import dev.einhorn.config.BindSpec;
+import dev.einhorn.config.Config;
+import dev.einhorn.config.ConfigCodec;
+import dev.einhorn.posix.Posix;
+import dev.einhorn.posix.PosixException;
+import dev.einhorn.protocol.ParseException;
+import dev.einhorn.protocol.Yaml;
+import dev.einhorn.runtime.InheritedFds;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one master image hands to the next across {@code execve} (Einhorn's {@code --with-state-fd}): the
+ * configuration, the pool, and the fd numbers of every socket to keep, with each command-socket client's
+ * unread and unwritten bytes and upgrade subscription. One versioned YAML document in an in-memory file;
+ * private to this implementation (Einhorn's is Ruby-specific too).
+ */
+record Handover(
+        Config config,
+        Map<String, Object> pool,
+        int generation,
+        int commandServerFd,
+        List<Listeners.Listener> listeners,
+        List<Listeners.Listener> legacyListeners,
+        List<Connection> connections,
+        boolean reloadingForUpgrade,
+        boolean smoothUpgrade,
+        Map<String, Object> watchdog) {
+
+    static final int FORMAT = 1;
+
+    /** Serialises a running master. */
+    static byte[] write(Master m, boolean reloadingForUpgrade, boolean smoothUpgrade) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("format", FORMAT);
+        s.put("generation", m.generation() + 1);
+        s.put("config", ConfigCodec.toMap(m.config));
+        s.put("pool", m.pool.snapshot());
+        s.put("command_server_fd", m.posix.fdOf(m.commandServer().channel()));
+        s.put("listeners", listeners(m.listeners()));
+        s.put("legacy_listeners", listeners(m.legacyListeners()));
+        List<Object> conns = new ArrayList<>();
+        Base64.Encoder b64 = Base64.getEncoder();
+        for (Connection c : m.commandServer().connections()) {
+            Map<String, Object> cm = new LinkedHashMap<>();
+            cm.put("fd", c.fd);
+            cm.put("id", c.id);
+            cm.put("partial", b64.encodeToString(c.partialLine()));
+            cm.put("pending", b64.encodeToString(c.pendingOutput()));
+            cm.put("close_when_flushed", c.shouldCloseWhenFlushed());
+            cm.put("upgrade_subscribed", c.upgradeSubscribed());
+            cm.put("upgrade_request_id", c.upgradeRequestId());
+            conns.add(cm);
+        }
+        s.put("connections", conns);
+        s.put("reloading_for_upgrade", reloadingForUpgrade);
+        s.put("smooth_upgrade", smoothUpgrade);
+        s.put("watchdog", m.watchdogState());
+        return Yaml.dump(s).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<Object> listeners(List<Listeners.Listener> ls) {
+        List<Object> out = new ArrayList<>();
+        for (Listeners.Listener l : ls) {
+            Map<String, Object> lm = new LinkedHashMap<>();
+            lm.put("fd", l.fd());
+            lm.put("port", l.port());
+            lm.put("family", l.family());
+            lm.put("spec", l.spec().address());
+            if (l.socketFile() != null) lm.put("socket_file", l.socketFile().toString()); // removed at exit
+            out.add(lm);
+        }
+        return out;
+    }
+
+    /** Every fd the next image needs (the state fd aside). */
+    static List<Integer> fdsToKeep(Master m) {
+        List<Integer> fds = new ArrayList<>();
+        fds.add(m.posix.fdOf(m.commandServer().channel()));
+        for (Listeners.Listener l : m.listeners()) fds.add(l.fd());
+        for (Listeners.Listener l : m.legacyListeners()) fds.add(l.fd());
+        for (Connection c : m.commandServer().connections()) fds.add(c.fd);
+        fds.addAll(m.watchdogFds());
+        return fds;
+    }
+
+    /** Reads and adopts what the previous image handed over. */
+    @SuppressWarnings("unchecked")
+    static Handover read(int stateFd, Posix posix) throws StartupException {
+        Map<String, Object> s;
+        try {
+            s = Yaml.parseMapping(new String(posix.readToEndAndClose(stateFd), StandardCharsets.UTF_8));
+        } catch (PosixException | ParseException e) {
+            throw new StartupException("Could not read the state handed over on fd " + stateFd + ": " + e.getMessage());
+        }
+        if (!Integer.valueOf(FORMAT).equals(s.get("format"))) {
+            throw new StartupException("State format " + s.get("format") + " is not " + FORMAT
+                    + ": was the previous master a different version of einhorn?");
+        }
+        Config config = ConfigCodec.fromMap((Map<String, Object>) s.get("config"));
+        List<Listeners.Listener> listeners = adopt((List<Object>) s.get("listeners"), config.binds());
+        List<Listeners.Listener> legacy = adopt((List<Object>) s.get("legacy_listeners"), null);
+        List<Connection> conns = new ArrayList<>();
+        Base64.Decoder b64 = Base64.getDecoder();
+        for (Object o : (List<Object>) s.get("connections")) {
+            Map<String, Object> cm = (Map<String, Object>) o;
+            int fd = ((Number) cm.get("fd")).intValue();
+            SocketChannel ch = InheritedFds.socketChannel(fd, StandardProtocolFamily.UNIX, "einhorn master");
+            Connection c = new Connection(ch, ((Number) cm.get("id")).intValue(), fd);
+            c.restore(b64.decode((String) cm.get("partial")), b64.decode((String) cm.get("pending")));
+            if (Boolean.TRUE.equals(cm.get("close_when_flushed"))) c.closeWhenFlushed();
+            if (Boolean.TRUE.equals(cm.get("upgrade_subscribed"))) c.subscribeToUpgrade(cm.get("upgrade_request_id"));
+            conns.add(c);
+        }
+        return new Handover(config, (Map<String, Object>) s.get("pool"), ((Number) s.get("generation")).intValue(),
+                ((Number) s.get("command_server_fd")).intValue(), listeners, legacy, conns,
+                Boolean.TRUE.equals(s.get("reloading_for_upgrade")), Boolean.TRUE.equals(s.get("smooth_upgrade")),
+                (Map<String, Object>) s.get("watchdog"));
+    }
+
+    ServerSocketChannel commandServer() {
+        return InheritedFds.serverSocketChannel(commandServerFd, StandardProtocolFamily.UNIX, "einhorn master");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Listeners.Listener> adopt(List<Object> saved, List<BindSpec> specs) {
+        List<Listeners.Listener> out = new ArrayList<>();
+        for (int i = 0; i < saved.size(); i++) {
+            Map<String, Object> lm = (Map<String, Object>) saved.get(i);
+            int fd = ((Number) lm.get("fd")).intValue();
+            String family = (String) lm.get("family");
+            ServerSocketChannel ch = InheritedFds.serverSocketChannel(fd, family.equals("AF_UNIX")
+                    ? StandardProtocolFamily.UNIX : family.equals("AF_INET6") ? StandardProtocolFamily.INET6
+                    : StandardProtocolFamily.INET, "einhorn master");
+            BindSpec spec = specs != null && i < specs.size() ? specs.get(i) : specFromAddress((String) lm.get("spec"));
+            int port = ((Number) lm.get("port")).intValue();
+            Object socketFile = lm.get("socket_file");
+            out.add(new Listeners.Listener(spec, ch, fd, port, family,
+                    socketFile == null ? null : java.nio.file.Path.of((String) socketFile)));
+        }
+        return out;
+    }
+
+    private static BindSpec specFromAddress(String address) {
+        if (address.startsWith("/") || address.startsWith(".")) { // a UNIX socket (systemd's, with no -b)
+            return new BindSpec(null, 0, List.of(), false, false, false, address, null, null);
+        }
+        int colon = address.lastIndexOf(':');
+        String host = address.substring(0, colon).replace("[", "").replace("]", "");
+        return new BindSpec(host, Integer.parseInt(address.substring(colon + 1)), List.of(), false, false, false);
+    }
+}

@@ -1,0 +1,177 @@
+package dev.einhorn.master;
+
+import dev.einhorn.pool.WorkerHost.Level;
+import dev.einhorn.posix.ExitStatus;
+import dev.einhorn.posix.PosixException;
+import dev.einhorn.posix.Signals;
+import dev.einhorn.posix.SpawnRequest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Re-executes the master in place, keeping its pid, sockets, clients and workers (reference 5.6):
+ * <ol>
+ *   <li>start {@code einhorn --upgrade-check} with the environment the new image will get, and wait for it
+ *       without blocking the loop (Einhorn blocks);</li>
+ *   <li>if it exited 0: write the state to an in-memory file, mark every fd close-on-exec but the ones to keep,
+ *       block the handled signals (the mask survives exec; the new image unblocks them once its handlers are
+ *       in), and {@code execve} {@code [--reexec-as | bin/einhorn] --with-state-fd N -- CMD};</li>
+ *   <li>otherwise, or if exec fails: log, tell a waiting upgrade client, and carry on unchanged.</li>
+ * </ol>
+ */
+final class Reload {
+    private static final Logger log = LoggerFactory.getLogger(Reload.class);
+    /** The upgrade check is a JVM start; one that takes longer than this is killed and the reload aborted. */
+    static final double CHECK_TIMEOUT_SECONDS = 120;
+
+    private final Master master;
+    private int checkPid = -1;
+    private double checkDeadline = Double.POSITIVE_INFINITY;
+    private boolean forUpgrade;
+    private boolean smooth;
+
+    Reload(Master master) {
+        this.master = master;
+    }
+
+    /** {@code reload}, {@code upgrade}, {@code upgrade_fleet}, SIGHUP. */
+    void request(boolean upgrade, boolean smoothUpgrade) {
+        if (!master.pool.respawning()) {
+            log.info("Not reloading einhorn because we're exiting");
+            if (upgrade) failUpgrade("einhorn is shutting down");
+            return;
+        }
+        if (checkPid > 0) { // one reload at a time; a second request rides on it
+            if (upgrade) {
+                forUpgrade = true;
+                smooth = smoothUpgrade;
+            }
+            return;
+        }
+        forUpgrade = upgrade;
+        smooth = smoothUpgrade;
+        log.info("Reloading einhorn master ({})...", script());
+        List<String> argv = new ArrayList<>(base());
+        argv.add("--upgrade-check");
+        try {
+            checkPid = master.posix.spawn(new SpawnRequest(program(argv), argv, execEnv(), List.of()));
+            checkDeadline = master.now() + CHECK_TIMEOUT_SECONDS;
+        } catch (PosixException | StartupException e) {
+            abort("could not start the upgrade check " + argv + ": " + e.getMessage());
+        }
+    }
+
+    double nextWakeup() {
+        return checkDeadline;
+    }
+
+    /** Kills an upgrade check that hangs (its exit then aborts the reload). */
+    void tick(double now) {
+        if (checkPid > 0 && now >= checkDeadline) {
+            log.error("The upgrade check {} did not finish in {}s; killing it", checkPid, (int) CHECK_TIMEOUT_SECONDS);
+            master.posix.kill(checkPid, Signals.KILL);
+            checkDeadline = Double.POSITIVE_INFINITY;
+        }
+    }
+
+    /** A reaped child: true if it was our upgrade check. */
+    boolean onExit(ExitStatus status) {
+        if (status.pid() != checkPid) return false;
+        checkPid = -1;
+        checkDeadline = Double.POSITIVE_INFINITY;
+        if (status.exitCode() == 0 && !status.killedBySignal()) {
+            exec();
+        } else {
+            abort("the new master failed its upgrade check (" + status.describe() + ")");
+        }
+        return true;
+    }
+
+    private void exec() {
+        List<String> argv = new ArrayList<>(base());
+        int stateFd = -1;
+        List<Integer> blocked = new ArrayList<>();
+        try {
+            master.flushClients();
+            stateFd = master.posix.memfdWith(Handover.write(master, forUpgrade, smooth));
+            argv.addAll(List.of("--with-state-fd", Integer.toString(stateFd), "--"));
+            argv.addAll(master.config.command());
+            Set<Integer> keep = new HashSet<>(Handover.fdsToKeep(master));
+            keep.add(stateFd);
+            markCloseOnExecExcept(keep);
+            log.info("About to re-exec einhorn master as {}", dev.einhorn.protocol.RubyInspect.inspect(argv));
+            for (String name : Master.HANDLED_SIGNALS) {
+                int sig = Signals.number(name).orElseThrow();
+                master.posix.blockSignal(sig);
+                blocked.add(sig);
+            }
+            master.systemd.reloading(); // RELOADING=1 before the exec; the new image sends READY=1
+            master.posix.execve(program(argv), argv, execEnv());
+        } catch (PosixException | StartupException | IOException | RuntimeException e) {
+            for (int sig : blocked) {
+                try {
+                    master.posix.unblockSignal(sig);
+                } catch (PosixException ignored) {
+                    // it was blocked by us a moment ago: unblocking cannot fail
+                }
+            }
+            if (stateFd >= 0) master.posix.close(stateFd);
+            log.error("Could not reload! Attempting to continue. Error was: {}", e.getMessage());
+            if (forUpgrade) failUpgrade("could not re-exec the master: " + e.getMessage());
+        }
+    }
+
+    private void markCloseOnExecExcept(Set<Integer> keep) throws IOException, PosixException {
+        List<Integer> open = new ArrayList<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            fds.forEach(p -> open.add(Integer.parseInt(p.getFileName().toString())));
+        }
+        for (int fd : open) {
+            if (fd <= 2) continue;
+            try {
+                master.posix.setCloseOnExec(fd, !keep.contains(fd));
+            } catch (PosixException e) {
+                if (keep.contains(fd)) throw e; // the directory handle of the listing above is gone by now
+            }
+        }
+    }
+
+    private void abort(String reason) {
+        log.error("Can not initiate einhorn master reload safely, aborting");
+        if (forUpgrade) failUpgrade(reason);
+    }
+
+    private void failUpgrade(String reason) {
+        master.log(Level.ERROR, "Upgrade failed: " + reason, true, true);
+    }
+
+    /** {@code --reexec-as} words, or the einhorn script as it was invoked. */
+    private List<String> base() {
+        return master.config.reexecAs().isEmpty() ? List.of(script()) : master.config.reexecAs();
+    }
+
+    private static String script() {
+        return System.getProperty("einhorn.script", "einhorn");
+    }
+
+    private String program(List<String> argv) throws StartupException {
+        return ProgramLookup.resolve(argv.get(0), System.getenv());
+    }
+
+    /** This image's environment less {@code --drop-env-var} names (Einhorn restores its startup env). */
+    private Map<String, String> execEnv() {
+        Map<String, String> env = new LinkedHashMap<>(System.getenv());
+        master.config.dropEnvVars().forEach(env::remove);
+        return env;
+    }
+}

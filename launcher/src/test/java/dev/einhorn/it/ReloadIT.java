@@ -1,0 +1,229 @@
+package dev.einhorn.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Upstream's upgrade and re-exec scenarios (reference section 9), against bin/einhorn. */
+class ReloadIT {
+    @TempDir
+    Path dir;
+
+    private Path versionFile(String content) throws Exception {
+        Path f = dir.resolve("version");
+        Files.writeString(f, content);
+        return f;
+    }
+
+    private Einhorn start(Map<String, String> env, String... flags) throws Exception {
+        Map<String, String> e = new HashMap<>(env);
+        e.putIfAbsent("VERSION_FILE", versionFile("0").toString());
+        List<String> args = new java.util.ArrayList<>(List.of("-m", "manual", "-b", "127.0.0.1:0", "-s", "0.2"));
+        args.addAll(List.of(flags));
+        args.addAll(List.of("python3", Einhorn.WORKERS.resolve("version_server.py").toString()));
+        return Einhorn.start(dir, e, args.toArray(String[]::new));
+    }
+
+    private static String answer(Einhorn e) throws Exception {
+        return Einhorn.ask(e.port(0)).split(" ")[0];
+    }
+
+    private static void upgrade(Einhorn e) throws Exception {
+        Einhorn.Result r = e.einhornsh("upgrade");
+        assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+        assertTrue(r.stdout().endsWith("Upgrade done\n"), r.stdout());
+    }
+
+    @Test
+    void canRestart() throws Exception {
+        try (Einhorn e = start(Map.of())) {
+            long masterPid = e.pid();
+            e.awaitAckedWorkers(1);
+            assertEquals("0", answer(e));
+            versionFile("1");
+            upgrade(e);
+            e.awaitTrue("only version 1 answers", () -> {
+                try {
+                    return answer(e).equals("1") && e.workerPids().size() == 1;
+                } catch (Exception ex) {
+                    return false;
+                }
+            });
+            assertEquals(masterPid, e.pid());
+            assertTrue(e.process.isAlive(), "same master process after the re-exec");
+        }
+    }
+
+    private void assertEnvAcrossUpgrade(Map<String, String> env, String before, String after, String... flags)
+            throws Exception {
+        Map<String, String> e2 = new HashMap<>(env);
+        e2.put("ECHO_VARS", env.containsKey("VAR1") ? "VAR1,VAR2" : "VAR");
+        try (Einhorn e = start(e2, flags)) {
+            e.awaitAckedWorkers(1);
+            assertEquals("[" + before + "]", answer(e));
+            upgrade(e);
+            e.awaitTrue("the new worker answers", () -> {
+                try {
+                    return e.workerPids().size() == 1 && answer(e).equals("[" + after + "]");
+                } catch (Exception ex) {
+                    return false;
+                }
+            });
+        }
+    }
+
+    private String einhorn() {
+        return Einhorn.REPO.resolve("bin/einhorn").toString();
+    }
+
+    @Test
+    void reexecAsPreservesEnvironment() throws Exception {
+        assertEnvAcrossUpgrade(Map.of("VAR", "a"), "a", "a", "--reexec-as=env VAR=a " + einhorn());
+    }
+
+    @Test
+    void reexecAsCanChangeEnvironment() throws Exception {
+        assertEnvAcrossUpgrade(Map.of("VAR", "a"), "a", "b", "--reexec-as=env VAR=b OINK=b " + einhorn());
+    }
+
+    @Test
+    void dropEnvVarRemovesAVariableAfterUpgrade() throws Exception {
+        assertEnvAcrossUpgrade(Map.of("VAR", "a"), "a", "", "--drop-env-var=VAR");
+    }
+
+    @Test
+    void dropEnvVarAndReexecAsDoNotClobberEachOther() throws Exception {
+        assertEnvAcrossUpgrade(Map.of("VAR1", "a", "VAR2", "a"), "aa", "b", "--drop-env-var=VAR1",
+                "--drop-env-var=VAR2", "--reexec-as=env VAR2=b " + einhorn());
+    }
+
+    @Test
+    void aWorkerThatDiesDuringTheReexecIsCleanedUp() throws Exception {
+        Path wrapper = dir.resolve("slow_reexec.sh");
+        Files.writeString(wrapper, "#!/bin/sh\nif [ \"$1\" = --with-state-fd ]; then sleep 3; fi\nexec "
+                + einhorn() + " \"$@\"\n");
+        wrapper.toFile().setExecutable(true);
+        try (Einhorn e = start(Map.of(), "--reexec-as=" + wrapper)) {
+            long old = e.awaitAckedWorkers(1).get(0);
+            versionFile("1");
+            Thread upgrader = new Thread(() -> {
+                try {
+                    upgrade(e);
+                } catch (Exception ex) {
+                    throw new AssertionError(ex);
+                }
+            });
+            upgrader.start();
+            e.awaitLog("About to re-exec einhorn master");
+            Einhorn.signal(old, "USR2"); // exits while the wrapper holds the master's pid
+            upgrader.join(120_000);
+            List<Long> now = e.awaitAckedWorkers(1);
+            assertFalse(now.contains(old));
+            assertTrue(e.logText().contains("===> Exited worker " + old), e.logText());
+            assertEquals("1", answer(e));
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void signalTimeoutKillsAWorkerThatIgnoresTheGracefulSignal() throws Exception {
+        try (Einhorn e = start(Map.of("IGNORE_GRACEFUL", "1"), "--signal-timeout", "2")) {
+            long old = e.awaitAckedWorkers(1).get(0);
+            upgrade(e);
+            Map<String, Object> children = (Map<String, Object>) e.state().get("children");
+            assertEquals(2, children.size());
+            long signaled = children.values().stream()
+                    .filter(c -> !((List<?>) ((Map<String, Object>) c).get("signaled")).isEmpty()).count();
+            assertEquals(1, signaled);
+            e.awaitLog("===> Exited worker " + old + " (killed by SIGKILL)");
+            assertTrue(e.logText().contains("Sending SIGKILL as it is still active after 2s timeout."));
+            assertEquals(1, ((Map<String, Object>) e.state().get("children")).size());
+        }
+    }
+
+    @Test
+    void pidClientsAndFdsSurviveManyReloads() throws Exception {
+        try (Einhorn e = start(Map.of(), "-n", "2")) {
+            List<Long> workers = e.awaitAckedWorkers(2);
+            try (CommandClient early = new CommandClient(e.socket)) {
+                e.reload();
+                long fdsAfterFirst = Files.list(Path.of("/proc/" + e.pid() + "/fd")).count();
+                e.reload();
+                e.reload();
+                List<String> reply = early.request("{\"command\":\"ehlo\",\"user\":\"early\",\"id\":7}");
+                assertTrue(reply.get(0).startsWith("Welcome, early! You are speaking to Einhorn Master Process "
+                        + e.pid()), reply.toString());
+                for (int i = 3; i < 20; i++) e.reload();
+                assertTrue(e.process.isAlive());
+                assertEquals(fdsAfterFirst, Files.list(Path.of("/proc/" + e.pid() + "/fd")).count(),
+                        "no fd leaks across 20 reloads");
+                assertEquals(workers, e.workerPids(), "the same workers, adopted 20 times");
+                assertTrue(early.request("{\"command\":\"state\",\"id\":8}").get(0).contains(":children:"));
+            }
+        }
+    }
+
+    @Test
+    void killChildrenOnExitSurvivesReloadsAndFiresOnSigkill() throws Exception {
+        Path signals = Files.createDirectories(dir.resolve("signals"));
+        try (Einhorn e = start(Map.of("SIGNAL_DIR", signals.toString()), "-k", "-n", "2")) {
+            List<Long> workers = e.awaitAckedWorkers(2);
+            e.reload();
+            e.reload();
+            e.reload();
+            assertEquals(0, Files.list(signals).count(), "no worker was signaled by three reloads");
+            assertEquals(workers, e.workerPids());
+            Einhorn.signal(e.pid(), "KILL");
+            e.awaitTrue("both workers got USR2", () -> workers.stream().allMatch(pid -> {
+                try {
+                    return Files.readString(signals.resolve(Long.toString(pid))).contains("SIGUSR2");
+                } catch (Exception ex) {
+                    return false;
+                }
+            }));
+            e.awaitTrue("both workers exited", () -> workers.stream().noneMatch(Einhorn::alive));
+        }
+    }
+
+    @Test
+    void gracefulSignalChoosesHowOldWorkersAreRetired() throws Exception {
+        Path signals = Files.createDirectories(dir.resolve("signals"));
+        try (Einhorn e = start(Map.of("SIGNAL_DIR", signals.toString()), "--graceful-signal", "SIGTERM")) {
+            long old = e.awaitAckedWorkers(1).get(0);
+            upgrade(e);
+            e.awaitTrue("the old worker got TERM", () -> {
+                try {
+                    return Files.readString(signals.resolve(Long.toString(old))).equals("SIGTERM\n");
+                } catch (Exception ex) {
+                    return false;
+                }
+            });
+            assertTrue(e.logText().contains("Sending TERM to [" + old + "]"), e.logText());
+        }
+    }
+
+    @Test
+    void aFailedUpgradeCheckAbortsTheReloadAndTellsTheClient() throws Exception {
+        Path broken = dir.resolve("broken_einhorn.sh");
+        Files.writeString(broken, "#!/bin/sh\necho 'cannot start' >&2\nexit 3\n");
+        broken.toFile().setExecutable(true);
+        try (Einhorn e = start(Map.of(), "--reexec-as=" + broken)) {
+            List<Long> workers = e.awaitAckedWorkers(1);
+            Einhorn.Result r = e.einhornsh("upgrade");
+            assertEquals(2, r.exitCode(), r.stdout());
+            assertTrue(r.stdout().endsWith("Upgrade failed: the new master failed its upgrade check (exit status 3)\n"),
+                    r.stdout());
+            assertTrue(e.logText().contains("Can not initiate einhorn master reload safely, aborting"));
+            assertEquals(workers, e.workerPids(), "the workers are untouched");
+            assertEquals("0", answer(e));
+        }
+    }
+}

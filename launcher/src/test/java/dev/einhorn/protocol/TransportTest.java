@@ -1,0 +1,45 @@
+package dev.einhorn.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** Einhorn's Transport unit tests (reference section 9), against Framing + Yaml. */
+class TransportTest {
+    private static final Map<String, Object> FOO = Map.of(":foo", List.of("%bar", "%baz"));
+
+    @Test
+    void serialisesLikePsych21() {
+        assertEquals("---%0A:foo:%0A- \"%25bar\"%0A- \"%25baz\"%0A\n",
+                Framing.encode(Yaml.dumpWithSymbolKeys(Map.of("foo", List.of("%bar", "%baz")))));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "--- %0A:foo: %0A- \"%25bar\"%0A- \"%25baz\"%0A\n", // Psych 1.8
+        "---%0A:foo:%0A- ! '%25bar'%0A- ! '%25baz'%0A\n", // Psych 1.9
+        "---%0A:foo:%0A- '%25bar'%0A- '%25baz'%0A\n", // Psych 2.0
+        "---%0A:foo:%0A- \"%25bar\"%0A- \"%25baz\"%0A\n", // Psych 2.1
+    })
+    void deserialisesEveryPsychVariant(String line) throws ParseException {
+        assertEquals(FOO, Yaml.parseMapping(Framing.decode(line.substring(0, line.length() - 1))));
+    }
+
+    @Test
+    void invalidYamlIsAParseError() {
+        assertThrows(ParseException.class, () -> Yaml.parse(Framing.decode("-%0A\t-")));
+    }
+
+    @Test
+    void framingEscapesOnlyPercentAndNewline() {
+        assertEquals("a%25b%0Ac+d\r\t%0A\n", Framing.encode("a%b\nc+d\r\t\n"));
+        assertEquals("a%b\nc+d", Framing.decode("a%25b%0Ac+d\r"));
+        assertEquals("%0A", Framing.decode("%250A"));
+        assertEquals("%2", Framing.decode("%2"));
+    }
+}
