@@ -1,6 +1,9 @@
 package dev.einhorn.pool;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A cumulative histogram of durations in seconds, Prometheus style: fixed upper bounds, a count per bound of
@@ -34,5 +37,24 @@ public final class LatencyHistogram {
 
     public double sum() {
         return sum;
+    }
+
+    /** For the master's re-exec: {@code {buckets: [...], count, sum}}. */
+    public Map<String, Object> snapshot() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        List<Long> b = new ArrayList<>();
+        for (long v : buckets) b.add(v);
+        m.put("buckets", b);
+        m.put("count", count);
+        m.put("sum", sum);
+        return m;
+    }
+
+    /** Takes over a {@link #snapshot()} (ignored if its buckets do not match these bounds). */
+    void restore(Map<?, ?> m) {
+        if (!(m.get("buckets") instanceof List<?> b) || b.size() != buckets.length) return;
+        for (int i = 0; i < buckets.length; i++) buckets[i] = ((Number) b.get(i)).longValue();
+        count = ((Number) m.get("count")).longValue();
+        sum = ((Number) m.get("sum")).doubleValue();
     }
 }

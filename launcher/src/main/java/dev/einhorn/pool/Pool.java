@@ -258,6 +258,7 @@ public final class Pool {
         m.put("upgrades_completed", upgradesCompleted);
         m.put("upgrades_failed", upgradesFailed);
         m.put("respawns", respawns);
+        m.put("ack_latency", ackLatency.snapshot());
         List<Object> list = new ArrayList<>();
         for (Worker w : workers.values()) list.add(w.snapshot());
         m.put("workers", list);
@@ -280,6 +281,7 @@ public final class Pool {
         p.upgradesCompleted = ((Number) m.get("upgrades_completed")).intValue();
         p.upgradesFailed = ((Number) m.get("upgrades_failed")).intValue();
         p.respawns = ((Number) m.get("respawns")).intValue();
+        if (m.get("ack_latency") instanceof Map<?, ?> h) p.ackLatency.restore(h);
         for (Object o : (List<Object>) m.get("workers")) {
             Worker w = Worker.restore((Map<String, Object>) o);
             p.workers.put(w.pid(), w);

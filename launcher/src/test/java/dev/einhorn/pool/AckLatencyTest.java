@@ -54,4 +54,18 @@ class AckLatencyTest {
         assertEquals(2, h.count());
         assertEquals(100.0, h.sum(), 1e-9);
     }
+
+    @Test
+    void theHistogramAndWorkerLatenciesSurviveASnapshot() {
+        Pool pool = pool(1, true);
+        pool.tick();
+        host.now += 0.3;
+        pool.manualAck(100);
+        Pool back = Pool.restore(pool.snapshot(), new PoolSettings(true, 1.0, 1.0, 4, null, null, "USR2", null),
+                host, host);
+        assertEquals(1, back.ackLatency().count());
+        assertEquals(0.3, back.ackLatency().sum(), 1e-9);
+        assertEquals(1, back.ackLatency().cumulative(LatencyHistogram.BOUNDS.indexOf(0.5)));
+        assertEquals(0.3, back.worker(100).ackLatency(), 1e-9);
+    }
 }
