@@ -8,7 +8,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses {@code -b HOST:PORT[,FLAG...]}. A superset of Einhorn's form: IPv6 literals in brackets
+ * Parses {@code -b HOST:PORT[,FLAG...]}, {@code -b /PATH[,FLAG...]} (a UNIX-domain socket: the value starts
+ * with {@code /} or {@code ./}; flags {@code n}, {@code o_nonblock} and {@code mode=OCTAL}, e.g.
+ * {@code mode=0660}) and {@code -b name:NAME[,n]} (the systemd socket whose {@code FileDescriptorName=} is
+ * NAME; a NAME of digits only is a port, so {@code name:80} stays host "name", port 80).
+ * Internet specs: A superset of Einhorn's form: IPv6 literals in brackets
  * ({@code [::1]:8080}, stored without brackets), and an unknown flag is an error instead of being
  * silently ignored (Einhorn issue #45: {@code ,rn} meant no flag at all). Flags are case-insensitive and
  * stored downcased; empty flags ({@code 1.2.3.4:80,,r,}) are dropped.
@@ -20,7 +24,58 @@ public final class BindSpecParser {
     private static final Pattern FORM = Pattern.compile(
             "(?:\\[([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?:%[\\w.-]+)?)\\]|([^:\\[\\],\\s]+)):(\\d+)((?:,[^,]*)*)");
 
+    /** Flags a UNIX-domain spec accepts besides {@code mode=OCTAL}. */
+    public static final List<String> UNIX_FLAGS = List.of("n", "o_nonblock");
+
+    private static final Pattern NAMED = Pattern.compile("name:([^,:\\s]*[^,:\\s\\d][^,:\\s]*)((?:,[^,]*)*)");
+    private static final Pattern MODE = Pattern.compile("mode=([0-7]{3,4})");
+
     private BindSpecParser() {}
+
+    /** {@code /run/app.sock,mode=0660,n}: the path is everything before the first comma. */
+    static BindSpec unix(String spec) {
+        int comma = spec.indexOf(',');
+        String path = comma < 0 ? spec : spec.substring(0, comma);
+        List<String> flags = splitFlags(comma < 0 ? "" : spec.substring(comma));
+        if (path.equals("/") || path.equals("./") || path.endsWith("/")) {
+            throw new IllegalArgumentException(ShellWords.quote(spec) + ": a UNIX socket path must name a file");
+        }
+        if (path.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 107) {
+            throw new IllegalArgumentException(ShellWords.quote(spec)
+                    + ": a UNIX socket path must be at most 107 bytes long");
+        }
+        Integer mode = null;
+        for (String flag : flags) {
+            Matcher m = MODE.matcher(flag);
+            if (m.matches()) {
+                mode = Integer.parseInt(m.group(1), 8);
+                if (mode > 0777) {
+                    throw new IllegalArgumentException(ShellWords.quote(spec) + ": " + flag
+                            + " sets more than the permission bits (at most mode=0777)");
+                }
+            } else if (flag.startsWith("mode")) {
+                throw new IllegalArgumentException(ShellWords.quote(spec) + ": " + ShellWords.quote(flag)
+                        + ": the mode must be octal permission bits, e.g. mode=0660");
+            } else if (!UNIX_FLAGS.contains(flag)) {
+                throw new IllegalArgumentException(ShellWords.quote(spec) + ": unknown flag for a UNIX socket "
+                        + ShellWords.quote(flag) + " (valid: " + String.join(", ", UNIX_FLAGS)
+                        + ", mode=OCTAL; separate flags with commas)");
+            }
+        }
+        boolean nonBlock = flags.contains("n") || flags.contains("o_nonblock");
+        return new BindSpec(null, 0, flags, false, nonBlock, false, path, mode, null);
+    }
+
+    static BindSpec named(String spec, String name, List<String> flags) {
+        for (String flag : flags) {
+            if (!UNIX_FLAGS.contains(flag)) {
+                throw new IllegalArgumentException(ShellWords.quote(spec) + ": unknown flag for a systemd socket "
+                        + ShellWords.quote(flag) + " (valid: " + String.join(", ", UNIX_FLAGS) + ")");
+            }
+        }
+        boolean nonBlock = flags.contains("n") || flags.contains("o_nonblock");
+        return new BindSpec(null, 0, flags, false, nonBlock, false, null, null, name);
+    }
 
     /**
      * @param spec the argument of {@code -b}
@@ -28,6 +83,9 @@ public final class BindSpecParser {
      *     {@code "127.0.0.1": bind address must be of the form HOST:PORT[,FLAG...] (IPv6: [ADDR]:PORT)}
      */
     public static BindSpec parse(String spec) {
+        if (spec.startsWith("/") || spec.startsWith("./")) return unix(spec);
+        Matcher named = NAMED.matcher(spec);
+        if (named.matches()) return named(spec, named.group(1), splitFlags(named.group(2)));
         Matcher m = FORM.matcher(spec);
         if (!m.matches()) {
             throw new IllegalArgumentException(ShellWords.quote(spec)

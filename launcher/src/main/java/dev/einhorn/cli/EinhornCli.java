@@ -193,15 +193,7 @@ public final class EinhornCli {
         Objects.requireNonNull(args);
         Objects.requireNonNull(env);
         State state = new State();
-        CommandSpec spec = CommandSpec.create().name("einhorn");
-        for (Opt opt : OPTIONS) spec.addOption(optionSpec(opt, state));
-        spec.addPositional(PositionalParamSpec.builder()
-                .index("0..*")
-                .arity("0..*")
-                .paramLabel("PROGRAM")
-                .type(List.class)
-                .auxiliaryTypes(String.class)
-                .build());
+        CommandSpec spec = spec(state);
         CommandLine cl = new CommandLine(spec)
                 .setStopAtPositional(true)
                 .setEndOfOptionsDelimiter("--")
@@ -230,6 +222,24 @@ public final class EinhornCli {
         String first = parsed.matchedPositional(0).stringValues().get(0);
         if (first.startsWith(HIDDEN_OPTION)) return unknownOption(command.get(0));
         return new CliResult.Run(state.toConfig(command, env));
+    }
+
+    /** The picocli model of einhorn's command line, for generated docs (man page, bash completion). */
+    public static CommandSpec commandSpec() {
+        return spec(new State());
+    }
+
+    private static CommandSpec spec(State state) {
+        CommandSpec spec = CommandSpec.create().name("einhorn");
+        for (Opt opt : OPTIONS) spec.addOption(optionSpec(opt, state));
+        spec.addPositional(PositionalParamSpec.builder()
+                .index("0..*")
+                .arity("0..*")
+                .paramLabel("PROGRAM")
+                .type(List.class)
+                .auxiliaryTypes(String.class)
+                .build());
+        return spec;
     }
 
     // picocli 4.7.6 with abbreviated options throws IndexOutOfBoundsException on "-", "--=x" and "-=x"

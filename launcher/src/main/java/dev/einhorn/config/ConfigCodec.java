@@ -91,13 +91,18 @@ public final class ConfigCodec {
         m.put("reuse_addr", b.reuseAddr());
         m.put("non_block", b.nonBlock());
         m.put("reuse_port", b.reusePort());
+        if (b.unixPath() != null) m.put("unix_path", b.unixPath());
+        if (b.unixMode() != null) m.put("unix_mode", b.unixMode());
+        if (b.fdName() != null) m.put("fd_name", b.fdName());
         return m;
     }
 
     @SuppressWarnings("unchecked")
     private static BindSpec bind(Map<String, Object> m) {
         return new BindSpec((String) m.get("host"), integer(m.get("port")), (List<String>) m.get("flags"),
-                (Boolean) m.get("reuse_addr"), (Boolean) m.get("non_block"), (Boolean) m.get("reuse_port"));
+                (Boolean) m.get("reuse_addr"), (Boolean) m.get("non_block"), (Boolean) m.get("reuse_port"),
+                (String) m.get("unix_path"), m.get("unix_mode") == null ? null : integer(m.get("unix_mode")),
+                (String) m.get("fd_name"));
     }
 
     private static String str(Path p) {

@@ -32,6 +32,7 @@ final class Commands {
             Map.entry("help", "Print out available commands"),
             Map.entry("inc", "Increment the number of Einhorn child processes"),
             Map.entry("louder", "Increase verbosity"),
+            Map.entry("metrics", "Get the master's metrics in the Prometheus text format"),
             Map.entry("quieter", "Decrease verbosity"),
             Map.entry("reload", "Reload Einhorn"),
             Map.entry("set_workers", "Set the number of Einhorn child processes"),
@@ -92,7 +93,9 @@ final class Commands {
                     + ".\nThis is Einhorn 0.8.2.\n", true);
             case "help" -> master.reply(c, id, "You are speaking to the Einhorn command socket. You can run the "
                     + "following commands:\n\n" + descriptions() + "\n", true);
-            case "state" -> master.reply(c, id, StateDump.yaml(master), true);
+            case "state" -> master.reply(c, id, jsonRequested(request) ? StateJson.json(master)
+                    : StateDump.yaml(master), true);
+            case "metrics" -> master.reply(c, id, Metrics.text(master), true);
             case "inc" -> master.reply(c, id, increment(), true);
             case "dec" -> master.reply(c, id, decrement(), true);
             case "set_workers" -> master.reply(c, id, setWorkers(args(request)), true);
@@ -270,6 +273,11 @@ final class Commands {
             }
         }
         return (List<String>) list;
+    }
+
+    /** {@code state} with {@code args: ["--json"]}: the versioned JSON form (docs/OPERATIONS.md). */
+    private static boolean jsonRequested(Map<String, Object> request) {
+        return request.get("args") instanceof List<?> list && list.contains("--json");
     }
 
     private static String stringOr(Object o, String fallback) {

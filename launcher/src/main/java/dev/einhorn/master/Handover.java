@@ -84,6 +84,7 @@ record Handover(
             lm.put("port", l.port());
             lm.put("family", l.family());
             lm.put("spec", l.spec().address());
+            if (l.socketFile() != null) lm.put("socket_file", l.socketFile().toString()); // removed at exit
             out.add(lm);
         }
         return out;
@@ -157,12 +158,17 @@ record Handover(
                     : StandardProtocolFamily.INET, "einhorn master");
             BindSpec spec = specs != null && i < specs.size() ? specs.get(i) : specFromAddress((String) lm.get("spec"));
             int port = ((Number) lm.get("port")).intValue();
-            out.add(new Listeners.Listener(spec, ch, fd, port, family));
+            Object socketFile = lm.get("socket_file");
+            out.add(new Listeners.Listener(spec, ch, fd, port, family,
+                    socketFile == null ? null : java.nio.file.Path.of((String) socketFile)));
         }
         return out;
     }
 
     private static BindSpec specFromAddress(String address) {
+        if (address.startsWith("/") || address.startsWith(".")) { // a UNIX socket (systemd's, with no -b)
+            return new BindSpec(null, 0, List.of(), false, false, false, address, null, null);
+        }
         int colon = address.lastIndexOf(':');
         String host = address.substring(0, colon).replace("[", "").replace("]", "");
         return new BindSpec(host, Integer.parseInt(address.substring(colon + 1)), List.of(), false, false, false);

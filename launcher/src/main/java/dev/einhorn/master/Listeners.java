@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -20,8 +21,15 @@ import org.slf4j.LoggerFactory;
 final class Listeners {
     private static final Logger log = LoggerFactory.getLogger(Listeners.class);
 
-    /** A bound socket: its spec, channel, fd, the real port, and its family for EINHORN_FD_FAMILY_n. */
-    record Listener(BindSpec spec, ServerSocketChannel channel, int fd, int port, String family) {}
+    /**
+     * A bound socket: its spec, channel, fd, the real port (0 for UNIX), its family for EINHORN_FD_FAMILY_n,
+     * and the socket file the master created (a UNIX {@code -b}; removed at exit), else null.
+     */
+    record Listener(BindSpec spec, ServerSocketChannel channel, int fd, int port, String family, Path socketFile) {
+        Listener(BindSpec spec, ServerSocketChannel channel, int fd, int port, String family) {
+            this(spec, channel, fd, port, family, null);
+        }
+    }
 
     private Listeners() {}
 
@@ -43,8 +51,12 @@ final class Listeners {
     }
 
     static Listener bind(BindSpec spec, int backlog, Posix posix) throws StartupException {
-        String flags = spec.flags().stream().map(f -> "\"" + f + "\"").collect(Collectors.joining(", ", "[", "]"));
-        log.info("Binding to {} with flags {}", spec.address(), flags);
+        if (spec.isUnix()) return UnixListeners.bind(spec, backlog, posix);
+        if (spec.isNamed()) {
+            throw new StartupException("Could not bind " + spec.address() + ": systemd did not pass a socket "
+                    + "named " + spec.fdName() + " (LISTEN_FDS/LISTEN_FDNAMES; see docs/OPERATIONS.md)");
+        }
+        log.info("Binding to {} with flags {}", spec.address(), flagList(spec));
         try {
             InetAddress address = InetAddress.getByName(spec.host());
             boolean v6 = address instanceof Inet6Address;
@@ -65,6 +77,18 @@ final class Listeners {
             }
         } catch (IOException | PosixException e) {
             throw new StartupException("Could not bind " + spec.address() + ": " + e.getMessage());
+        }
+    }
+
+    /** ["r", "n"], as Einhorn logs flags. */
+    static String flagList(BindSpec spec) {
+        return spec.flags().stream().map(f -> "\"" + f + "\"").collect(Collectors.joining(", ", "[", "]"));
+    }
+
+    /** Removes the socket files of UNIX {@code -b} sockets (at the master's exit, never on a reload). */
+    static void removeSocketFiles(List<Listener> listeners) {
+        for (Listener l : listeners) {
+            if (l.socketFile() != null) UnixListeners.removeSocketFile(l.socketFile());
         }
     }
 }

@@ -51,6 +51,8 @@ public final class Master implements WorkerHost {
     private final List<Listeners.Listener> legacyListeners;
     private final List<String> argv;
     private final Map<String, String> baseEnv;
+    /** sd_notify to systemd (ops: docs/OPERATIONS.md); a no-op without NOTIFY_SOCKET. */
+    final SystemdNotify systemd;
     final Reload reload;
     /** -k: signals the workers if this process dies; null without -k. */
     private KillWatchdog watchdog;
@@ -84,6 +86,7 @@ public final class Master implements WorkerHost {
                 : Pool.restore(handover.pool(), poolSettings(config), this, Clock.SYSTEM);
         this.commands = new Commands(this);
         this.commandServer = new CommandServer(commandChannel, selector, posix, commands::onLine);
+        this.systemd = SystemdNotify.fromEnvironment(System.getenv(), pid);
         this.reload = new Reload(this);
         if (handover != null) {
             for (Connection c : handover.connections()) commandServer.adopt(c);
@@ -163,6 +166,7 @@ public final class Master implements WorkerHost {
         while (true) {
             reload.tick(now());
             pool.tick();
+            systemd.afterTick(pool);
             if (pool.isFinished()) break;
             sleepUntilSomethingHappens();
             for (SelectionKey key : selector.selectedKeys()) dispatch(key);
@@ -174,7 +178,7 @@ public final class Master implements WorkerHost {
     }
 
     private void sleepUntilSomethingHappens() throws IOException {
-        double wake = Math.min(pool.nextWakeup(), reload.nextWakeup());
+        double wake = Math.min(Math.min(pool.nextWakeup(), reload.nextWakeup()), systemd.nextDeadline());
         double start = Clock.SYSTEM.now();
         long millis = Double.isInfinite(wake) ? -1 : Math.max(0, (long) Math.ceil((wake - start) * 1000));
         if (millis < 0) {
@@ -406,6 +410,7 @@ public final class Master implements WorkerHost {
     /** Closes every socket of the master (at exit). */
     void closeAll() {
         commandServer.closeAll();
+        Listeners.removeSocketFiles(listeners);
         for (Listeners.Listener l : allListeners()) {
             try {
                 l.channel().close();

@@ -52,7 +52,8 @@ public final class MasterMain {
             commandChannel = CommandSocket.open(config.socketPath(), config.lockfile());
             log.info("Writing PID to {}", config.pidfile());
             pidfile = Pidfile.write(config.pidfile(), posix.getpid());
-            List<Listeners.Listener> listeners = Listeners.bindAll(config.binds(), config.backlog(), posix);
+            List<Listeners.Listener> listeners = SystemdActivation.listeners(config.binds(), config.backlog(), posix,
+                    env, posix.getpid());
             LegacySrvTemplate srv = LegacySrvTemplate.scan(config.command());
             List<Listeners.Listener> legacy = List.of();
             if (!srv.isEmpty()) {
@@ -127,7 +128,7 @@ public final class MasterMain {
     static Map<String, String> workerEnv(Map<String, String> env) {
         Map<String, String> out = new LinkedHashMap<>();
         env.forEach((k, v) -> {
-            if (!k.startsWith("EINHORN_")) out.put(k, v);
+            if (!k.startsWith("EINHORN_") && !SystemdActivation.hiddenFromWorkers(k)) out.put(k, v);
         });
         return out;
     }

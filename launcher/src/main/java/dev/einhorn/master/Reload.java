@@ -126,6 +126,7 @@ final class Reload {
             keep.add(stateFd);
             markCloseOnExecExcept(keep);
             log.info("About to re-exec einhorn master as {}", dev.einhorn.protocol.RubyInspect.inspect(argv));
+            master.systemd.reloading(); // RELOADING=1 before the exec; the new image sends READY=1
             master.posix.execve(program(argv), argv, execEnv());
         } catch (PosixException | StartupException | IOException | RuntimeException e) {
             master.reinstallSignalHandlers(pending);

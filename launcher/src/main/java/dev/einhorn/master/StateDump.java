@@ -47,7 +47,8 @@ final class StateDump {
         List<Object> bindFds = new ArrayList<>();
         List<Object> boundPorts = new ArrayList<>();
         for (Listeners.Listener l : master.listeners()) {
-            bind.add(List.of(l.spec().host(), l.spec().port(), l.spec().flags()));
+            String host = l.spec().host() != null ? l.spec().host() : l.spec().address(); // UNIX path, name:NAME
+            bind.add(List.of(host, l.spec().port(), l.spec().flags()));
             bindFds.add(l.fd());
             boundPorts.add(l.port());
         }
@@ -83,7 +84,7 @@ final class StateDump {
         return s;
     }
 
-    private static Map<String, Object> child(Master master, Worker w) {
+    static Map<String, Object> child(Master master, Worker w) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", new RubySymbol("worker"));
         m.put("version", w.version());

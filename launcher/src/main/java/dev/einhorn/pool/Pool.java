@@ -50,6 +50,7 @@ public final class Pool {
     private int upgradesCompleted;
     private int upgradesFailed;
     private int respawns;
+    private final LatencyHistogram ackLatency = new LatencyHistogram();
 
     public Pool(PoolSettings settings, int number, WorkerHost host, Clock clock) {
         if (number < 1) throw new IllegalArgumentException("number must be >= 1");
@@ -229,6 +230,11 @@ public final class Pool {
         return respawns;
     }
 
+    /** Seconds from spawn to ACK (manual or timer) of every worker that ACKed. */
+    public LatencyHistogram ackLatency() {
+        return ackLatency;
+    }
+
     /** Acked, unsignaled, current-version workers. */
     public int ackCount() {
         return count(w -> modern(w) && !w.isSignaled() && w.acked());
@@ -252,6 +258,7 @@ public final class Pool {
         m.put("upgrades_completed", upgradesCompleted);
         m.put("upgrades_failed", upgradesFailed);
         m.put("respawns", respawns);
+        m.put("ack_latency", ackLatency.snapshot());
         List<Object> list = new ArrayList<>();
         for (Worker w : workers.values()) list.add(w.snapshot());
         m.put("workers", list);
@@ -274,6 +281,7 @@ public final class Pool {
         p.upgradesCompleted = ((Number) m.get("upgrades_completed")).intValue();
         p.upgradesFailed = ((Number) m.get("upgrades_failed")).intValue();
         p.respawns = ((Number) m.get("respawns")).intValue();
+        if (m.get("ack_latency") instanceof Map<?, ?> h) p.ackLatency.restore(h);
         for (Object o : (List<Object>) m.get("workers")) {
             Worker w = Worker.restore((Map<String, Object>) o);
             p.workers.put(w.pid(), w);
@@ -395,7 +403,9 @@ public final class Pool {
     }
 
     private void registerAck(Worker w) {
-        w.markAcked();
+        double latency = clock.now() - w.spinupAt();
+        w.markAcked(latency);
+        ackLatency.observe(latency);
         String streak = consecutiveDeathsBeforeAck > 0
                 ? ", breaking the streak of " + consecutiveDeathsBeforeAck + " consecutive unacked workers dying"
                 : "";

@@ -17,6 +17,7 @@ public final class Worker {
     private final double spinupAt;
     private final Instant spinupWall;
     private boolean acked;
+    private Double ackLatency;
     private final Set<String> signaled = new LinkedHashSet<>();
     private double lastSignaledAt = Double.NaN;
     private Instant pingedAt;
@@ -91,6 +92,21 @@ public final class Worker {
         acked = true;
     }
 
+    void markAcked(double latencySeconds) {
+        acked = true;
+        ackLatency = latencySeconds;
+    }
+
+    /** Seconds from spawn to ACK, or null when not acked (or acked before this master knew it). */
+    public Double ackLatency() {
+        return ackLatency;
+    }
+
+    /** Monotonic seconds ({@link Clock#now()}) at spawn. */
+    public double spawnedAt() {
+        return spinupAt;
+    }
+
     void markSignaled(String signal, double now) {
         signaled.add(signal);
         lastSignaledAt = now;
@@ -109,6 +125,7 @@ public final class Worker {
         m.put("spinup_at", spinupAt);
         m.put("spinup_wall", spinupWall.toString());
         m.put("acked", acked);
+        if (ackLatency != null) m.put("ack_latency", ackLatency);
         m.put("signaled", new ArrayList<>(signaled));
         m.put("last_signaled_at", lastSignaledAt);
         m.put("pinged_at", pingedAt == null ? null : pingedAt.toString());
@@ -123,6 +140,7 @@ public final class Worker {
                 ((Number) m.get("version")).intValue(), ((Number) m.get("spinup_at")).doubleValue(),
                 Instant.parse((String) m.get("spinup_wall")));
         w.acked = (Boolean) m.get("acked");
+        if (m.get("ack_latency") instanceof Number n) w.ackLatency = n.doubleValue();
         w.signaled.addAll((List<String>) m.get("signaled"));
         w.lastSignaledAt = ((Number) m.get("last_signaled_at")).doubleValue();
         w.pingedAt = m.get("pinged_at") == null ? null : Instant.parse((String) m.get("pinged_at"));

@@ -95,12 +95,23 @@ public final class Einhornsh {
             cli.usage(err);
             return 1;
         }
-        if (shell.help || shell.positional.size() > 1) {
+        boolean watch = !shell.positional.isEmpty() && shell.positional.get(0).equals(WATCH);
+        if (shell.help || shell.positional.size() > (watch ? 2 : 1)) {
             cli.usage(err);
             return 1;
         }
+        if (watch) {
+            shell.positional = shell.positional.subList(1, shell.positional.size());
+            return Watch.run(shell.socket(), out);
+        }
         return shell.session(input);
     }
+
+    /**
+     * {@code einhornsh [OPTIONS] watch [cmd_name]}: the live worker table ({@link Watch}). A master named
+     * "watch" is reached with {@code -c watch}.
+     */
+    static final String WATCH = "watch";
 
     private Path socket() {
         if (socketPath != null) return socketPath;

@@ -40,7 +40,20 @@ final class Einhorn implements AutoCloseable {
 
     /** Starts {@code bin/einhorn -d DIR/einhorn.sock -e DIR/einhorn.pid -f DIR/einhorn.lock ARGS...}. */
     static Einhorn start(Path dir, Map<String, String> env, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(REPO.resolve("bin/einhorn").toString(),
+        Einhorn e = launch(dir, env, List.of(), REPO.resolve("bin/einhorn"), args);
+        e.awaitTrue("the command socket", () -> Files.exists(e.socket) || !e.process.isAlive());
+        if (!e.process.isAlive()) throw new IOException("einhorn exited at start:\n" + e.logText());
+        return e;
+    }
+
+    /**
+     * Starts {@code PREFIX... EINHORN -d DIR/einhorn.sock -e ... -f ... ARGS...} (e.g. under
+     * systemd-socket-activate, or a released bin/einhorn) without waiting for anything.
+     */
+    static Einhorn launch(Path dir, Map<String, String> env, List<String> prefix, Path einhorn, String... args)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(einhorn.toString(),
                 "-d", dir.resolve("einhorn.sock").toString(),
                 "-e", dir.resolve("einhorn.pid").toString(),
                 "-f", dir.resolve("einhorn.lock").toString()));
@@ -49,10 +62,7 @@ final class Einhorn implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("einhorn.log").toFile());
         pb.environment().putAll(env);
-        Einhorn e = new Einhorn(dir, pb.start());
-        e.awaitTrue("the command socket", () -> Files.exists(e.socket) || !e.process.isAlive());
-        if (!e.process.isAlive()) throw new IOException("einhorn exited at start:\n" + e.logText());
-        return e;
+        return new Einhorn(dir, pb.start());
     }
 
     static Einhorn start(Path dir, String... args) throws IOException {

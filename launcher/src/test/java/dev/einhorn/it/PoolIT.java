@@ -144,6 +144,38 @@ class PoolIT {
         return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
     }
 
+    @Test
+    void einhornshWatchShowsTheWorkersUntilTheMasterGoesAway() throws Exception {
+        try (Einhorn einhorn = startPidServers(2)) {
+            List<Long> pids = einhorn.awaitAckedWorkers(2);
+            Process watch = new ProcessBuilder(Einhorn.REPO.resolve("bin/einhornsh").toString(), "-d",
+                    einhorn.socket.toString(), "watch").redirectErrorStream(true).start();
+            StringBuilder seen = new StringBuilder();
+            Thread reader = new Thread(() -> {
+                try {
+                    byte[] buf = new byte[4096];
+                    for (int n; (n = watch.getInputStream().read(buf)) > 0; ) {
+                        synchronized (seen) {
+                            seen.append(new String(buf, 0, n));
+                        }
+                    }
+                } catch (java.io.IOException ignored) {
+                    // the process ended
+                }
+            });
+            reader.start();
+            einhorn.awaitTrue("the table lists both workers", () -> {
+                synchronized (seen) {
+                    return seen.toString().contains(pids.get(0).toString()) && seen.toString().contains(pids.get(1).toString());
+                }
+            });
+            einhorn.signal("TERM");
+            assertEquals(0, einhorn.awaitExit());
+            assertTrue(watch.waitFor(30, TimeUnit.SECONDS), "watch ends when the master is gone");
+            assertEquals(0, watch.exitValue(), seen.toString());
+        }
+    }
+
     static Einhorn.Result einhornsh(String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of(Einhorn.REPO.resolve("bin/einhornsh").toString()));
         cmd.addAll(List.of(args));

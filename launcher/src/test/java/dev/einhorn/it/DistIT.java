@@ -1,0 +1,72 @@
+package dev.einhorn.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The release tarball, unpacked in an empty directory, away from the source tree and without Maven. */
+@Timeout(120)
+class DistIT {
+    @TempDir
+    Path dir;
+
+    static Path tarball() throws Exception {
+        try (Stream<Path> s = Files.list(Einhorn.REPO.resolve("launcher/target"))) {
+            return s.filter(p -> p.getFileName().toString().matches("einhorn-jvm-.*\\.tar\\.gz")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no launcher/target/einhorn-jvm-*.tar.gz: run mvn package"));
+        }
+    }
+
+    private static String run(Path cwd, Map<String, String> env, String... cmd) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), String.join(" ", cmd) + ":\n" + out);
+        return out;
+    }
+
+    @Test
+    void unpackedReleaseAnswersVersionAndRunsAWorker() throws Exception {
+        Path unpack = Files.createDirectories(dir.resolve("unpack"));
+        run(unpack, Map.of(), "tar", "xzf", tarball().toString());
+        Path home;
+        try (Stream<Path> s = Files.list(unpack)) {
+            home = s.findFirst().orElseThrow();
+        }
+        for (String f : List.of("bin/einhorn", "bin/einhornsh", "bin/lib/jvm.sh", "lib/launcher.jar",
+                "lib/lib/picocli-4.7.6.jar", "README.md", "docs/OPERATIONS.md", "docs/state-schema.json",
+                "share/man/man1/einhorn.1", "share/man/man1/einhornsh.1", "share/completion/einhorn.bash",
+                "examples/hello_worker.py")) {
+            assertTrue(Files.exists(home.resolve(f)), f);
+        }
+        assertTrue(Files.isExecutable(home.resolve("bin/einhorn")));
+        // no Maven on the PATH: the release must not try to build itself
+        Map<String, String> env = Map.of("PATH", "/usr/bin:/bin:" + Path.of(System.getProperty("java.home"), "bin")
+                + ":" + Path.of(System.getenv().getOrDefault("HOME", "/root"), ".pyenv/shims"));
+        String version = run(home, env, "bin/einhorn", "--version");
+        assertTrue(version.startsWith("einhorn-jvm "), version);
+        assertTrue(Files.readString(home.resolve("share/man/man1/einhorn.1")).contains(".SH OPTIONS"));
+        assertTrue(Files.readString(home.resolve("share/completion/einhorn.bash")).contains("--bind"));
+
+        Path work = Files.createDirectories(dir.resolve("work"));
+        try (Einhorn einhorn = Einhorn.launch(work, env, List.of(), home.resolve("bin/einhorn"),
+                "-n", "1", "-b", "127.0.0.1:0", "-m", "manual", "python3",
+                home.resolve("examples/hello_worker.py").toString())) {
+            List<Long> pids = einhorn.awaitAckedWorkers(1);
+            assertEquals("hello from worker " + pids.get(0), Einhorn.ask(einhorn.port(0)));
+            assertTrue(Files.exists(home.resolve("lib/launcher.jar")));
+            assertTrue(!Files.exists(home.resolve("launcher")), "nothing was built");
+        }
+    }
+}
