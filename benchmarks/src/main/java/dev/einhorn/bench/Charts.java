@@ -41,11 +41,13 @@ final class Charts {
         }
         if (anyFailed) line(rate, "failed/s", tl.t(), failed, Color.BLACK);
         mark(rate, ops, max(tl.rps()) * 1.05);
+        warmup(rate, max(tl.rps()) * 1.05);
 
         XYChart latency = chart("Latency per bucket", "latency (ms)");
         line(latency, "p50", tl.t(), tl.p50(), new Color(0, 140, 60));
         line(latency, "p99", tl.t(), tl.p99(), new Color(160, 40, 40));
         mark(latency, ops, max(tl.p99()) * 1.05);
+        warmup(latency, max(tl.p99()) * 1.05);
 
         BufferedImage a = BitmapEncoder.getBufferedImage(rate);
         BufferedImage b = BitmapEncoder.getBufferedImage(latency);
@@ -93,6 +95,15 @@ final class Charts {
             s.setMarker(SeriesMarkers.NONE);
             s.setShowInLegend(!name.contains("#"));
         }
+    }
+
+    private static void warmup(XYChart c, double top) {
+        double w = LoadRun.WARMUP_S;
+        XYSeries s = c.addSeries("warm-up (not in steady figures)", new double[] {0, 0, w, w}, new double[] {0, top, top, 0});
+        s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Area);
+        s.setFillColor(new Color(128, 128, 128, 40));
+        s.setLineColor(new Color(128, 128, 128));
+        s.setMarker(SeriesMarkers.NONE);
     }
 
     private static double max(double[] v) {

@@ -21,6 +21,9 @@ final class LoadRun {
     }
 
     /** One command run while the load goes on: from sending it until the pool is back to N acked workers. */
+    /** Requests started in the first seconds (JIT warm-up of client and workers) are not in the latency rows. */
+    static final int WARMUP_S = 3;
+
     record Op(String command, double startS, double replyS, double settledS, boolean ok, String note) {
     }
 
@@ -47,11 +50,11 @@ final class LoadRun {
             e.awaitAcked(workers, Duration.ofSeconds(240));
             int port = e.port(0);
             // bound: steady + per op (gap + up to 60 s) + tail, hard-capped at 10 min
-            long maxSeconds = Math.min(600, steadySeconds * 2L + schedule.size() * (gapSeconds + 60L));
+            long maxSeconds = Math.min(600, WARMUP_S + steadySeconds * 2L + schedule.size() * (gapSeconds + 60L));
             client = new LoadClient(port, app.http(), threads, 4_000_000, maxSeconds);
             client.start();
             try {
-                EinhornProcess.sleep(steadySeconds * 1000L);
+                EinhornProcess.sleep((WARMUP_S + steadySeconds) * 1000L);
                 for (String c : schedule) {
                     ops.add(runOp(e, client, c, workers));
                     Op last = ops.get(ops.size() - 1);
@@ -76,7 +79,8 @@ final class LoadRun {
         result.put("clientThreads", threads);
         result.put("durationSeconds", endS);
         result.put("skippedCommands", skipped);
-        result.putAll(summarize(samples, ops, endS));
+        result.put("warmupSeconds", (double) WARMUP_S);
+        result.putAll(summarize(samples, ops, endS, WARMUP_S));
         List<Object> opList = new ArrayList<>();
         for (Op op : ops) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -95,7 +99,8 @@ final class LoadRun {
         result.put("timelineCsv", csv.getFileName().toString());
         Json.write(out.resolve("load.json"), result);
         Charts.loadChart(tl, ops, out.resolve("load-upgrades.png"),
-                "Load during upgrades: " + app.name() + ", " + workers + " workers, " + v.label());
+                "Load during upgrades: " + app.name().replaceAll(" \\(.*", "") + ", " + workers + " workers, " + variantId
+                        + ", " + (app.http() ? "HTTP" : "line") + " (bands: command sent to pool settled)");
         result.put("chart", "load-upgrades.png");
         Json.write(out.resolve("load.json"), result);
         return result;
@@ -152,18 +157,19 @@ final class LoadRun {
         return false;
     }
 
-    static Map<String, Object> summarize(LoadClient.Samples s, List<Op> ops, double endS) {
+    static Map<String, Object> summarize(LoadClient.Samples s, List<Op> ops, double endS, double warmupS) {
         Map<String, Object> r = new LinkedHashMap<>();
         long[] byOutcome = new long[LoadClient.OUTCOMES.length];
         List<Double> steady = new ArrayList<>();
         List<Double> dur = new ArrayList<>();
-        double steadyTime = endS;
+        double steadyTime = endS - warmupS;
         for (Op op : ops) steadyTime -= op.settledS() - op.startS();
         long steadyCount = 0, durCount = 0;
         for (int i = 0; i < s.size(); i++) {
             byOutcome[s.outcome()[i]]++;
             double t = s.startUs()[i] / 1e6;
             boolean d = during(t, ops);
+            if (t < warmupS && !d) continue;
             if (d) durCount++;
             else steadyCount++;
             if (s.outcome()[i] == LoadClient.OK) (d ? dur : steady).add(s.latencyUs()[i] / 1000.0);
@@ -186,8 +192,10 @@ final class LoadRun {
         r.put("steady", steadyM);
         Map<String, Object> durM = new LinkedHashMap<>();
         durM.put("requests", durCount);
-        durM.put("seconds", endS - steadyTime);
-        durM.put("requestsPerSecond", endS - steadyTime > 0 ? durCount / (endS - steadyTime) : Double.NaN);
+        double durTime = 0;
+        for (Op op : ops) durTime += op.settledS() - op.startS();
+        durM.put("seconds", durTime);
+        durM.put("requestsPerSecond", durTime > 0 ? durCount / durTime : Double.NaN);
         durM.put("p50Ms", Stats.percentileSorted(du, 50));
         durM.put("p99Ms", Stats.percentileSorted(du, 99));
         r.put("duringOperations", durM);

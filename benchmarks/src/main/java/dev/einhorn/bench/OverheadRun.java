@@ -87,7 +87,7 @@ final class OverheadRun {
 
         // set_workers 50 from 1, spin-up interval 1 ms: command to 50 children in state
         try (EinhornProcess e = EinhornProcess.start(out.resolve("overhead-setworkers"),
-                List.of("-n", "1", "-s", "0.001", "-m", "0.5", "--", "sleep", "600"), Map.of())) {
+                List.of("-n", "1", "-s", "0.001", "-m", "0.5", "--max-unacked", "100", "--", "sleep", "600"), Map.of())) {
             e.awaitAcked(1, Duration.ofSeconds(60));
             EinhornProcess.sleep(300);
             long t0 = System.nanoTime();

@@ -145,7 +145,7 @@ final class Report {
             return;
         }
         Map<String, double[]> samples = jmhSamples(Json.parse(Files.readString(p)));
-        b.append("Each shot: `inc` on a master in manual-ACK mode, then `state` polled every 2 ms until the new worker "
+        b.append("Each shot: `inc` on a master in manual-ACK mode, then `state` polled every 5 ms until the new worker "
                 + "is ACKed (time from sending `inc`, which spawns at once, to the ACK seen in `state`). Milliseconds; "
                 + "median over all forks' measured shots.\n\n");
         MarkdownTable t = new MarkdownTable("variant", "what", "median ms", "min ms", "max ms", "shots", "× python", "× JVM floor");
@@ -220,7 +220,8 @@ final class Report {
         b.append("App: ").append(m.get("app")).append(" (").append(m.get("protocol")).append("), ").append(m.get("workers"))
                 .append(" workers, variant `").append(m.get("variant")).append("`; ").append(m.get("clientThreads"))
                 .append(" closed-loop client threads on 127.0.0.1 in the runner's JVM, ").append(f(m.get("durationSeconds")))
-                .append(" s. \"During\" = requests started between sending a command and the pool being back to N acked "
+                .append(" s; the first ").append(f(m.get("warmupSeconds")))
+                .append(" s are warm-up (counted in sent/failed, not in the latency rows). \"During\" = requests started between sending a command and the pool being back to N acked "
                         + "workers of the new version (or generation, for reload).\n\n");
         MarkdownTable t = new MarkdownTable("", "requests", "req/s", "p50 ms", "p99 ms");
         Map<String, Object> st = (Map<String, Object>) m.get("steady");
@@ -272,7 +273,7 @@ final class Report {
         t.row("spawn burst at start-up (`-n 50`): span first→last spawn", f(burst.get("spanSeconds")) + " s = "
                 + f(burst.get("spawnsPerSecond")) + " spawns/s (" + f(burst.get("meanMillisPerSpawn")) + " ms each)");
         Map<String, Object> sw = (Map<String, Object>) m.get("setWorkers");
-        t.row("`set_workers 50` from 1 (`-s 0.001`): command to 50 children in `state`", f(sw.get("seconds")) + " s = "
+        t.row("`set_workers 50` from 1 (`-s 0.001 --max-unacked 100`, gradual replenish: one spawn per loop turn): command to 50 children in `state`", f(sw.get("seconds")) + " s = "
                 + f(sw.get("spawnsPerSecond")) + " spawns/s");
         b.append(t.render());
         reproduce(b, commands, "overhead");

@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Spawn-to-ACK through the real master: a master in manual-ACK mode runs one worker; each shot sends {@code inc}
  * and polls {@code state} until the new worker is ACKed. Between shots {@code dec} retires it and the setup waits
  * for it to exit and for the master's spin-up interval ({@code -s 0.05}) to pass, so {@code inc} spawns at once.
- * The poll interval (2 ms) bounds the resolution.
+ * The poll interval bounds the resolution.
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar StartupBenchmark -p variant=plain17,hello17</pre>
  */
@@ -34,11 +34,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 2, jvmArgsAppend = {"-XX:+UseSerialGC", "-Xmx256m"})
-@Warmup(iterations = 1)
-@Measurement(iterations = 6)
+@Warmup(iterations = 2)
+@Measurement(iterations = 8)
 public class StartupBenchmark {
     @Param({"plain17", "plain25", "cds17", "aot25", "python", "hello17", "hello25"})
     public String variant;
+
+    /** How often state is polled during a shot (ms); each poll costs the master a state dump. */
+    static final long POLL_MS = Long.getLong("bench.pollMs", 5);
 
     private EinhornProcess einhorn;
     private List<Long> before;
@@ -60,7 +63,7 @@ public class StartupBenchmark {
         for (Long pid : before) { // let the worker settle so its start-up does not overlap the shot
             if (!ProcFs.alive(pid)) throw new IllegalStateException("worker " + pid + " died");
         }
-        EinhornProcess.sleep(150);
+        EinhornProcess.sleep(300);
     }
 
     @Benchmark
@@ -71,7 +74,7 @@ public class StartupBenchmark {
             Map<String, Object> s = einhorn.state();
             if (EinhornProcess.ackedCount(s) == 2) return EinhornProcess.children(s).size();
             if (System.nanoTime() > deadline) throw new IllegalStateException("no ACK in 120 s: " + einhorn.logTail());
-            EinhornProcess.sleep(2);
+            EinhornProcess.sleep(POLL_MS);
         }
     }
 

@@ -64,7 +64,7 @@ class ReportTest {
         LoadRun.Timeline t = LoadRun.Timeline.of(s, 0.25, 0.5);
         assertArrayEquals(new double[] {8, 8}, t.rps());
         assertArrayEquals(new long[] {0, 1}, t.failed());
-        Map<String, Object> sum = LoadRun.summarize(s, List.of(new LoadRun.Op("upgrade", 0.2, 0.3, 0.4, true, "")), 0.5);
+        Map<String, Object> sum = LoadRun.summarize(s, List.of(new LoadRun.Op("upgrade", 0.2, 0.3, 0.4, true, "")), 0.5, 0);
         assertTrue(sum.get("requestsFailed").equals(1L), sum.toString());
     }
 }
