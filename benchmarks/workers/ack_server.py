@@ -1,6 +1,6 @@
 """The non-JVM reference worker of the benchmarks: acks the master at once over EINHORN_SOCK_PATH,
 then serves EINHORN_FD_0 (if any) with a tiny HTTP/1.1 'hello' reply per connection (Connection: close),
-one thread per connection. Exits 0 on SIGUSR2 after closing its listener (in-flight replies finish).
+one thread per connection. Exits 0 on SIGUSR2: stops accepting, closes its copy of the listener, lets in-flight replies finish.
 """
 import json, os, signal, socket, sys, threading
 
@@ -12,15 +12,17 @@ listener = socket.socket(fileno=int(os.environ["EINHORN_FD_0"])) if os.environ.g
 stopping = threading.Event()
 
 
+class Stopping(Exception):
+    pass
+
+
 def graceful(*_):
+    # Never shutdown() the listener: every worker shares it, and shutdown would stop them all. Raising
+    # interrupts accept() in this process only; the listener is then closed (this process's copy).
     stopping.set()
-    if listener is not None:
-        try:
-            listener.shutdown(socket.SHUT_RD)
-        except OSError:
-            pass
-    else:
+    if listener is None:
         os._exit(0)
+    raise Stopping()
 
 
 signal.signal(signal.SIGUSR2, graceful)
@@ -49,12 +51,13 @@ def answer(conn):
         conn.close()
 
 
-while not stopping.is_set():
-    try:
+try:
+    while not stopping.is_set():
         conn, _ = listener.accept()
-    except OSError:
-        break
-    threading.Thread(target=answer, args=(conn,), daemon=True).start()
+        threading.Thread(target=answer, args=(conn,), daemon=True).start()
+except Stopping:
+    pass
+listener.close()
 for t in threading.enumerate():
     if t is not threading.main_thread():
         t.join(10)

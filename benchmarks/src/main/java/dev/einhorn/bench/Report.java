@@ -71,8 +71,8 @@ final class Report {
             Map<String, Object> app = (Map<String, Object>) probe.get("app");
             if (Boolean.TRUE.equals(app.get("standIn"))) {
                 skips.add("**The app is a stand-in.** `sample-app/target/http-hello.jar` does not exist in this checkout, so "
-                        + "every \"app\" figure below uses `" + app.get("name") + "` (`" + app.get("jar") + "`): one line "
-                        + "per connection, no HTTP. Re-run `benchmarks/run` once http-hello is built to get the real figures.");
+                        + "every \"app\" figure below uses `" + app.get("name") + "`, the TimeServer sample in `" + app.get("jar")
+                        + "`: one line per connection, no HTTP, few classes (so it starts like a hello world). Re-run `benchmarks/run` once http-hello is built to get the real figures.");
             }
             ((Map<String, Object>) probe.get("variants")).forEach((id, r) -> {
                 Map<String, Object> m = (Map<String, Object>) r;
@@ -147,7 +147,8 @@ final class Report {
         Map<String, double[]> samples = jmhSamples(Json.parse(Files.readString(p)));
         b.append("Each shot: `inc` on a master in manual-ACK mode, then `state` polled every 5 ms until the new worker "
                 + "is ACKed (time from sending `inc`, which spawns at once, to the ACK seen in `state`). Milliseconds; "
-                + "median over all forks' measured shots.\n\n");
+                + "median over all forks' measured shots (fewer shots than the others = some failed; the console of "
+                + "`benchmarks/run` has JMH's error). The JVM floor is the hello-world worker of the same JDK.\n\n");
         MarkdownTable t = new MarkdownTable("variant", "what", "median ms", "min ms", "max ms", "shots", "× python", "× JVM floor");
         Map<String, Object> variants = probe == null ? Map.of() : (Map<String, Object>) probe.get("variants");
         double py = samples.containsKey("python") ? Stats.median(samples.get("python")) : Double.NaN;

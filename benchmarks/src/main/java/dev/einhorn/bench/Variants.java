@@ -84,7 +84,7 @@ public final class Variants {
                     true, false);
         }
         Path sample = repo().resolve("sample-app/target/sample-app.jar");
-        return new App("TimeServer (stand-in: http-hello.jar not built)", sample, "dev.einhorn.samples.TimeServer",
+        return new App("TimeServer (stand-in)", sample, "dev.einhorn.samples.TimeServer",
                 false, true);
     }
 
@@ -108,7 +108,7 @@ public final class Variants {
         m.put("aot25", preloaded("aot25", "preloaded (-p), AOT cache, JDK 25", app, jdk25()));
         Path py = repo().resolve("benchmarks/workers/ack_server.py");
         m.put("python", new Variant("python", "python3 worker (non-JVM reference)",
-                List.of("-m", "manual", "-b", "127.0.0.1:0", "--", "python3", py.toString()),
+                List.of("-m", "manual", "-b", "127.0.0.1:0", "--", python(), py.toString()),
                 which("python3") ? null : "python3 is not on the PATH", false, null));
         m.put("hello17", hello("hello17", "JVM hello world, JDK 17 (floor)", jdk17()));
         m.put("hello25", hello("hello25", "JVM hello world, JDK 25 (floor)", jdk25()));
@@ -160,6 +160,25 @@ public final class Variants {
         if (why == null && !Files.isRegularFile(jar)) why = jar + " is not built";
         return new Variant(id, label, List.of("-m", "manual", "--", java(home).toString(), "-jar", jar.toString()),
                 why, false, java(home));
+    }
+
+    /**
+     * The real python3 interpreter ({@code sys.executable}), not a version-manager shim on the PATH (a pyenv shim
+     * is a shell script that adds ~100 ms to every start); {@code BENCH_PYTHON} overrides.
+     */
+    static String python() {
+        String p = System.getenv("BENCH_PYTHON");
+        if (p != null && !p.isBlank()) return p;
+        try {
+            Process pr = new ProcessBuilder("python3", "-c", "import sys; print(sys.executable)").redirectErrorStream(true).start();
+            String out = new String(pr.getInputStream().readAllBytes()).trim();
+            if (pr.waitFor() == 0 && Files.isExecutable(Path.of(out))) return out;
+        } catch (IOException e) {
+            // fall back to the PATH
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return "python3";
     }
 
     static boolean which(String cmd) {
