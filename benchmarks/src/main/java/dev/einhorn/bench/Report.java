@@ -56,12 +56,26 @@ final class Report {
         machine.forEach(mt::row);
         b.append("## Machine\n\n").append(mt.render()).append('\n');
         if (!status.isEmpty()) {
-            MarkdownTable st = new MarkdownTable("part", "status", "wall time");
-            status.forEach((k, v) -> {
-                String[] f = v.split("\t");
-                st.row(k, f[0], f.length > 1 ? f[1] + " s" : "");
-            });
+            MarkdownTable st = new MarkdownTable("part", "status", "wall time", "load average at start (1, 5, 15 min)");
+            double worst = 0;
+            for (Map.Entry<String, String> e : status.entrySet()) {
+                String[] f = e.getValue().split("\t");
+                String la = f.length > 2 ? f[2] : "";
+                st.row(e.getKey(), f[0], f.length > 1 ? f[1] + " s" : "", la);
+                try {
+                    if (!la.isBlank()) worst = Math.max(worst, Double.parseDouble(la.split(" ")[0]));
+                } catch (NumberFormatException ignored) {
+                    // not recorded
+                }
+            }
             b.append("Parts of this run:\n\n").append(st.render()).append('\n');
+            int cores = Integer.parseInt(machine.getOrDefault("nproc", "0"));
+            if (cores > 0 && worst > cores) {
+                b.append("**Caveat: the machine was busy.** The 1-minute load average reached ").append(MarkdownTable.fmt(worst))
+                        .append(" on ").append(cores).append(" cores while parts ran (other work on the same machine), so "
+                        + "absolute times, their spread and the JDK-vs-JDK ratios are noisy; re-run on a quiet machine "
+                        + "before quoting them. Counts (requests failed) and memory are less affected.\n\n");
+            }
         }
 
         Map<String, Object> probe = readOrNull(out.resolve("probe.json"));
