@@ -1,0 +1,69 @@
+package dev.einhorn.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The non-JMH runs. {@code java -cp benchmarks/target/benchmarks.jar dev.einhorn.bench.BenchMain COMMAND [key=value...]}
+ * with EINHORN_REPO pointing at the checkout; results go to {@code out=DIR} (default benchmarks/out).
+ * <ul>
+ *   <li>{@code probe}: which variants and master commands exist now (probe.json);</li>
+ *   <li>{@code memory [variants=plain17,...] [counts=4,8] [settle_ms=3000]}: memory.json;</li>
+ *   <li>{@code load [variant=plain17] [workers=4] [threads=4] [repeats=2] [steady_s=8] [gap_s=3]}: load.json,
+ *       load-timeline.csv, load-upgrades.png;</li>
+ *   <li>{@code overhead [round_trips=2000] [idle_s=10]}: overhead.json;</li>
+ *   <li>{@code report [results=benchmarks/results] [md=benchmarks/RESULTS.md]}: renders RESULTS.md.</li>
+ * </ul>
+ */
+public final class BenchMain {
+    private BenchMain() {
+    }
+
+    public static void main(String[] argv) throws Exception {
+        if (argv.length == 0) {
+            System.err.println("usage: BenchMain probe|memory|load|overhead|report [key=value...]");
+            System.exit(2);
+        }
+        Map<String, String> opt = new LinkedHashMap<>();
+        for (String a : Arrays.copyOfRange(argv, 1, argv.length)) {
+            int eq = a.indexOf('=');
+            if (eq < 0) throw new IllegalArgumentException("expected key=value, got " + a);
+            opt.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        Path repo = EinhornProcess.repo();
+        Path out = Path.of(opt.getOrDefault("out", repo.resolve("benchmarks/out").toString()));
+        switch (argv[0]) {
+            case "probe" -> Probe.run(out);
+            case "available" -> System.out.println(String.join(",", Probe.available(Probe.load(out))));
+            case "memory" -> {
+                Map<String, Object> probe = Probe.load(out);
+                List<String> avail = Probe.available(probe);
+                List<String> wanted = List.of(opt.getOrDefault("variants", "plain17,plain25,cds17,aot25").split(","));
+                List<String> ids = new ArrayList<>();
+                for (String w : wanted) if (avail.contains(w)) ids.add(w);
+                int[] counts = Arrays.stream(opt.getOrDefault("counts", "4,8").split(",")).mapToInt(Integer::parseInt).toArray();
+                MemoryRun.run(out, ids, counts, Long.parseLong(opt.getOrDefault("settle_ms", "3000")));
+            }
+            case "load" -> {
+                Map<String, Object> probe = Probe.load(out);
+                @SuppressWarnings("unchecked")
+                Map<String, Object> commands = (Map<String, Object>) probe.get("commands");
+                LoadRun.run(out, opt.getOrDefault("variant", "plain17"), intOpt(opt, "workers", 4), intOpt(opt, "threads", 4),
+                        intOpt(opt, "repeats", 2), intOpt(opt, "steady_s", 8), intOpt(opt, "gap_s", 3), commands);
+            }
+            case "overhead" -> OverheadRun.run(out, intOpt(opt, "round_trips", 2000), intOpt(opt, "idle_s", 10));
+            case "report" -> Report.write(out, Path.of(opt.getOrDefault("results", repo.resolve("benchmarks/results").toString())),
+                    Path.of(opt.getOrDefault("md", repo.resolve("benchmarks/RESULTS.md").toString())));
+            default -> throw new IllegalArgumentException("unknown command " + argv[0]);
+        }
+        System.exit(0); // do not wait for stray non-daemon threads
+    }
+
+    private static int intOpt(Map<String, String> opt, String key, int dflt) {
+        return Integer.parseInt(opt.getOrDefault(key, Integer.toString(dflt)));
+    }
+}

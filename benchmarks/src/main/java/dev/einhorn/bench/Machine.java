@@ -1,0 +1,89 @@
+package dev.einhorn.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The machine and JDKs of a run, for RESULTS.md. */
+final class Machine {
+    private Machine() {
+    }
+
+    static Map<String, String> describe() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("date", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+        m.put("nproc", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        m.put("CPU", cpuModel());
+        m.put("memory", memTotal());
+        m.put("kernel", run("uname", "-srm"));
+        m.put("OS", osName());
+        m.put("JDK 17 (workers)", javaVersion(Variants.jdk17()));
+        m.put("JDK 25 (workers)", javaVersion(Variants.jdk25()));
+        m.put("master JVM", System.getenv().getOrDefault("BENCH_MASTER_JAVA", "java on PATH") + ": " + run("java", "-version"));
+        m.put("python3", run("python3", "--version"));
+        m.put("commit", run("git", "-C", EinhornProcess.repo().toString(), "log", "-1", "--format=%h %s"));
+        return m;
+    }
+
+    static String cpuModel() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (l.startsWith("model name")) return l.substring(l.indexOf(':') + 1).trim();
+            }
+        } catch (IOException ignored) {
+            // fall through
+        }
+        return "unknown";
+    }
+
+    static String memTotal() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (l.startsWith("MemTotal:")) {
+                    long kb = Long.parseLong(l.replaceAll("[^0-9]", ""));
+                    return String.format(java.util.Locale.ROOT, "%.1f GiB", kb / 1024.0 / 1024.0);
+                }
+            }
+        } catch (IOException | NumberFormatException ignored) {
+            // fall through
+        }
+        return "unknown";
+    }
+
+    static String osName() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/etc/os-release"))) {
+                if (l.startsWith("PRETTY_NAME=")) return l.substring(12).replace("\"", "");
+            }
+        } catch (IOException ignored) {
+            // fall through
+        }
+        return "unknown";
+    }
+
+    static String javaVersion(Path home) {
+        Path java = home.resolve("bin/java");
+        if (!Files.isExecutable(java)) return "not installed (" + home + ")";
+        return run(java.toString(), "-version") + " (" + home + ")";
+    }
+
+    static String run(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String s = new String(p.getInputStream().readAllBytes()).trim();
+            p.waitFor();
+            String[] lines = s.split("\n");
+            // java -version: the runtime line says the build
+            return lines.length > 1 && lines[0].contains("version") ? lines[0] + "; " + lines[1] : lines[0];
+        } catch (IOException e) {
+            return "unavailable";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unavailable";
+        }
+    }
+}
