@@ -1,22 +1,16 @@
 package dev.einhorn.shell;
 
-import java.io.ByteArrayOutputStream;
+import dev.einhorn.protocol.Client;
+import dev.einhorn.protocol.ParseException;
+import dev.einhorn.protocol.Yaml;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
  * {@code einhornsh watch}: a live view of the master. Polls {@code state --json} (docs/state-schema.json) every
@@ -29,7 +23,8 @@ public final class Watch {
     static final Duration RECONNECT = Duration.ofSeconds(3);
     static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
     static final String CLEAR = "\033[H\033[2J";
-    private static final String REQUEST = "{\"command\":\"state\",\"id\":1,\"args\":[\"--json\"]}\n";
+    private static final Map<String, Object> REQUEST = new java.util.LinkedHashMap<>(
+            Map.of("command", "state", "id", 1, "args", List.of("--json")));
 
     private Watch() {}
 
@@ -163,75 +158,42 @@ public final class Watch {
         }
     }
 
-    /** One command-socket connection: request lines out, reply lines in, with a deadline. */
+    /** One command-socket connection asking for the JSON state, with a deadline. */
     private static final class Connection implements AutoCloseable {
-        private final SocketChannel channel;
-        private final Selector selector;
-        private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+        private final Client client;
 
         Connection(Path socket) throws IOException {
-            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-            try {
-                channel.connect(UnixDomainSocketAddress.of(socket));
-                channel.configureBlocking(false);
-                selector = Selector.open();
-                channel.register(selector, SelectionKey.OP_READ);
-            } catch (IOException e) {
-                channel.close();
-                throw e;
-            }
+            client = Client.connect(socket);
         }
 
         @SuppressWarnings("unchecked")
         Map<String, Object> state() throws IOException {
-            ByteBuffer req = ByteBuffer.wrap(REQUEST.getBytes(StandardCharsets.UTF_8));
-            long deadline = System.nanoTime() + REPLY_TIMEOUT.toNanos();
-            while (req.hasRemaining()) {
-                if (channel.write(req) == 0) {
-                    if (System.nanoTime() > deadline) throw new IOException("the master does not read");
-                    sleep(Duration.ofMillis(5));
-                }
+            Object reply;
+            try {
+                client.send(REQUEST);
+                reply = client.receive(REPLY_TIMEOUT);
+            } catch (ParseException e) {
+                throw new IOException("unparseable reply: " + e.getMessage());
             }
-            String line = readLine(deadline);
-            Object reply = new Load(LoadSettings.builder().build()).loadFromString(
-                    line.replace("%0A", "\n").replace("%25", "%"));
             if (!(reply instanceof Map<?, ?> m) || !(m.get("message") instanceof String message)) {
-                throw new IOException("unexpected reply: " + line);
+                throw new IOException("unexpected reply: " + reply);
             }
-            Object state = new Load(LoadSettings.builder().build()).loadFromString(message);
-            if (!(state instanceof Map<?, ?> s) || !s.containsKey("workers")) {
+            Object state;
+            try {
+                state = Yaml.parse(message);
+            } catch (ParseException e) {
+                throw new IOException("unparseable state: " + e.getMessage());
+            }
+            if (!(state instanceof Map<?, ?> st) || !st.containsKey("workers")) {
                 throw new IOException("this master has no JSON state (state --json): " + message.lines().findFirst()
                         .orElse(""));
             }
             return (Map<String, Object>) state;
         }
 
-        private String readLine(long deadline) throws IOException {
-            ByteBuffer buf = ByteBuffer.allocate(8192);
-            while (true) {
-                byte[] have = pending.toByteArray();
-                for (int i = 0; i < have.length; i++) {
-                    if (have[i] == '\n') {
-                        pending.reset();
-                        pending.write(have, i + 1, have.length - i - 1);
-                        return new String(have, 0, i, StandardCharsets.UTF_8);
-                    }
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) throw new IOException("no reply within " + REPLY_TIMEOUT.toSeconds() + "s");
-                selector.select(Math.max(1, left / 1_000_000));
-                selector.selectedKeys().clear();
-                buf.clear();
-                int n = channel.read(buf);
-                if (n < 0) throw new IOException("the master closed the connection");
-                pending.write(buf.array(), 0, n);
-            }
-        }
-
         @Override
         public void close() throws IOException {
-            selector.close();
-            channel.close();
+            client.close();
         }
     }
 }

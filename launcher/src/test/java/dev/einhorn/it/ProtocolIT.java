@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -127,5 +128,29 @@ class ProtocolIT {
         assertTrue(raw.contains(":type: :worker"), raw);
         assertTrue(raw.contains(":signaled: []"), raw);
         assertTrue(einhorn.state().get("bound_ports") instanceof List<?> ports && ((Number) ports.get(0)).intValue() > 0);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void workerPingIsRecordedInState() throws Exception {
+        long pid = einhorn.workerPids().get(0);
+        try (CommandClient c = new CommandClient(einhorn.socket)) {
+            c.sendRaw("---%0Acommand: worker:ping%0Apid: " + pid + "%0Arequest_id: id-1%0A\n");
+            assertTrue(c.closedByPeer(), "no reply to a ping");
+        }
+        Map<String, Object> child = (Map<String, Object>) ((Map<String, Object>) einhorn.state().get("children"))
+                .get(Long.toString(pid));
+        assertEquals("id-1", child.get("pinged_request_id"));
+        assertTrue(child.get("pinged_at") != null, child.toString());
+    }
+
+    @Test
+    void configMergesTheKeysThatMeanSomething() throws Exception {
+        assertEquals(List.of("Successfully merged in config: {\"verbosity\"=>1}"),
+                einhorn.command("{\"command\":\"config\",\"id\":1,\"args\":[\"{verbosity: 1}\"]}"));
+        assertEquals(List.of("Unknown config key \"seconds\" (known: number, verbosity)"),
+                einhorn.command("{\"command\":\"config\",\"id\":2,\"args\":[\"{seconds: 2}\"]}"));
+        assertEquals(List.of("Must pass in a YAML-encoded hash"),
+                einhorn.command("{\"command\":\"config\",\"id\":3,\"args\":[]}"));
     }
 }

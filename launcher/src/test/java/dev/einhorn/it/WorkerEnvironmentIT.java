@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -77,6 +78,38 @@ class WorkerEnvironmentIT {
         try (Einhorn einhorn = Einhorn.start(dir, "-g", "-m", "manual", script.toString())) {
             einhorn.awaitAckedWorkers(1);
             assertTrue(einhorn.logText().contains("Received a manual ACK from"));
+        }
+    }
+
+    @Test
+    void legacySrvTemplatesAreBoundAndReplacedByTheFd() throws Exception {
+        Path args = dir.resolve("args");
+        Path script = dir.resolve("show_args.sh");
+        Files.writeString(script, "#!/bin/sh\necho \"$@\" > " + args + "\nreadlink /proc/self/fd/3 >> " + args
+                + "\nexec sleep 600\n");
+        script.toFile().setExecutable(true);
+        try (Einhorn einhorn = Einhorn.start(dir, script.toString(), "--port=srv:127.0.0.1:0,r", "srv:127.0.0.1:0")) {
+            einhorn.awaitTrue("the worker's report", () -> {
+                try {
+                    return Files.readString(args).lines().count() == 2;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            List<String> lines = Files.readAllLines(args);
+            assertEquals("--port=3 3", lines.get(0), "both templates share one socket, at fd 3");
+            assertTrue(lines.get(1).startsWith("socket:"), lines.toString());
+            assertEquals(2, einhorn.count("Using deprecated command-line configuration for Einhorn; should upgrade "
+                    + "to the environment variable interface."));
+        }
+    }
+
+    @Test
+    void timerAckCountsAWorkerAliveAfterTheTimeout() throws Exception {
+        try (Einhorn einhorn = Einhorn.start(dir, "-m", "0.5", "-n", "2", "sleep", "600")) {
+            einhorn.awaitAckedWorkers(2);
+            assertTrue(einhorn.logText().contains("so we are considering it alive."), einhorn.logText());
+            assertTrue(einhorn.logText().contains("Up to 2 / 2 timer ACKs"), einhorn.logText());
         }
     }
 }

@@ -75,7 +75,7 @@ class WatchTest {
                         if (c.read(in) < 0) return;
                         req.append(new String(in.array(), 0, in.position(), StandardCharsets.UTF_8));
                     }
-                    assertTrue(req.toString().contains("\"args\":[\"--json\"]"), req.toString());
+                    assertTrue(req.toString().contains("--json") && req.toString().contains("state"), req.toString());
                     String reply = "---\nmessage: '" + state + "'\nrequest_id: 1\n";
                     c.write(ByteBuffer.wrap((reply.replace("%", "%25").replace("\n", "%0A") + "\n")
                             .getBytes(StandardCharsets.UTF_8)));
