@@ -68,5 +68,17 @@ class DistIT {
             assertTrue(Files.exists(home.resolve("lib/launcher.jar")));
             assertTrue(!Files.exists(home.resolve("launcher")), "nothing was built");
         }
+
+        // the README's demo, from the release: three preloaded http-hello workers
+        Path hello = home.resolve("examples/http-hello.jar");
+        Path demo = Files.createDirectories(dir.resolve("demo"));
+        try (Einhorn einhorn = Einhorn.launch(demo, env, List.of(), home.resolve("bin/einhorn"),
+                "-n", "3", "-b", "127.0.0.1:0", "-m", "manual", "--preload-cache", demo.resolve("cache").toString(),
+                "-p", hello.toString(), hello.toString())) {
+            List<Long> pids = einhorn.awaitAckedWorkers(3);
+            PreloadIT.assertMapped(einhorn, pids, null);
+            String body = PreloadIT.httpGet(einhorn.port(0));
+            assertTrue(pids.stream().anyMatch(p -> body.startsWith("hello from " + p)), body);
+        }
     }
 }
