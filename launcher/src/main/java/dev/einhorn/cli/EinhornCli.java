@@ -109,7 +109,7 @@ public final class EinhornCli {
                     "Number of copies to spin up",
                     (s, v) -> s.number = positiveInt(s.opt, v)),
             new Opt("-p", "--preload", "PATH", false,
-                    "Preload this jar once in the master (a shared class-data archive per upgrade) and start"
+                    "Preload this jar once in the master (a shared class-data archive per version of the jar) and start"
                             + " workers in its einhornMain. A path that is not a jar is ignored (workers are run"
                             + " as a plain command)",
                     (s, v) -> s.preload = nonEmpty(s.opt, v)),
@@ -167,8 +167,8 @@ public final class EinhornCli {
                             + " forever, as Einhorn)",
                     (s, v) -> s.upgradeTimeout = positiveSeconds(s.opt, v)),
             new Opt(null, "--java", "PATH", false,
-                    "Java executable for preloaded (-p) workers (default: $JAVA_HOME/bin/java, then java on"
-                            + " the PATH)",
+                    "Java executable for preloaded (-p) workers (default: a java named by path in the command,"
+                            + " then $JAVA_HOME/bin/java, then java on the PATH)",
                     (s, v) -> s.java = path(s.opt, v)),
             new Opt(null, "--preload-cache", "DIR", false,
                     "Where the class-data archives built for -p are kept (default: under the user's cache"

@@ -135,8 +135,8 @@ public final class UsageText {
 
             ### Preloading
 
-            `-p app.jar` preloads a Java application: once per generation (at start and at every
-            upgrade) the master prepares a shared class-data archive for the jar, and each worker
+            `-p app.jar` preloads a Java application: once per master image (at start and at every
+            reload or upgrade, reused while the jar is unchanged) the master prepares a shared class-data archive for the jar, and each worker
             JVM starts from it and calls the application's `einhornMain`, so workers start fast
             and share memory. Give the worker command as usual after the options; it is what runs
             when PATH is not a jar or cannot be preloaded. --java picks the java executable for

@@ -37,7 +37,8 @@ record Handover(
         Map<String, Object> watchdog,
         Map<Integer, java.nio.file.Path> workerArchives,
         List<String> pendingSignals,
-        int verbosity) {
+        int verbosity,
+        List<String> workerArgv) {
 
     static final int FORMAT = 1;
 
@@ -69,6 +70,7 @@ record Handover(
         s.put("smooth_upgrade", smoothUpgrade);
         s.put("pending_signals", pendingSignals);
         s.put("verbosity", dev.einhorn.log.EinhornLog.verbosity());
+        s.put("worker_argv", m.argv());
         s.put("watchdog", m.watchdogState());
         Map<Object, Object> archives = new LinkedHashMap<>();
         m.workerArchives().forEach((pid, path) -> archives.put(pid, path.toString()));
@@ -133,7 +135,8 @@ record Handover(
                 ((Number) s.get("command_server_fd")).intValue(), listeners, legacy, conns,
                 Boolean.TRUE.equals(s.get("reloading_for_upgrade")), Boolean.TRUE.equals(s.get("smooth_upgrade")),
                 (Map<String, Object>) s.get("watchdog"), workerArchives((Map<Object, Object>) s.get("worker_archives")),
-                (List<String>) s.get("pending_signals"), ((Number) s.get("verbosity")).intValue());
+                (List<String>) s.get("pending_signals"), ((Number) s.get("verbosity")).intValue(),
+                (List<String>) s.get("worker_argv"));
     }
 
     private static Map<Integer, java.nio.file.Path> workerArchives(Map<Object, Object> saved) {

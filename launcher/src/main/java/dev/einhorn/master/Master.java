@@ -110,8 +110,11 @@ public final class Master implements WorkerHost {
         }
     }
 
-    /** Picks up where the previous image left off: reap what died meanwhile, then the upgrade it was for. */
-    void resume(Handover handover) {
+    /**
+     * Picks up where the previous image left off: reap what died meanwhile, then the upgrade it was for, unless
+     * {@code upgradeBlocker} says why it cannot go ahead.
+     */
+    void resume(Handover handover, String upgradeBlocker) {
         log.info("Using loaded state: generation {}, version {}, {} workers, {} clients", generation,
                 pool.version(), pool.workers().size(), commandServer.connections().size());
         // A worker that died while another program held our pid (a --reexec-as wrapper script) may have been
@@ -124,7 +127,9 @@ public final class Master implements WorkerHost {
         }
         reapChildren();
         if (handover.reloadingForUpgrade()) {
-            if (pool.respawning()) {
+            if (upgradeBlocker != null) {
+                log(Level.ERROR, "Upgrade failed: " + upgradeBlocker, true, true);
+            } else if (pool.respawning()) {
                 pool.upgrade(handover.smoothUpgrade());
             } else {
                 log(Level.ERROR, "Upgrade failed: einhorn is shutting down", true, true);

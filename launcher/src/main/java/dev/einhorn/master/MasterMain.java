@@ -106,15 +106,24 @@ public final class MasterMain {
         try (Selector selector = Selector.open()) {
             SignalInbox signals = new SignalInbox(selector);
             signals.handle(Master.HANDLED_SIGNALS, posix);
-            WorkerCommand command = WorkerCommand.prepare(config, handover.listeners().size(),
-                    handover.legacyListeners().size(), env, posix, handover.generation());
+            WorkerCommand command;
+            String upgradeBlocker = null;
+            try {
+                command = WorkerCommand.prepare(config, handover.listeners().size(),
+                        handover.legacyListeners().size(), env, posix, handover.generation());
+            } catch (StartupException e) {
+                // never orphan the workers over this: keep starting what the previous image started
+                upgradeBlocker = "the worker command cannot be run after the reload: " + e.getMessage();
+                log.error("{}; replacements keep running the previous command", upgradeBlocker);
+                command = new WorkerCommand(handover.workerArgv(), null, null);
+            }
             master = new Master(config, posix, selector, signals, handover.commandServer(), handover.listeners(),
                     handover.legacyListeners(), command.argv(), workerEnv(env), handover);
             command.applyTo(master);
             signals.unblock(Master.HANDLED_SIGNALS, posix);
-            master.resume(handover);
+            master.resume(handover, upgradeBlocker);
             return master.loop();
-        } catch (StartupException | IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             System.err.println("einhorn: could not resume after a reload: " + e.getMessage());
             return 1;
         } finally {

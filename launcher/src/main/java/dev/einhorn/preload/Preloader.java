@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #prepare()} blocks (up to the training timeout) and never throws for a problem of the app: it logs
  * Einhorn's {@code Proceeding with postload -- ...} and returns a launch that starts the workers cold. The
- * master calls it at startup and, on an upgrade, again (on a background thread) so the new generation gets
- * an archive of the jar's new contents.
+ * master calls it at startup and again in every re-exec'd image (reload or upgrade, on the loop thread: see
+ * docs/DESIGN.md, known limitations), so an upgrade gets an archive of the jar's new contents; an unchanged jar
+ * reuses the cached one.
  */
 public final class Preloader {
     private static final Logger log = LoggerFactory.getLogger(Preloader.class);

@@ -248,4 +248,24 @@ class ReloadIT {
             assertFalse(Einhorn.alive(workers.get(0)));
         }
     }
+
+    @Test
+    void aWorkerProgramThatVanishedFailsTheUpgradeAndOrphansNothing() throws Exception {
+        Path program = dir.resolve("server.py");
+        Files.writeString(program, "#!/usr/bin/env python3\n" + Files.readString(Einhorn.WORKERS.resolve("version_server.py")));
+        program.toFile().setExecutable(true);
+        Files.writeString(dir.resolve("version"), "0");
+        try (Einhorn e = Einhorn.start(dir, Map.of("VERSION_FILE", dir.resolve("version").toString()), "-m", "manual",
+                "-b", "127.0.0.1:0", "-n", "2", program.toString())) {
+            List<Long> workers = e.awaitAckedWorkers(2);
+            Files.move(program, dir.resolve("server.py.moved"));
+            Einhorn.Result r = e.einhornsh("upgrade");
+            assertEquals(2, r.exitCode(), r.stdout());
+            assertTrue(r.stdout().contains("Upgrade failed: the worker command cannot be run after the reload: Could not find "
+                    + program), r.stdout());
+            assertTrue(e.process.isAlive(), "the master survives");
+            assertEquals(workers, e.workerPids(), "the workers are untouched");
+            assertEquals("0", answer(e));
+        }
+    }
 }
