@@ -12,6 +12,8 @@ import java.util.Map;
  * with EINHORN_REPO pointing at the checkout; results go to {@code out=DIR} (default benchmarks/out).
  * <ul>
  *   <li>{@code probe}: which variants and master commands exist now (probe.json);</li>
+ *   <li>{@code startup [variants=plain17,...] [rounds=15] [warmup=1] [seed=1]}: spawn to ACK, interleaved
+ *       (startup.json; default: every variant the probe found);</li>
  *   <li>{@code memory [variants=plain17,...] [counts=4,8] [settle_ms=3000]}: memory.json;</li>
  *   <li>{@code load [variant=plain17] [workers=4] [threads=4] [repeats=2] [steady_s=8] [gap_s=3]}: load.json,
  *       load-timeline.csv, load-upgrades.png;</li>
@@ -25,7 +27,7 @@ public final class BenchMain {
 
     public static void main(String[] argv) throws Exception {
         if (argv.length == 0) {
-            System.err.println("usage: BenchMain probe|memory|load|overhead|report [key=value...]");
+            System.err.println("usage: BenchMain probe|startup|memory|load|overhead|report [key=value...]");
             System.exit(2);
         }
         Map<String, String> opt = new LinkedHashMap<>();
@@ -39,10 +41,19 @@ public final class BenchMain {
         switch (argv[0]) {
             case "probe" -> Probe.run(out);
             case "available" -> System.out.println(String.join(",", Probe.available(Probe.load(out))));
+            case "startup" -> {
+                List<String> avail = Probe.available(Probe.load(out));
+                List<String> ids = new ArrayList<>();
+                for (String w : opt.getOrDefault("variants", String.join(",", Variants.IDS)).split(",")) {
+                    if (avail.contains(w)) ids.add(w);
+                }
+                StartupRun.run(out, ids, intOpt(opt, "rounds", 15), intOpt(opt, "warmup", 1),
+                        Long.parseLong(opt.getOrDefault("seed", "1")));
+            }
             case "memory" -> {
                 Map<String, Object> probe = Probe.load(out);
                 List<String> avail = Probe.available(probe);
-                List<String> wanted = List.of(opt.getOrDefault("variants", "plain17,plain25,cds17,aot25").split(","));
+                List<String> wanted = List.of(opt.getOrDefault("variants", "plain17,plain25,boot17,boot25,cds17,aot25").split(","));
                 List<String> ids = new ArrayList<>();
                 for (String w : wanted) if (avail.contains(w)) ids.add(w);
                 int[] counts = Arrays.stream(opt.getOrDefault("counts", "4,8").split(",")).mapToInt(Integer::parseInt).toArray();

@@ -17,7 +17,7 @@ final class Report {
 
     static void write(Path out, Path results, Path md) throws IOException {
         Files.createDirectories(results);
-        for (String f : List.of("probe.json", "jmh-startup.json", "memory.json", "load.json", "load-timeline.csv",
+        for (String f : List.of("probe.json", "startup.json", "memory.json", "load.json", "load-timeline.csv",
                 "load-upgrades.png", "overhead.json")) {
             Path src = out.resolve(f);
             if (Files.exists(src)) Files.copy(src, results.resolve(f), StandardCopyOption.REPLACE_EXISTING);
@@ -58,23 +58,33 @@ final class Report {
         if (!status.isEmpty()) {
             MarkdownTable st = new MarkdownTable("part", "status", "wall time", "load average at start (1, 5, 15 min)");
             double worst = 0;
+            double first = Double.NaN;
             for (Map.Entry<String, String> e : status.entrySet()) {
                 String[] f = e.getValue().split("\t");
                 String la = f.length > 2 ? f[2] : "";
                 st.row(e.getKey(), f[0], f.length > 1 ? f[1] + " s" : "", la);
                 try {
-                    if (!la.isBlank()) worst = Math.max(worst, Double.parseDouble(la.split(" ")[0]));
+                    if (!la.isBlank()) {
+                        double one = Double.parseDouble(la.split(" ")[0]);
+                        if (Double.isNaN(first)) first = one;
+                        worst = Math.max(worst, one);
+                    }
                 } catch (NumberFormatException ignored) {
                     // not recorded
                 }
             }
             b.append("Parts of this run:\n\n").append(st.render()).append('\n');
             int cores = Integer.parseInt(machine.getOrDefault("nproc", "0"));
-            if (cores > 0 && worst > cores) {
-                b.append("**Caveat: the machine was busy.** The 1-minute load average reached ").append(MarkdownTable.fmt(worst))
-                        .append(" on ").append(cores).append(" cores while parts ran (other work on the same machine), so "
-                        + "absolute times, their spread and the JDK-vs-JDK ratios are noisy; re-run on a quiet machine "
-                        + "before quoting them. Counts (requests failed) and memory are less affected.\n\n");
+            if (cores > 0 && first > cores) {
+                b.append("**Caveat: the machine was busy.** The 1-minute load average was ").append(MarkdownTable.fmt(first))
+                        .append(" on ").append(cores).append(" cores before the first part ran (other work on the same "
+                        + "machine), so absolute times, their spread and the JDK-vs-JDK ratios are noisy; re-run on a quiet "
+                        + "machine before quoting them. Counts (requests failed) and memory are less affected.\n\n");
+            } else if (cores > 0 && worst > cores) {
+                b.append("The machine was quiet before the run (1-minute load average ").append(MarkdownTable.fmt(first))
+                        .append(" on ").append(cores).append(" cores). Later load averages (up to ").append(MarkdownTable.fmt(worst))
+                        .append(") are the run's own previous part decaying (the memory part starts 8 JVMs at once, the "
+                        + "load part runs a client flat out); the start-up shots run one worker at a time, interleaved.\n\n");
             }
         }
 
@@ -110,11 +120,121 @@ final class Report {
         else for (String s : skips) b.append("- ").append(s).append('\n');
         b.append('\n');
 
+        reading(b, out);
         startup(b, out, commands, probe);
         memory(b, out, commands);
         load(b, out, commands, resultsDir);
         overhead(b, out, commands);
         return b.toString();
+    }
+
+    static String ms(Map<String, double[]> s, String id) {
+        return s.containsKey(id) ? MarkdownTable.fmt(Stats.median(s.get(id))) + " ms" : "—";
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> memoryRow(Map<String, Object> memory, String variant, int workers) {
+        if (memory == null) return null;
+        for (Object o : (List<Object>) memory.get("rows")) {
+            Map<String, Object> r = (Map<String, Object>) o;
+            if (variant.equals(r.get("variant")) && ((Number) r.get("workers")).intValue() == workers) return r;
+        }
+        return null;
+    }
+
+    static double num(Map<String, Object> row, String key) {
+        return row != null && row.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    /**
+     * The honest reading of this run: what is at the floor, what is not and why. Figures come from this run's
+     * results; a sentence whose figures are missing is left out.
+     */
+    @SuppressWarnings("unchecked")
+    static void reading(StringBuilder b, Path out) throws IOException {
+        Map<String, Object> startup = readOrNull(out.resolve("startup.json"));
+        Map<String, Object> memory = readOrNull(out.resolve("memory.json"));
+        Map<String, Object> load = readOrNull(out.resolve("load.json"));
+        b.append("## Honest reading\n\n");
+        Map<String, double[]> s = startupSamples(startup, "masterMs");
+        List<String> items = new ArrayList<>();
+        for (String[] jdk : new String[][] {{"17", "cds17", "AppCDS archive"}, {"25", "aot25", "AOT cache"}}) {
+            String plain = "plain" + jdk[0], boot = "boot" + jdk[0], pre = jdk[1], hello = "hello" + jdk[0];
+            if (!s.containsKey(plain) || !s.containsKey(pre)) continue;
+            double rest = Stats.median(s.get(pre)) - (s.containsKey(hello) ? Stats.median(s.get(hello)) : Double.NaN);
+            items.add("**Start-up, JDK " + jdk[0] + ":** a preloaded worker ACKs in " + ms(s, pre) + " against " + ms(s, plain)
+                    + " for plain `java -jar` (" + ratioOf(s, plain, pre) + "); the same Bootstrap command without the "
+                    + jdk[2] + " takes " + ms(s, boot) + ", so the archive alone gives " + ratioOf(s, boot, pre)
+                    + "; Bootstrap with -p's flags but no archive is within noise of plain (" + boot + " / " + plain + " "
+                    + ratioOf(s, boot, plain) + "). "
+                    + "It is not at the floor: " + (Double.isNaN(rest) ? "—" : MarkdownTable.fmt(rest) + " ms")
+                    + " remain above the JVM hello world (" + ms(s, hello) + "). The archive removes class loading, "
+                    + "parsing and verification" + (jdk[0].equals("25") ? " and links the classes ahead of time" : "")
+                    + "; what is left is running the app's start-up code (Jetty's initialization, thread pools, the "
+                    + "socket), interpreted and JIT-compiled afresh in every worker: no archive of this JDK keeps "
+                    + "compiled code or initialized app objects.");
+        }
+        if (!s.isEmpty()) {
+            items.add("**Why an earlier run showed no gain (0.96× / 1.05×):** it polled `state` every 5 ms while the worker "
+                    + "started. With `-p`, each `state` reads `/proc/PID/maps` and `/proc/PID/smaps_rollup` of every "
+                    + "preloaded worker (about 2 ms of the master's time per worker against 0.4 ms for a whole `state` "
+                    + "without `-p`, and page-table walks of the very JVM that is starting), so the observer slowed only "
+                    + "the preloaded variants, and on this 2-core machine every poll also took CPU from the starting JVM. "
+                    + "The variants also ran one after another on a machine whose speed drifted. Now the benchmark "
+                    + "waits on the master's log and reads the master's own spawn-to-ACK, and interleaves the variants. "
+                    + "Operators: polling `state` in a tight loop has a cost with `-p`; `state --json` once a second is "
+                    + "harmless.");
+        }
+        Map<String, Object> p8 = memoryRow(memory, "plain17", 8), c8 = memoryRow(memory, "cds17", 8);
+        Map<String, Object> p25 = memoryRow(memory, "plain25", 8), a8 = memoryRow(memory, "aot25", 8);
+        if (p8 != null && c8 != null) {
+            String m = "**Memory:** with 8 idle workers a preloaded JDK 17 worker costs " + f(num(c8, "perWorkerPssMb"))
+                    + " MB PSS against " + f(num(p8, "perWorkerPssMb")) + " MB plain (Shared_Clean "
+                    + f(num(c8, "perWorkerSharedCleanMb")) + " vs " + f(num(p8, "perWorkerSharedCleanMb"))
+                    + " MB: the archive's pages are mapped at the same address in every worker and shared)";
+            if (p25 != null && a8 != null) {
+                m += "; JDK 25: " + f(num(a8, "perWorkerPssMb")) + " vs " + f(num(p25, "perWorkerPssMb")) + " MB";
+            }
+            Map<String, Object> b8 = memoryRow(memory, "boot17", 8), b25 = memoryRow(memory, "boot25", 8);
+            if (b8 != null) {
+                m += ". The archive alone (the same Bootstrap command without it): JDK 17 " + f(num(b8, "perWorkerPssMb"))
+                        + " → " + f(num(c8, "perWorkerPssMb")) + " MB per worker";
+                if (b25 != null && a8 != null) {
+                    m += ", JDK 25 " + f(num(b25, "perWorkerPssMb")) + " → " + f(num(a8, "perWorkerPssMb")) + " MB (Private_Dirty "
+                            + f(num(b25, "perWorkerPrivateDirtyMb")) + " → " + f(num(a8, "perWorkerPrivateDirtyMb"))
+                            + " MB: the AOT cache's extra shared pages are offset by private ones, so on JDK 25 it buys "
+                            + "start-up, not memory)";
+                }
+                m += "; part of the difference from plain `java -jar` is the -cp start itself, not the archive";
+            }
+            m += ". The gain grows with the number of workers (PSS splits the shared pages between them). Most of a "
+                    + "worker is still private (Private_Dirty " + f(num(c8, "perWorkerPrivateDirtyMb"))
+                    + " MB: heap, JIT code, thread stacks), which no archive shares. The master itself is bigger with "
+                    + "`-p`: " + f(num(c8, "masterPssMb")) + " MB PSS against " + f(num(p8, "masterPssMb"))
+                    + " MB, from scanning the jar (ClassGraph) and building the launch in its own heap; a full GC "
+                    + "(`jcmd PID GC.run` on such a master, serial GC) did not shrink it (52.1 → 52.3 MB, measured by "
+                    + "hand, not in this run): the serial GC keeps the heap it grew to committed and touched.";
+            items.add(m);
+        }
+        if (load != null) {
+            List<Object> ops = (List<Object>) load.get("operations");
+            List<String> up = new ArrayList<>();
+            for (Object o : ops) {
+                Map<String, Object> op = (Map<String, Object>) o;
+                up.add(op.get("command") + " " + f(op.get("settledSeconds")) + " s");
+            }
+            items.add("**Upgrades under load:** " + load.get("requestsFailed") + " of " + load.get("requestsSent")
+                    + " requests failed. An upgrade of " + load.get("workers") + " workers takes several seconds ("
+                    + String.join(", ", up) + ") not because a worker is slow to start but because after the first "
+                    + "launch the master starts at most one worker per `-s` interval (default 1 s, Einhorn's rule), so "
+                    + "an upgrade of N workers needs at least N seconds, more when a worker starting next to a loaded "
+                    + "server takes longer than `-s` to ACK (at most `--max-unacked`, default the CPU count, start at "
+                    + "once); a smaller `-s` makes it faster at the cost of starting workers together. A reload (the master re-execs, workers "
+                    + "stay) settles when its new generation is ACKed.");
+        }
+        if (items.isEmpty()) b.append("Nothing to read: the start-up, memory and load parts did not run.\n\n");
+        for (String i : items) b.append("- ").append(i).append('\n');
+        b.append('\n');
     }
 
     static String f(Object o) {
@@ -131,39 +251,38 @@ final class Report {
         if (c != null) b.append("\nReproduce: `benchmarks/run ").append(key).append("`, which runs\n\n```\n").append(c).append("\n```\n\n");
     }
 
-    /** Medians of the JMH single-shot samples (all forks), per variant. */
+    /** The master-measured spawn-to-ACK samples (ms) of startup.json, per variant (variants without any left out). */
     @SuppressWarnings("unchecked")
-    static Map<String, double[]> jmhSamples(Object jmh) {
+    static Map<String, double[]> startupSamples(Map<String, Object> startup, String key) {
         Map<String, double[]> out = new LinkedHashMap<>();
-        if (!(jmh instanceof List<?> list)) return out;
-        for (Object o : list) {
-            Map<String, Object> bm = (Map<String, Object>) o;
-            Map<String, Object> params = (Map<String, Object>) bm.get("params");
-            String variant = params == null ? String.valueOf(bm.get("benchmark")) : String.valueOf(params.get("variant"));
-            Map<String, Object> pm = (Map<String, Object>) bm.get("primaryMetric");
-            List<Double> all = new ArrayList<>();
-            for (Object fork : (List<Object>) pm.get("rawData")) {
-                for (Object v : (List<Object>) fork) all.add(((Number) v).doubleValue());
-            }
-            out.put(variant, Stats.toArray(all));
-        }
+        if (startup == null) return out;
+        ((Map<String, Object>) startup.get("variants")).forEach((id, v) -> {
+            Object list = ((Map<String, Object>) v).get(key);
+            if (list instanceof List<?> l && !l.isEmpty()) out.put(id, Stats.toArray((List<Number>) l));
+        });
         return out;
     }
 
     @SuppressWarnings("unchecked")
     static void startup(StringBuilder b, Path out, Map<String, String> commands, Map<String, Object> probe) throws IOException {
-        b.append("## 1. Start-up: spawn to ACK through the real master (JMH, single shot)\n\n");
-        Path p = out.resolve("jmh-startup.json");
-        if (!Files.exists(p)) {
+        b.append("## 1. Start-up: spawn to ACK through the real master\n\n");
+        Map<String, Object> startup = readOrNull(out.resolve("startup.json"));
+        if (startup == null) {
             b.append("Not run in this run.\n\n");
             return;
         }
-        Map<String, double[]> samples = jmhSamples(Json.parse(Files.readString(p)));
-        b.append("Each shot: `inc` on a master in manual-ACK mode, then `state` polled every 5 ms until the new worker "
-                + "is ACKed (time from sending `inc`, which spawns at once, to the ACK seen in `state`). Milliseconds; "
-                + "median over all forks' measured shots (fewer shots than the others = some failed; the console of "
-                + "`benchmarks/run` has JMH's error). The JVM floor is the hello-world worker of the same JDK.\n\n");
-        MarkdownTable t = new MarkdownTable("variant", "what", "median ms", "min ms", "max ms", "shots", "× python", "× JVM floor");
+        Map<String, double[]> samples = startupSamples(startup, "masterMs");
+        Map<String, double[]> client = startupSamples(startup, "clientMs");
+        b.append("One idle master per variant (`-n 1 -s 0.05`, manual ACK). Each shot: `inc`, then the benchmark reads the "
+                + "master's log until the new worker's ACK line appears (it asks the master nothing while the worker "
+                + "starts), then takes that worker's `ack_latency_s` from `state --json`: spawn to ACK on the master's "
+                + "own clock. ").append(startup.get("rounds")).append(" rounds (after ").append(startup.get("warmupRounds"))
+                .append(" warm-up round), each one shot per variant in a shuffled order, so a machine that speeds up or "
+                + "slows down during the run affects every variant alike. Milliseconds, median of the shots; \"client\" "
+                + "is the median time from sending `inc` to reading the ACK line (the master's figure plus the command "
+                + "round trip and the log read). The JVM floor is the hello-world worker of the same JDK.\n\n");
+        MarkdownTable t = new MarkdownTable("variant", "what", "median ms", "min ms", "max ms", "shots", "client median ms",
+                "× python", "× JVM floor");
         Map<String, Object> variants = probe == null ? Map.of() : (Map<String, Object>) probe.get("variants");
         double py = samples.containsKey("python") ? Stats.median(samples.get("python")) : Double.NaN;
         for (String id : Variants.IDS) {
@@ -174,12 +293,20 @@ final class Report {
             double floor = samples.containsKey(floorId) ? Stats.median(samples.get(floorId)) : Double.NaN;
             Object label = variants.containsKey(id) ? ((Map<String, Object>) variants.get(id)).get("label") : id;
             t.row(id, label, med, Stats.percentile(s, 0), Stats.percentile(s, 100), s.length,
+                    client.containsKey(id) ? Stats.median(client.get(id)) : "—",
                     id.equals("python") ? "1.00×" : ratio(med, py), id.startsWith("hello") || id.equals("python") ? "—" : ratio(med, floor));
         }
         b.append(t.render()).append('\n');
+        ((Map<String, Object>) startup.get("variants")).forEach((id, v) -> {
+            Object err = ((Map<String, Object>) v).get("error");
+            if (err != null) b.append("- `").append(id).append("`: ").append(err).append('\n');
+        });
         MarkdownTable r = new MarkdownTable("ratio", "value");
-        r.row("plain / preloaded, JDK 17 (plain17 / cds17)", ratioOf(samples, "plain17", "cds17"));
-        r.row("plain / preloaded, JDK 25 (plain25 / aot25)", ratioOf(samples, "plain25", "aot25"));
+        r.row("plain `java -jar` / preloaded, JDK 17 (plain17 / cds17)", ratioOf(samples, "plain17", "cds17"));
+        r.row("plain `java -jar` / preloaded, JDK 25 (plain25 / aot25)", ratioOf(samples, "plain25", "aot25"));
+        r.row("the archive alone, JDK 17 (boot17 / cds17: same command, without / with the archive)", ratioOf(samples, "boot17", "cds17"));
+        r.row("the archive alone, JDK 25 (boot25 / aot25)", ratioOf(samples, "boot25", "aot25"));
+        r.row("Bootstrap and -p's flags without an archive vs `java -jar`, JDK 17 (boot17 / plain17)", ratioOf(samples, "boot17", "plain17"));
         r.row("JDK 25 / JDK 17, plain (plain25 / plain17)", ratioOf(samples, "plain25", "plain17"));
         b.append(r.render());
         b.append("\n(— = a side of the ratio was not measured; see the list above.)\n");

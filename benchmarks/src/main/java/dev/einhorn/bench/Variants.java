@@ -97,13 +97,16 @@ public final class Variants {
     }
 
     /** The ids of {@link #all()}, in report order. */
-    public static final List<String> IDS = List.of("plain17", "plain25", "cds17", "aot25", "python", "hello17", "hello25");
+    public static final List<String> IDS = List.of("plain17", "plain25", "boot17", "boot25", "cds17", "aot25", "python",
+            "hello17", "hello25");
 
     public static Map<String, Variant> all() {
         App app = app();
         Map<String, Variant> m = new LinkedHashMap<>();
         m.put("plain17", plain("plain17", "plain java, JDK 17", app, jdk17()));
         m.put("plain25", plain("plain25", "plain java, JDK 25", app, jdk25()));
+        m.put("boot17", bootstrap("boot17", "preloaded worker's command without the archive, JDK 17", app, jdk17()));
+        m.put("boot25", bootstrap("boot25", "preloaded worker's command without the archive, JDK 25", app, jdk25()));
         m.put("cds17", preloaded("cds17", "preloaded (-p), AppCDS, JDK 17", app, jdk17()));
         m.put("aot25", preloaded("aot25", "preloaded (-p), AOT cache, JDK 25", app, jdk25()));
         Path py = repo().resolve("benchmarks/workers/ack_server.py");
@@ -152,6 +155,55 @@ public final class Variants {
         if (why == null && app.standIn()) why = "http-hello.jar is not built (sample-app/target/http-hello.jar): "
                 + "the preloaded variants need the real app";
         return new Variant(id, label + " — " + app.name(), args, why, true, java(home));
+    }
+
+    /** The flags -p adds to a worker (Preloader): the training run and every worker get them. */
+    static final List<String> PRELOAD_FLAGS = List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0",
+            ADD_OPENS, OPENS_VALUE);
+
+    /**
+     * The preloaded worker's command exactly as the master builds it for {@code -p} (same flags, class path,
+     * {@code Bootstrap} entry) minus {@code -XX:SharedArchiveFile}/{@code -XX:AOTCache}, run as a plain command:
+     * against the preloaded variant it isolates what the archive itself does.
+     */
+    private static Variant bootstrap(String id, String label, App app, Path home) {
+        List<String> args = new ArrayList<>(List.of("-m", "manual", "-b", "127.0.0.1:0", "--", java(home).toString(),
+                ADD_OPENS, OPENS_VALUE));
+        args.addAll(PRELOAD_FLAGS);
+        Path runtime = runtimeJar();
+        String[] entry = entry(app.jar());
+        args.addAll(List.of("-cp", runtime + ":" + app.jar(), "dev.einhorn.runtime.Bootstrap", String.valueOf(entry[0]),
+                entry[1]));
+        String why = missingJdk(home);
+        if (why == null && app.standIn()) why = "http-hello.jar is not built: the Bootstrap variants need the real app";
+        if (why == null && !Files.isRegularFile(runtime)) why = "the preload-runtime jar " + runtime + " is not built";
+        if (why == null && entry[0] == null) why = app.jar() + " names no Einhorn-Main or Main-Class";
+        return new Variant(id, label + " — " + app.name(), args, why, false, java(home));
+    }
+
+    /** The preload-runtime jar the master puts first on a preloaded worker's class path (launcher/target/lib). */
+    static Path runtimeJar() {
+        Path lib = repo().resolve("launcher/target/lib");
+        try (var s = Files.list(lib)) {
+            return s.filter(p -> p.getFileName().toString().matches("preload-runtime-.*\\.jar")).sorted().findFirst()
+                    .orElse(lib.resolve("preload-runtime.jar"));
+        } catch (IOException e) {
+            return lib.resolve("preload-runtime.jar");
+        }
+    }
+
+    /** {class, method} Preloader enters for a jar: Einhorn-Main's einhornMain, else Main-Class's main. */
+    static String[] entry(Path jar) {
+        try (JarFile j = new JarFile(jar.toFile())) {
+            if (j.getManifest() != null) {
+                String e = j.getManifest().getMainAttributes().getValue("Einhorn-Main");
+                if (e != null) return new String[] {e, "einhornMain"};
+                return new String[] {j.getManifest().getMainAttributes().getValue("Main-Class"), "main"};
+            }
+        } catch (IOException e) {
+            // not a jar
+        }
+        return new String[] {null, "main"};
     }
 
     private static Variant hello(String id, String label, Path home) {

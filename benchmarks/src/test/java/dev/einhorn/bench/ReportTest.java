@@ -1,6 +1,7 @@
 package dev.einhorn.bench;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -12,30 +13,36 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ReportTest {
-    static final String JMH = """
-            [
-              {"benchmark": "dev.einhorn.bench.StartupBenchmark.spawnToAck", "mode": "ss",
-               "params": {"variant": "plain17"},
-               "primaryMetric": {"score": 500.0, "scoreUnit": "ms/op", "rawData": [[400.0, 500.0], [600.0]]}},
-              {"benchmark": "dev.einhorn.bench.StartupBenchmark.spawnToAck", "mode": "ss",
-               "params": {"variant": "cds17"},
-               "primaryMetric": {"score": 250.0, "scoreUnit": "ms/op", "rawData": [[250.0], [240.0, 260.0]]}},
-              {"benchmark": "dev.einhorn.bench.StartupBenchmark.spawnToAck", "mode": "ss",
-               "params": {"variant": "python"},
-               "primaryMetric": {"score": 50.0, "scoreUnit": "ms/op", "rawData": [[50.0]]}}
-            ]
+    static final String STARTUP = """
+            {"rounds": 3, "warmupRounds": 1, "variants": {
+              "plain17": {"masterMs": [400.0, 500.0, 600.0], "clientMs": [403.0, 504.0, 602.0]},
+              "boot17": {"masterMs": [480.0, 520.0], "clientMs": [483.0, 522.0]},
+              "cds17": {"masterMs": [250.0, 240.0, 260.0], "clientMs": [253.0, 243.0, 263.0]},
+              "python": {"masterMs": [50.0], "clientMs": [52.0]},
+              "hello17": {"masterMs": [100.0], "clientMs": [102.0]},
+              "aot25": {"error": "master did not start: boom"}}}
             """;
 
     @Test
-    void jmhRawDataOfAllForksIsFlattened() {
-        Map<String, double[]> s = Report.jmhSamples(Json.parse(JMH));
+    @SuppressWarnings("unchecked")
+    void startupSamplesPerVariantSkipVariantsWithoutShots() {
+        Map<String, double[]> s = Report.startupSamples((Map<String, Object>) Json.parse(STARTUP), "masterMs");
         assertArrayEquals(new double[] {400, 500, 600}, s.get("plain17"));
         assertArrayEquals(new double[] {250, 240, 260}, s.get("cds17"));
+        assertTrue(!s.containsKey("aot25"));
+    }
+
+    @Test
+    void ackLinesOfTheMastersLogAreFound() {
+        String log = "[MASTER 7] INFO: ===> Launched 41 (index: 1)\n[MASTER 7] INFO: Received a manual ACK from 40\n"
+                + "[41] serving\n[MASTER 7] INFO: Received a manual ACK from 41\n[MASTER 7] INFO: Up to 2 / 2 manual ACKs\n";
+        assertEquals(List.of(40L, 41L), StartupRun.ackedPids(log));
+        assertEquals(List.of(), StartupRun.ackedPids("[MASTER 7] INFO: Received a manual ACK from "));
     }
 
     @Test
     void rendersStartupRatiosSkipsAndMissingParts(@TempDir Path out) throws Exception {
-        Files.writeString(out.resolve("jmh-startup.json"), JMH);
+        Files.writeString(out.resolve("startup.json"), STARTUP);
         Map<String, Object> probe = new LinkedHashMap<>();
         probe.put("app", Map.of("name", "TimeServer (stand-in)", "jar", "x.jar", "http", false, "standIn", true));
         Map<String, Object> variants = new LinkedHashMap<>();
@@ -46,9 +53,13 @@ class ReportTest {
         Json.write(out.resolve("probe.json"), probe);
         String md = Report.render(out, "results", Map.of("startup", "java -jar benchmarks.jar X"),
                 Map.of("memory", "timed out after 420 s\t420"), Map.of("nproc", "2"));
-        assertTrue(md.contains("| plain17 | plain | 500 | 400 | 600 | 3 | 10.00× | — |"), md);
-        assertTrue(md.contains("| plain / preloaded, JDK 17 (plain17 / cds17) | 2.00× |"), md);
-        assertTrue(md.contains("| plain / preloaded, JDK 25 (plain25 / aot25) | — |"), md);
+        assertTrue(md.contains("| plain17 | plain | 500 | 400 | 600 | 3 | 504 | 10.00× | 5.00× |"), md);
+        assertTrue(md.contains("| plain `java -jar` / preloaded, JDK 17 (plain17 / cds17) | 2.00× |"), md);
+        assertTrue(md.contains("(boot17 / cds17: same command, without / with the archive) | 2.00× |"), md);
+        assertTrue(md.contains("| plain `java -jar` / preloaded, JDK 25 (plain25 / aot25) | — |"), md);
+        assertTrue(md.contains("- `aot25`: master did not start: boom"), md);
+        assertTrue(md.contains("a preloaded worker ACKs in 250 ms against 500 ms for plain `java -jar` (2.00×)"), md);
+        assertTrue(md.contains("150 ms remain above the JVM hello world (100 ms)"), md);
         assertTrue(md.contains("`aot25` (aot): no preload yet."), md);
         assertTrue(md.contains("`reload` under load"), md);
         assertTrue(md.contains("**The app is a stand-in.**"), md);
