@@ -63,6 +63,7 @@ public final class Master implements WorkerHost {
     private Preloader preloader;
     /** -p: the archive each live worker was started with, for state. */
     private final Map<Integer, java.nio.file.Path> workerArchives = new java.util.concurrent.ConcurrentHashMap<>();
+    private final WorkerProbe workerProbe = new WorkerProbe();
 
     /**
      * A master over bound sockets; {@code handover} is what a previous image of this process left (null on a
@@ -156,6 +157,11 @@ public final class Master implements WorkerHost {
         return Optional.ofNullable(workerArchives.get(workerPid));
     }
 
+    /** /proc facts of a preloaded worker for {@code state}, at most a second old. */
+    WorkerProbe.Reading probe(int workerPid, java.nio.file.Path archive) {
+        return workerProbe.read(workerPid, archive, now());
+    }
+
     static PoolSettings poolSettings(Config c) {
         int cpus = Runtime.getRuntime().availableProcessors();
         return new PoolSettings(c.ackMode().manual(), c.ackMode().timeoutSeconds(), c.seconds(),
@@ -243,6 +249,7 @@ public final class Master implements WorkerHost {
             if (watchdog != null) watchdog.removed(status.pid());
             String how = status.describe();
             workerArchives.remove(status.pid());
+            workerProbe.forget(status.pid());
             if (!pool.exited(status.pid(), how)) {
                 log.error("Could not find any config for exited child {}! This probably indicates a bug in Einhorn.",
                         status.pid());

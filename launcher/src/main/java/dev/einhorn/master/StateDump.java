@@ -4,7 +4,6 @@ import dev.einhorn.config.Config;
 import dev.einhorn.log.EinhornLog;
 import dev.einhorn.pool.Pool;
 import dev.einhorn.pool.Worker;
-import dev.einhorn.preload.ArchiveUse;
 import dev.einhorn.protocol.RubySymbol;
 import dev.einhorn.protocol.Yaml;
 import java.util.ArrayList;
@@ -100,8 +99,9 @@ final class StateDump {
         master.archiveOf(w.pid()).ifPresent(archive -> {
             // -p: proof the worker runs from the archive, and what it costs (kB, /proc/PID/smaps_rollup)
             m.put("archive", archive.toString());
-            m.put("archive_mapped", ArchiveUse.inspect(w.pid(), archive).mapped());
-            ArchiveUse.Memory.of(w.pid()).ifPresent(mem -> {
+            WorkerProbe.Reading reading = master.probe(w.pid(), archive);
+            m.put("archive_mapped", reading.mapped());
+            reading.memory().ifPresent(mem -> {
                 m.put("pss_kb", mem.pssKb());
                 m.put("shared_clean_kb", mem.sharedCleanKb());
             });
