@@ -22,7 +22,12 @@ final class WorkerProbe {
         Reading r = readings.get(pid);
         if (r == null || now - r.at() >= MAX_AGE_SECONDS) {
             r = new Reading(now, ArchiveUse.inspect(pid, archive).mapped(), ArchiveUse.Memory.of(pid));
-            readings.put(pid, r);
+            // a JVM that has not mapped its archive yet may be starting: only a mapped one is worth keeping
+            if (r.mapped()) {
+                readings.put(pid, r);
+            } else {
+                readings.remove(pid);
+            }
         }
         return r;
     }

@@ -187,7 +187,8 @@ class PreloadIT {
             String log = einhorn.logText();
             assertTrue(log.contains("Proceeding with postload -- could not build the preload archive for " + jar
                     + ": the training run failed (exit status 7)"), log);
-            assertTrue(pids.stream().anyMatch(p -> ask(einhorn, 0).equals("tiny " + p)));
+            String answer = ask(einhorn, 0);
+            assertTrue(pids.stream().anyMatch(p -> answer.equals("tiny " + p)), answer + " from one of " + pids);
             assertEquals(Boolean.FALSE, einhorn.state().get("preloaded"));
             assertTrue(((List<Object>) einhorn.state().get("cmd")).contains("einhornMain"));
         }
