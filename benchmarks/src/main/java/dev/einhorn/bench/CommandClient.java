@@ -1,98 +1,48 @@
 package dev.einhorn.bench;
 
-import java.io.ByteArrayOutputStream;
+import dev.einhorn.protocol.Client;
+import dev.einhorn.protocol.ParseException;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A command-socket client (Einhorn's line protocol: one JSON request per line; replies are YAML documents with
- * {@code %} and newline escaped to {@code %25}/{@code %0A}, one per line, {@code wait: true} until the last).
- * Every read has a deadline.
+ * A command-socket client for the benchmarks: one request, every reply's message until the one without
+ * {@code wait}, each read with a deadline. The protocol itself is the master's own {@link Client}.
  */
 public final class CommandClient implements AutoCloseable {
-    private final SocketChannel channel;
-    private final Selector selector;
-    private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
-    private final ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+    private final Client client;
     private int nextId = 1;
 
     public CommandClient(Path socket) throws IOException {
-        channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-        try {
-            channel.connect(UnixDomainSocketAddress.of(socket));
-        } catch (IOException e) {
-            channel.close();
-            throw e;
-        }
-        channel.configureBlocking(false);
-        selector = Selector.open();
-        channel.register(selector, SelectionKey.OP_READ);
-    }
-
-    private void send(String line) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
-        while (b.hasRemaining()) {
-            if (channel.write(b) == 0) Thread.onSpinWait();
-        }
-    }
-
-    private String readLine(long deadlineNanos) throws IOException {
-        while (true) {
-            byte[] have = pending.toByteArray();
-            for (int i = 0; i < have.length; i++) {
-                if (have[i] == '\n') {
-                    pending.reset();
-                    pending.write(have, i + 1, have.length - i - 1);
-                    return new String(have, 0, i, StandardCharsets.UTF_8);
-                }
-            }
-            long left = deadlineNanos - System.nanoTime();
-            if (left <= 0) throw new IOException("no reply from the master in time");
-            selector.select(Math.max(1, left / 1_000_000));
-            selector.selectedKeys().clear();
-            buf.clear();
-            int n = channel.read(buf);
-            if (n < 0) return null;
-            pending.write(buf.array(), 0, n);
-        }
-    }
-
-    public static String decode(String line) {
-        return line.replace("%0A", "\n").replace("%25", "%");
+        client = Client.connect(socket);
     }
 
     /** Sends {command, args} and returns every reply's message until the one without wait. */
     public List<String> request(String command, List<String> args, Duration timeout) throws IOException {
-        StringBuilder json = new StringBuilder("{\"id\":").append(nextId++).append(",\"command\":\"").append(command).append('"');
-        if (args != null) {
-            json.append(",\"args\":[");
-            for (int i = 0; i < args.size(); i++) {
-                if (i > 0) json.append(',');
-                json.append('"').append(args.get(i).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-            }
-            json.append(']');
-        }
-        send(json.append("}\n").toString());
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("id", nextId++);
+        request.put("command", command);
+        if (args != null) request.put("args", args);
+        client.send(request);
         long deadline = System.nanoTime() + timeout.toNanos();
         List<String> messages = new ArrayList<>();
         while (true) {
-            String line = readLine(deadline);
-            if (line == null) throw new IOException("the master closed the connection after " + messages);
-            Object doc = Json.parse(decode(line));
-            if (!(doc instanceof Map<?, ?> reply)) throw new IOException("not a reply: " + line);
-            messages.add(String.valueOf(reply.get("message")));
-            if (!Boolean.TRUE.equals(reply.get("wait"))) return messages;
+            Object reply;
+            try {
+                reply = client.receive(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            } catch (java.io.EOFException e) {
+                throw new IOException("the master closed the connection after " + messages);
+            } catch (ParseException e) {
+                throw new IOException("not a reply: " + e.getMessage());
+            }
+            if (!(reply instanceof Map<?, ?> m)) throw new IOException("not a reply: " + reply);
+            messages.add(String.valueOf(m.get("message")));
+            if (!Boolean.TRUE.equals(m.get("wait"))) return messages;
         }
     }
 
@@ -103,7 +53,6 @@ public final class CommandClient implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        selector.close();
-        channel.close();
+        client.close();
     }
 }
