@@ -41,7 +41,8 @@ final class Einhorn implements AutoCloseable {
     /** Starts {@code bin/einhorn -d DIR/einhorn.sock -e DIR/einhorn.pid -f DIR/einhorn.lock ARGS...}. */
     static Einhorn start(Path dir, Map<String, String> env, String... args) throws IOException {
         Einhorn e = launch(dir, env, List.of(), REPO.resolve("bin/einhorn"), args);
-        e.awaitTrue("the command socket", () -> Files.exists(e.socket) || !e.process.isAlive());
+        // connectable, not just present: a stale socket file from an earlier master exists before this one binds
+        e.awaitTrue("the command socket", () -> e.accepts() || !e.process.isAlive());
         if (!e.process.isAlive()) throw new IOException("einhorn exited at start:\n" + e.logText());
         return e;
     }
@@ -67,6 +68,15 @@ final class Einhorn implements AutoCloseable {
 
     static Einhorn start(Path dir, String... args) throws IOException {
         return start(dir, Map.of(), args);
+    }
+
+    /** True when the command socket accepts a connection. */
+    boolean accepts() {
+        try (CommandClient ignored = new CommandClient(socket)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Runs bin/einhorn to completion (for start-up errors); returns exit code and output. */
