@@ -182,8 +182,8 @@ final class Report {
                     + "the preloaded variants, and on this 2-core machine every poll also took CPU from the starting JVM. "
                     + "The variants also ran one after another on a machine whose speed drifted. Now the benchmark "
                     + "waits on the master's log and reads the master's own spawn-to-ACK, and interleaves the variants. "
-                    + "Operators: polling `state` in a tight loop has a cost with `-p`; `state --json` once a second is "
-                    + "harmless.");
+                    + "Since this finding the master reads a preloaded worker's /proc files at most once a second "
+                    + "(WorkerProbe), so polling `state` no longer costs the workers anything extra.");
         }
         Map<String, Object> p8 = memoryRow(memory, "plain17", 8), c8 = memoryRow(memory, "cds17", 8);
         Map<String, Object> p25 = memoryRow(memory, "plain25", 8), a8 = memoryRow(memory, "aot25", 8);
