@@ -4,18 +4,29 @@
     bin/einhorn -n 2 -b 127.0.0.1:8080 python3 examples/hello_worker.py
     curl -s 127.0.0.1:8080   # or: nc 127.0.0.1 8080
 
-It acks at once (einhorn -m manual) and exits on the graceful signal (USR2 unless EINHORN_GRACEFUL_SIGNAL says
-otherwise), so upgrades (einhornsh -e upgrade, or kill -HUP) replace it without dropping the socket.
+It acks at once (einhorn -m manual). On the graceful signal (USR2 unless EINHORN_GRACEFUL_SIGNAL says otherwise) it
+stops accepting, finishes the connection in hand and exits, so upgrades (einhornsh -e upgrade, or kill -HUP)
+replace it without dropping a connection: what it does not accept waits in the shared socket for the next worker.
 """
-import json, os, signal, socket
+import json, os, select, signal, socket, sys
 
-signal.signal(getattr(signal, "SIG" + os.environ.get("EINHORN_GRACEFUL_SIGNAL", "USR2")), lambda *_: os._exit(0))
+stopping = []
+signal.signal(getattr(signal, "SIG" + os.environ.get("EINHORN_GRACEFUL_SIGNAL", "USR2")),
+              lambda *_: stopping.append(True))
 listener = socket.socket(fileno=int(os.environ["EINHORN_FD_0"]))
+listener.setblocking(False)  # several workers wait on one socket: whoever loses the race just waits again
 ack = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 ack.connect(os.environ["EINHORN_SOCK_PATH"])
 ack.sendall((json.dumps({"command": "worker:ack", "pid": os.getpid()}) + "\n").encode())
 ack.close()
-while True:
-    conn, _ = listener.accept()
+while not stopping:
+    try:
+        if not select.select([listener], [], [], 0.2)[0]:
+            continue
+        conn, _ = listener.accept()
+    except (BlockingIOError, InterruptedError):
+        continue
     with conn:
+        conn.setblocking(True)
         conn.sendall(("hello from worker %d\n" % os.getpid()).encode())
+sys.exit(0)
