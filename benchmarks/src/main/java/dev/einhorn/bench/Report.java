@@ -12,12 +12,15 @@ import java.util.Map;
 
 /** Renders benchmarks/RESULTS.md from the JSON results of one run, and copies the charts and raw results. */
 final class Report {
+    /** JMH's JSON result of the {@code jmh} part of benchmarks/run (StartupBenchmark). */
+    static final String JMH_FILE = "jmh-startup.json";
+
     private Report() {
     }
 
     static void write(Path out, Path results, Path md) throws IOException {
         Files.createDirectories(results);
-        for (String f : List.of("probe.json", "startup.json", "memory.json", "load.json", "load-timeline.csv",
+        for (String f : List.of("probe.json", "startup.json", JMH_FILE, "memory.json", "load.json", "load-timeline.csv",
                 "load-upgrades.png", "overhead.json")) {
             Path src = out.resolve(f);
             if (Files.exists(src)) Files.copy(src, results.resolve(f), StandardCopyOption.REPLACE_EXISTING);
@@ -122,6 +125,7 @@ final class Report {
 
         reading(b, out);
         startup(b, out, commands, probe);
+        jmh(b, out, commands);
         memory(b, out, commands);
         load(b, out, commands, resultsDir);
         overhead(b, out, commands);
@@ -321,6 +325,145 @@ final class Report {
             b.append("\nFirst start of each variant (the probe; master start included):\n\n").append(pr.render());
         }
         reproduce(b, commands, "startup");
+    }
+
+    /** JMH's figures of one variant: the shots (ms) and whether they are JMH's raw data or only its score. */
+    record JmhResult(double[] shots, boolean raw, double score, double scoreError, int forks) {
+        double median() {
+            return raw ? Stats.median(shots) : score;
+        }
+    }
+
+    static double toMillis(double v, String unit) {
+        String u = unit == null ? "ms/op" : unit;
+        if (u.startsWith("ns")) return v / 1e6;
+        if (u.startsWith("us")) return v / 1e3;
+        if (u.startsWith("s/")) return v * 1e3;
+        if (u.startsWith("min")) return v * 60e3;
+        return v;
+    }
+
+    static double num(Object o) {
+        if (o instanceof Number n) return n.doubleValue();
+        try {
+            return o == null ? Double.NaN : Double.parseDouble(String.valueOf(o));
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
+    /**
+     * Per variant ({@code params.variant}), the StartupBenchmark results of JMH's JSON (a list of results): every
+     * measured single shot of every fork ({@code primaryMetric.rawData}), in ms; when a result has no raw data,
+     * only its score (for single shots, the mean).
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, JmhResult> jmhResults(Object json) {
+        Map<String, JmhResult> m = new LinkedHashMap<>();
+        if (!(json instanceof List<?> results)) return m;
+        for (Object o : results) {
+            Map<String, Object> r = (Map<String, Object>) o;
+            if (!String.valueOf(r.get("benchmark")).contains("StartupBenchmark")) continue;
+            Map<String, Object> params = (Map<String, Object>) r.get("params");
+            Map<String, Object> pm = (Map<String, Object>) r.get("primaryMetric");
+            if (params == null || pm == null || !params.containsKey("variant")) continue;
+            String unit = (String) pm.get("scoreUnit");
+            List<Double> shots = new ArrayList<>();
+            int forks = 0;
+            if (pm.get("rawData") instanceof List<?> forkList) {
+                for (Object f : forkList) {
+                    if (!(f instanceof List<?> fl) || fl.isEmpty()) continue;
+                    forks++;
+                    for (Object v : fl) shots.add(toMillis(num(v), unit));
+                }
+            }
+            double score = toMillis(num(pm.get("score")), unit);
+            double err = toMillis(num(pm.get("scoreError")), unit);
+            m.put(String.valueOf(params.get("variant")), new JmhResult(Stats.toArray(shots), !shots.isEmpty(), score, err, forks));
+        }
+        return m;
+    }
+
+    /** Section 1b: the same shot under JMH (single shot, several forks, variants one after another). */
+    @SuppressWarnings("unchecked")
+    static void jmh(StringBuilder b, Path out, Map<String, String> commands) throws IOException {
+        b.append("## 1b. Start-up with JMH (cross-check)\n\n");
+        Path file = out.resolve(JMH_FILE);
+        if (!Files.exists(file)) {
+            b.append("Not run in this run.\n\n");
+            return;
+        }
+        Map<String, JmhResult> jmh = jmhResults(Json.parse(Files.readString(file)));
+        Map<String, double[]> client = startupSamples(readOrNull(out.resolve("startup.json")), "clientMs");
+        b.append("`StartupBenchmark` (JMH, mode SingleShotTime): a fresh master per variant and fork (`-n 1 -s 0.05`, "
+                + "manual ACK); each shot sends `inc` and reads the master's log until the new worker's ACK line "
+                + "appears (it never polls `state`), so it is the client-side time of section 1 (\"client median\"), "
+                + "not the master's own clock. JMH runs each variant's forks one after another. Milliseconds; ");
+        boolean anyScoreOnly = jmh.values().stream().anyMatch(r -> !r.raw());
+        b.append(anyScoreOnly
+                ? "the median is of JMH's raw shots (`primaryMetric.rawData`, all forks) where JMH wrote them; rows marked "
+                        + "\"score\" had none and show JMH's score (the mean of the shots) instead.\n\n"
+                : "the median is of JMH's raw shots (`primaryMetric.rawData`, all forks pooled); JMH's own score is the "
+                        + "mean, shown with its 99.9 % error.\n\n");
+        MarkdownTable t = new MarkdownTable("variant", "median ms (JMH)", "from", "min ms", "max ms", "shots", "forks",
+                "JMH score (mean) ms", "section 1 client median ms", "JMH / section 1");
+        for (String id : Variants.IDS) {
+            JmhResult r = jmh.get(id);
+            if (r == null) continue;
+            double med = r.median();
+            double s1 = client.containsKey(id) ? Stats.median(client.get(id)) : Double.NaN;
+            t.row(id, med, r.raw() ? "raw shots" : "score", r.raw() ? Stats.percentile(r.shots(), 0) : "—",
+                    r.raw() ? Stats.percentile(r.shots(), 100) : "—", r.shots().length, r.forks(),
+                    f(r.score()) + (Double.isNaN(r.scoreError()) ? "" : " ± " + f(r.scoreError())),
+                    Double.isNaN(s1) ? "—" : s1, ratio(med, s1));
+        }
+        b.append(t.render()).append('\n');
+        Map<String, double[]> jm = new LinkedHashMap<>();
+        jmh.forEach((id, r) -> jm.put(id, new double[] {r.median()}));
+        MarkdownTable r = new MarkdownTable("ratio", "JMH", "section 1 (interleaved, client time)");
+        r.row("plain `java -jar` / preloaded, JDK 17 (plain17 / cds17)", ratioOf(jm, "plain17", "cds17"),
+                ratioOf(client, "plain17", "cds17"));
+        r.row("plain `java -jar` / preloaded, JDK 25 (plain25 / aot25)", ratioOf(jm, "plain25", "aot25"),
+                ratioOf(client, "plain25", "aot25"));
+        b.append(r.render()).append('\n');
+        List<String> missing = new ArrayList<>();
+        for (String id : List.of("plain17", "cds17", "plain25", "aot25", "hello17", "hello25", "python")) {
+            if (!jmh.containsKey(id) && client.containsKey(id)) missing.add("`" + id + "`");
+        }
+        if (!missing.isEmpty()) {
+            b.append("No JMH result for ").append(String.join(", ", missing))
+                    .append(" although section 1 measured it (not asked for, or its fork failed: see the console output of benchmarks/run).\n\n");
+        }
+        b.append("How it compares: ").append(jmhComparison(jm, client)).append(" Section 1 stays the primary figure "
+                + "because JMH runs all shots of one variant, then all of the next, so a drift of this shared machine's "
+                + "speed during the run lands on whichever variant ran then and goes straight into the ratios, while "
+                + "section 1 takes one shot of every variant per round in a shuffled order (drift hits all alike) and "
+                + "reads the master's own spawn-to-ACK.\n");
+        reproduce(b, commands, "jmh");
+    }
+
+    /** One sentence: the JMH ratios against section 1's (client time), and how far the medians are apart. */
+    static String jmhComparison(Map<String, double[]> jmh, Map<String, double[]> client) {
+        List<String> parts = new ArrayList<>();
+        for (String[] p : new String[][] {{"plain17", "cds17", "JDK 17"}, {"plain25", "aot25", "JDK 25"}}) {
+            if (jmh.containsKey(p[0]) && jmh.containsKey(p[1]) && client.containsKey(p[0]) && client.containsKey(p[1])) {
+                parts.add(p[2] + " " + ratioOf(jmh, p[0], p[1]) + " against " + ratioOf(client, p[0], p[1]));
+            }
+        }
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (String id : jmh.keySet()) {
+            if (!client.containsKey(id)) continue;
+            double q = jmh.get(id)[0] / Stats.median(client.get(id));
+            lo = Math.min(lo, q);
+            hi = Math.max(hi, q);
+        }
+        if (parts.isEmpty() && Double.isInfinite(lo)) return "section 1 did not run, so there is nothing to compare with.";
+        String s = parts.isEmpty() ? "" : "JMH's plain/preloaded ratios are " + String.join(", ", parts) + " in section 1";
+        if (!Double.isInfinite(lo)) {
+            s += (s.isEmpty() ? "JMH's medians are " : "; its medians are ")
+                    + String.format(Locale.ROOT, "%.2f–%.2f×", lo, hi) + " section 1's client medians";
+        }
+        return s + ".";
     }
 
     static String ratioOf(Map<String, double[]> s, String a, String c) {

@@ -23,8 +23,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Spawn-to-ACK through the real master, as a JMH single shot (for ad-hoc runs; {@code benchmarks/run} uses the
- * interleaved {@link StartupRun}, which is robust to a machine whose speed drifts): a master in manual-ACK mode
+ * Spawn-to-ACK through the real master, as a JMH single shot ({@code benchmarks/run jmh}, section 1b of RESULTS.md:
+ * a cross-check; the primary figures come from the interleaved {@link StartupRun}, which is robust to a machine
+ * whose speed drifts): a master in manual-ACK mode
  * runs one worker; each shot sends {@code inc} and reads the master's log until the new worker's ACK line
  * appears. Between shots {@code dec} retires it and the setup waits for it to exit and for the master's spin-up
  * interval ({@code -s 0.05}) to pass, so {@code inc} spawns at once. JMH runs the variants one after another.

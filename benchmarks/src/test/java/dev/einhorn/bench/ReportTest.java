@@ -68,6 +68,57 @@ class ReportTest {
         assertTrue(md.contains("## 2. Memory") && md.contains("Not run in this run."), md);
     }
 
+    static final String JMH = """
+            [{"benchmark": "dev.einhorn.bench.StartupBenchmark.spawnToAck", "mode": "ss", "forks": 2,
+              "params": {"variant": "plain17"},
+              "primaryMetric": {"score": 487.5, "scoreError": 120.0, "scoreUnit": "ms/op",
+                                "rawData": [[400.0, 500.0], [600.0, 450.0]]}},
+             {"benchmark": "dev.einhorn.bench.StartupBenchmark.spawnToAck", "mode": "ss", "forks": 2,
+              "params": {"variant": "cds17"},
+              "primaryMetric": {"score": 250.0, "scoreError": "NaN", "scoreUnit": "ms/op",
+                                "rawData": [[250.0], [240.0, 260.0]]}},
+             {"benchmark": "dev.einhorn.bench.StartupBenchmark.spawnToAck", "mode": "ss", "forks": 1,
+              "params": {"variant": "aot25"},
+              "primaryMetric": {"score": 0.3, "scoreError": "NaN", "scoreUnit": "s/op"}},
+             {"benchmark": "dev.einhorn.bench.OtherBenchmark.x", "params": {"variant": "plain25"},
+              "primaryMetric": {"score": 1.0, "scoreUnit": "ms/op"}}]
+            """;
+
+    @Test
+    void jmhResultsPoolTheRawShotsOfAllForksAndFallBackToTheScore() {
+        Map<String, Report.JmhResult> r = Report.jmhResults(Json.parse(JMH));
+        assertEquals(List.of("plain17", "cds17", "aot25"), List.copyOf(r.keySet())); // other benchmarks left out
+        assertArrayEquals(new double[] {400, 500, 600, 450}, r.get("plain17").shots());
+        assertEquals(475, r.get("plain17").median(), 1e-9); // the median of the shots, not the score (487.5)
+        assertEquals(2, r.get("cds17").forks());
+        assertTrue(Double.isNaN(r.get("cds17").scoreError()));
+        assertTrue(!r.get("aot25").raw());
+        assertEquals(300, r.get("aot25").median(), 1e-9); // score only, converted from s/op
+        assertEquals(Map.of(), Report.jmhResults(Map.of()));
+    }
+
+    @Test
+    void rendersTheJmhSectionWithMediansRatiosAndTheComparison(@TempDir Path out) throws Exception {
+        Files.writeString(out.resolve("startup.json"), STARTUP);
+        Files.writeString(out.resolve(Report.JMH_FILE), JMH);
+        String md = Report.render(out, "results", Map.of("jmh", "java -jar benchmarks.jar StartupBenchmark -f 2"),
+                Map.of(), Map.of("nproc", "2"));
+        String sec = md.substring(md.indexOf("## 1b. Start-up with JMH (cross-check)"), md.indexOf("## 2. Memory"));
+        // plain17: JMH median 475 of the 4 raw shots; section 1's client median 504
+        assertTrue(sec.contains("| plain17 | 475 | raw shots | 400 | 600 | 4 | 2 | 488 ± 120 | 504 | 0.94× |"), sec);
+        assertTrue(sec.contains("| cds17 | 250 | raw shots | 240 | 260 | 3 | 2 | 250 | 253 | 0.99× |"), sec);
+        assertTrue(sec.contains("| aot25 | 300 | score | — | — | 0 | 0 | 300 | — | — |"), sec);
+        assertTrue(sec.contains("rows marked \"score\" had none"), sec);
+        assertTrue(sec.contains("| plain `java -jar` / preloaded, JDK 17 (plain17 / cds17) | 1.90× | 1.99× |"), sec);
+        assertTrue(sec.contains("| plain `java -jar` / preloaded, JDK 25 (plain25 / aot25) | — | — |"), sec);
+        assertTrue(sec.contains("No JMH result for `hello17`, `python` although"), sec);
+        assertTrue(sec.contains("JMH's plain/preloaded ratios are JDK 17 1.90× against 1.99× in section 1; its medians "
+                + "are 0.94–0.99× section 1's client medians."), sec);
+        assertTrue(sec.contains("java -jar benchmarks.jar StartupBenchmark -f 2"), sec);
+        assertTrue(Report.render(out.resolve("none"), "results", Map.of(), Map.of(), Map.of())
+                .contains("## 1b. Start-up with JMH (cross-check)\n\nNot run in this run."));
+    }
+
     @Test
     void loadTimelineBucketsByCompletion() {
         LoadClient.Samples s = new LoadClient.Samples(new long[] {0, 100_000, 300_000, 300_000},
