@@ -61,7 +61,9 @@ final class Commands {
         try {
             request = Yaml.parseMapping(Framing.decode(line));
         } catch (ParseException | RuntimeException e) {
-            master.reply(c, null, "Could not parse command", true);
+            // Einhorn's text; a refused alias says why, since the same document is valid YAML elsewhere
+            boolean alias = Yaml.ALIASES_REFUSED.equals(e.getMessage());
+            master.reply(c, null, "Could not parse command" + (alias ? ": " + Yaml.ALIASES_REFUSED : ""), true);
             return;
         }
         Object id = request.get("id");

@@ -211,8 +211,12 @@ public final class Master implements WorkerHost {
         if (handler == commandServer) {
             commandServer.acceptAll();
         } else if (handler instanceof Connection c) {
-            if (key.isValid() && key.isReadable()) commandServer.onReadable(c);
-            if (key.isValid() && key.isWritable()) commandServer.onWritable(c);
+            try {
+                if (key.isValid() && key.isReadable()) commandServer.onReadable(c);
+                if (key.isValid() && key.isWritable()) commandServer.onWritable(c);
+            } catch (Throwable t) { // one client's trouble, whatever it is, never stops the master
+                commandServer.failed(c, t);
+            }
         }
         // the signal pipe is drained after dispatch
     }
