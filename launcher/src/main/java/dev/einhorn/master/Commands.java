@@ -251,7 +251,7 @@ final class Commands {
 
     // ---------------------------------------------------------------- upgrades
 
-    /** Answers the client, subscribes it to the upgrade's progress (if it sent an id), then reloads to upgrade. */
+    /** Answers the client, then starts the upgrade or queues it behind the one in flight ({@link UpgradeQueue}). */
     private void upgrade(Connection c, Object id, boolean smooth) {
         if (!master.pool.respawning()) {
             master.reply(c, id, "Upgrade failed: einhorn is shutting down", true);
@@ -259,8 +259,7 @@ final class Commands {
         }
         boolean streamed = id != null;
         master.reply(c, id, smooth ? "Upgrading smoothly, as commanded" : "Upgrading fleet, as commanded", !streamed);
-        if (streamed) c.subscribeToUpgrade(id);
-        master.reload.request(true, smooth);
+        master.upgrades.request(c, id, smooth);
     }
 
     // ---------------------------------------------------------------- argument checks (validate_args)
