@@ -82,7 +82,7 @@ public final class MasterMain {
                     // exiting
                 }
             }
-            if (commandChannel != null) deleteQuietly(config.socketPath());
+            if (commandChannel != null) OwnFiles.removeIfOurs(config.socketPath(), OwnFiles.Kind.SOCKET);
             if (pidfile != null) pidfile.removeIfOurs();
         }
     }
@@ -128,7 +128,7 @@ public final class MasterMain {
             return 1;
         } finally {
             if (master != null) master.closeAll();
-            deleteQuietly(config.socketPath());
+            OwnFiles.removeIfOurs(config.socketPath(), OwnFiles.Kind.SOCKET);
             Pidfile.existing(config.pidfile(), posix.getpid()).removeIfOurs();
         }
     }
@@ -140,13 +140,5 @@ public final class MasterMain {
             if (!k.startsWith("EINHORN_") && !SystemdActivation.hiddenFromWorkers(k)) out.put(k, v);
         });
         return out;
-    }
-
-    private static void deleteQuietly(java.nio.file.Path p) {
-        try {
-            java.nio.file.Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // best effort at exit
-        }
     }
 }
