@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -133,12 +132,8 @@ public final class MasterMain {
         }
     }
 
-    /** The master's environment less any EINHORN_* of an outer einhorn (the pool adds its own). */
+    /** The master's environment less the variables Einhorn sets per worker and systemd's (the pool adds its own). */
     static Map<String, String> workerEnv(Map<String, String> env) {
-        Map<String, String> out = new LinkedHashMap<>();
-        env.forEach((k, v) -> {
-            if (!k.startsWith("EINHORN_") && !SystemdActivation.hiddenFromWorkers(k)) out.put(k, v);
-        });
-        return out;
+        return dev.einhorn.config.OwnedVariables.passedOn(env);
     }
 }
