@@ -72,8 +72,9 @@ final class CommandServer {
             try {
                 String peer = peerUser(channel);
                 if (peer == null || (!peer.equals(ownUser) && !peer.equals("root"))) {
-                    log.error("[client {}] refusing a connection from user {}: only {} and root may use the "
-                            + "command socket", id, peer == null ? "(unknown: no SO_PEERCRED)" : peer, ownUser);
+                    log.error("[client {}] refusing a connection from user {}: only {} may use the command socket",
+                            id, peer == null ? "(unknown: no SO_PEERCRED)" : peer,
+                            ownUser.equals("root") ? "root" : ownUser + " and root");
                     channel.close();
                     continue;
                 }
@@ -143,9 +144,20 @@ final class CommandServer {
             }
             for (String line : lines) {
                 if (c.isClosed()) return;
-                handler.onLine(c, line);
+                try {
+                    handler.onLine(c, line);
+                } catch (Throwable t) { // even an Error (OutOfMemoryError): it costs this client, never the master
+                    failed(c, t);
+                    return;
+                }
             }
         }
+    }
+
+    /** Drops a client whose handling threw; what it held is garbage now, so the loop can carry on. */
+    void failed(Connection c, Throwable t) {
+        close(c);
+        log.error("[{}] closed the connection: handling it failed with {}", c.label(), t.toString());
     }
 
     void onWritable(Connection c) {

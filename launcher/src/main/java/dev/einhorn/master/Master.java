@@ -54,6 +54,8 @@ public final class Master implements WorkerHost {
     /** sd_notify to systemd (ops: docs/OPERATIONS.md); a no-op without NOTIFY_SOCKET. */
     final SystemdNotify systemd;
     final Reload reload;
+    /** Upgrade requests: one in flight, the rest queued for one more (docs/PROTOCOL.md, "Streams"). */
+    final UpgradeQueue upgrades;
     /** -k: signals the workers if this process dies; null without -k. */
     private KillWatchdog watchdog;
     /** +1 per master re-exec. */
@@ -89,6 +91,9 @@ public final class Master implements WorkerHost {
         this.commandServer = new CommandServer(commandChannel, selector, posix, commands::onLine);
         this.systemd = SystemdNotify.fromEnvironment(System.getenv(), pid);
         this.reload = new Reload(this);
+        this.upgrades = handover == null ? new UpgradeQueue(this, false, false, false)
+                : new UpgradeQueue(this, handover.reloadingForUpgrade() || pool.upgrading(), handover.upgradeQueued(),
+                        handover.queuedSmooth());
         if (handover != null) {
             for (Connection c : handover.connections()) commandServer.adopt(c);
             workerArchives.putAll(handover.workerArchives());
@@ -112,6 +117,13 @@ public final class Master implements WorkerHost {
     }
 
     /**
+     * How a worker that exited while the master re-executed is logged: the program that held the master's pid
+     * meanwhile (bin/einhorn's shell, a --reexec-as wrapper) reaped it, and its status went with that program.
+     */
+    static final String EXITED_DURING_REEXEC = "exit status unknown: it exited during the master's re-exec and was "
+            + "reaped by the program that held the master's pid meanwhile";
+
+    /**
      * Picks up where the previous image left off: reap what died meanwhile, then the upgrade it was for, unless
      * {@code upgradeBlocker} says why it cannot go ahead.
      */
@@ -123,7 +135,7 @@ public final class Master implements WorkerHost {
         for (int workerPid : pool.workers().stream().map(w -> w.pid()).toList()) {
             posix.reap(workerPid).ifPresent(status -> {
                 if (watchdog != null) watchdog.removed(workerPid);
-                pool.exited(workerPid, status.describe());
+                pool.exited(workerPid, status.exitCode() == ExitStatus.UNKNOWN ? EXITED_DURING_REEXEC : status.describe());
             });
         }
         reapChildren();
@@ -175,6 +187,7 @@ public final class Master implements WorkerHost {
     int loop() throws IOException {
         log.debug("Entering event loop");
         while (true) {
+            upgrades.tick();
             reload.tick(now());
             pool.tick();
             systemd.afterTick(pool);
@@ -211,8 +224,12 @@ public final class Master implements WorkerHost {
         if (handler == commandServer) {
             commandServer.acceptAll();
         } else if (handler instanceof Connection c) {
-            if (key.isValid() && key.isReadable()) commandServer.onReadable(c);
-            if (key.isValid() && key.isWritable()) commandServer.onWritable(c);
+            try {
+                if (key.isValid() && key.isReadable()) commandServer.onReadable(c);
+                if (key.isValid() && key.isWritable()) commandServer.onWritable(c);
+            } catch (Throwable t) { // one client's trouble, whatever it is, never stops the master
+                commandServer.failed(c, t);
+            }
         }
         // the signal pipe is drained after dispatch
     }
@@ -222,10 +239,10 @@ public final class Master implements WorkerHost {
             case "CHLD" -> reapChildren();
             case "INT", "USR2" -> stop(config.gracefulSignal());
             case "TERM" -> stop("TERM");
-            case "HUP" -> reload.request(true, true);
+            case "HUP" -> upgrades.request(null, null, true);
             case "ALRM" -> {
                 log.error("Upgrading using SIGALRM is deprecated. Please switch to SIGHUP");
-                reload.request(true, true);
+                upgrades.request(null, null, true);
             }
             case "TTIN" -> commands.increment();
             case "TTOU" -> commands.decrement();
@@ -251,8 +268,12 @@ public final class Master implements WorkerHost {
             workerArchives.remove(status.pid());
             workerProbe.forget(status.pid());
             if (!pool.exited(status.pid(), how)) {
-                log.error("Could not find any config for exited child {}! This probably indicates a bug in Einhorn.",
-                        status.pid());
+                if (pid == 1) { // a container's init: every orphan of the container is ours to reap
+                    log.debug("Reaped orphan {} ({})", status.pid(), how);
+                } else {
+                    log.error("Could not find any config for exited child {}! This probably indicates a bug in "
+                            + "Einhorn.", status.pid());
+                }
             }
         }
     }
@@ -323,10 +344,11 @@ public final class Master implements WorkerHost {
         if (upgradeTagged) {
             String text = level == Level.ERROR && !message.startsWith("Upgrade failed") ? "ERROR: " + message : message;
             for (Connection c : commandServer.connections()) {
-                if (!c.upgradeSubscribed()) continue;
+                if (!c.upgradeSubscribed() || c.upgradeQueued()) continue;
                 reply(c, c.upgradeRequestId(), text, lastOfUpgrade);
                 if (lastOfUpgrade) c.unsubscribeFromUpgrade();
             }
+            if (lastOfUpgrade) upgrades.finished();
         }
     }
 
