@@ -1,6 +1,8 @@
 package dev.einhorn;
 
+import dev.einhorn.cli.CliResult;
 import dev.einhorn.master.MasterMain;
+import java.util.Map;
 
 /**
  * Entry point of bin/einhorn.
@@ -9,7 +11,8 @@ import dev.einhorn.master.MasterMain;
  * reloads. {@code --upgrade-check} (the first JVM of every reload) and {@code --with-state-fd N -- CMD}
  * (the re-executed image) then start without loading picocli's ~170 classes, which the class-data archive
  * cannot hold (they are class-file version 49) and which would stay in the long-lived master's metaspace.
- * Any other form, including these options mixed with others, goes through the full parser with its checks.
+ * Any other form, including these options mixed with others, goes through the full parser with its checks,
+ * in a class loader that is dropped once the master runs ({@link DisposableCli}).
  * docs/FOOTPRINT.md has the measurements.
  */
 public final class Main {
@@ -28,7 +31,10 @@ public final class Main {
         if (stateFd >= 0) {
             return MasterMain.resume(stateFd, System.getenv());
         }
-        return MasterMain.run(args);
+        Map<String, String> env = System.getenv();
+        CliResult result = DisposableCli.parse(args, env);
+        if (result instanceof CliResult.Run) DisposableCli.unload();
+        return MasterMain.run(result, env);
     }
 
     /**

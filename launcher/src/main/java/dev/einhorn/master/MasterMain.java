@@ -28,7 +28,11 @@ public final class MasterMain {
 
     public static int run(String[] args) {
         Map<String, String> env = System.getenv();
-        CliResult result = EinhornCli.parse(args, env);
+        return run(EinhornCli.parse(args, env), env);
+    }
+
+    /** Runs what a parsed command line asks for; returns the exit status. */
+    public static int run(CliResult result, Map<String, String> env) {
         if (result instanceof CliResult.Run run) {
             Integer stateFd = run.config().withStateFd();
             return stateFd != null ? resumeMaster(stateFd, env) : runMaster(run.config(), env);
