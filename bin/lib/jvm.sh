@@ -58,15 +58,16 @@ einhorn_archive_dir() {
 
 # Prints the archive's path for this java, class path and flags (it may not exist yet).
 einhorn_archive_path() {
-  local java home dir key
+  local java home dir jdk key
   java="$(readlink -f "$(command -v "$EINHORN_JAVA" 2>/dev/null || echo "$EINHORN_JAVA")" 2>/dev/null)" || return 1
   [ -x "$java" ] || return 1
   home="$(dirname "$(dirname "$java")")"
   dir="$(einhorn_archive_dir)" || return 1
+  jdk="$(echo "$java" | cksum | cut -d' ' -f1)"
   key="$( { echo "$java $EINHORN_BASE_JVM_OPTS"
             stat -L -c '%n %s %Y' "$home/lib/modules" "$home/lib/server/libjvm.so" "$home/release" \
-              "$EINHORN_LIB/launcher.jar" "$EINHORN_LIB"/lib/*.jar 2>&1 || true; } | cksum | tr ' ' '-')"
-  echo "$dir/master-$key.jsa"
+              "$EINHORN_LIB/launcher.jar" "$EINHORN_LIB"/lib/*.jar 2>&1 || true; } | cksum | cut -d' ' -f1)"
+  echo "$dir/master-$jdk-$key.jsa"
 }
 
 # Runs a master with a trivial worker, reloads it once and stops it; the re-executed image writes the
@@ -78,16 +79,21 @@ einhorn_train_archive() {
     -d "$dir/einhorn.sock" -e "$dir/einhorn.pid" -f "$dir/einhorn.lock" -n 1 -m 0.01 -- sleep 20 \
     >"$dir/log" 2>&1 </dev/null &
   pid=$!
-  for i in $(seq 300); do grep -q "Writing PID" "$dir/log" 2>/dev/null && break; sleep 0.1; done
+  for i in $(seq 300); do grep -q "Writing PID" "$dir/log" 2>/dev/null || ! kill -0 "$pid" 2>/dev/null && break; sleep 0.1; done
   sleep 1; kill -HUP "$pid" 2>/dev/null
-  for i in $(seq 600); do grep -q "Using loaded state" "$dir/log" 2>/dev/null && break; sleep 0.1; done
+  for i in $(seq 600); do grep -q "Using loaded state" "$dir/log" 2>/dev/null || ! kill -0 "$pid" 2>/dev/null && break; sleep 0.1; done
   sleep 1; kill -TERM "$pid" 2>/dev/null
   for i in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -KILL "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
   if [ -s "$dir/$pid.jsa" ] && mv -f "$dir/$pid.jsa" "$archive.$$.tmp" 2>/dev/null; then
     mv -f "$archive.$$.tmp" "$archive"
-    find "$(dirname "$archive")" -maxdepth 1 -name 'master-*.jsa' ! -name "$(basename "$archive")" -delete 2>/dev/null
+    # the same java's archives for earlier builds are stale now; other JDKs' stay
+    local jdk="${archive##*/master-}"; jdk="${jdk%%-*}"
+    find "$(dirname "$archive")" -maxdepth 1 -name "master-$jdk-*.jsa*" ! -name "$(basename "$archive")" \
+      ! -name '*.training' -exec rm -rf {} + 2>/dev/null
+  else
+    touch "$archive.failed" # not again for this build and java; a new build or JDK gets a new name
   fi
   rm -rf "$dir" "$archive.training"
 }
@@ -101,6 +107,7 @@ einhorn_use_archive() {
     EINHORN_MASTER_JVM_OPTS="$EINHORN_MASTER_JVM_OPTS -XX:SharedArchiveFile=$archive -Xlog:cds=off -Xlog:cds+dynamic=off"
     return 0
   fi
+  [ -e "$archive.failed" ] && return 0
   # One training at a time (mkdir is atomic); a lock older than 10 minutes is a leftover.
   find "$(dirname "$archive")" -maxdepth 1 -name 'master-*.jsa.training' -mmin +10 -exec rm -rf {} + 2>/dev/null
   mkdir "$archive.training" 2>/dev/null || return 0
