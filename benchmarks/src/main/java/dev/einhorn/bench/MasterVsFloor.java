@@ -168,10 +168,19 @@ final class MasterVsFloor {
         return Stats.median(t);
     }
 
-    /** The floor's classes alone (benchmarks/target/classes), not the benchmarks' whole jar, when they are there. */
+    /**
+     * The floor's classes alone (the {@code classes} directory beside the benchmarks' jar), not the whole jar with
+     * its dependencies, when they are there; else this JVM's class path.
+     */
     static String floorClassPath() {
-        Path classes = EinhornProcess.repo().resolve("benchmarks/target/classes");
-        return Files.isDirectory(classes) ? classes.toString() : System.getProperty("java.class.path");
+        try {
+            Path own = Path.of(FloorServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path classes = Files.isDirectory(own) ? own : own.resolveSibling("classes");
+            if (Files.exists(classes.resolve(FloorServer.class.getName().replace('.', '/') + ".class"))) return classes.toString();
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            // fall back to the whole class path
+        }
+        return System.getProperty("java.class.path");
     }
 
     /** A JVM hello world. */

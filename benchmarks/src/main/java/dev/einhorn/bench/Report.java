@@ -613,7 +613,8 @@ final class Report {
                 diff(after.get("pssMb"), fm.get("pssMb")));
         t.row("USS at start / after the upgrades (MB)", f(first.get("ussMb")) + " / " + f(after.get("ussMb")),
                 f(fm.get("ussMb")), diff(after.get("ussMb"), fm.get("ussMb")));
-        t.row("threads", f(after.get("threads")), f(fm.get("threads")), diff(after.get("threads"), fm.get("threads")));
+        t.row("threads", count(after.get("threads")), count(fm.get("threads")),
+                countDiff(after.get("threads"), fm.get("threads")));
         Map<String, Object> mi = (Map<String, Object>) master.get("idle");
         Map<String, Object> fi = (Map<String, Object>) floor.get("idle");
         t.row("idle CPU over " + f(mi.get("windowSeconds")) + " s (% of a core)", f(mi.get("cpuPercent")), f(fi.get("cpuPercent")),
@@ -633,8 +634,8 @@ final class Report {
         t.row("JVM start, hello world with the master's flags (s, median of 5)", "—", f(floor.get("jvmStartSeconds")), "—");
         Map<String, Object> rm = (Map<String, Object>) reloads.get("memory");
         t.row("after " + reloads.get("n") + " more reloads: PSS / USS (MB), fds, threads",
-                f(rm.get("pssMb")) + " / " + f(rm.get("ussMb")) + ", " + f(rm.get("fds")) + ", " + f(rm.get("threads")),
-                "—", "USS " + diff(rm.get("ussMb"), after.get("ussMb")) + " MB, fds " + diff(rm.get("fds"), after.get("fds"))
+                f(rm.get("pssMb")) + " / " + f(rm.get("ussMb")) + ", " + count(rm.get("fds")) + ", " + count(rm.get("threads")),
+                "—", "USS " + diff(rm.get("ussMb"), after.get("ussMb")) + " MB, fds " + countDiff(rm.get("fds"), after.get("fds"))
                         + " against after the upgrades");
         t.row("one reload, `reload` to the new image's first log line (s, median)", f(reloads.get("medianSeconds")), "—", "—");
         b.append(t.render()).append('\n');
@@ -652,6 +653,16 @@ final class Report {
 
     static String verdict(boolean met, String detail) {
         return (met ? "met" : "**not met**") + " (" + detail + ")";
+    }
+
+    static String count(Object o) {
+        return o instanceof Number n ? Long.toString(n.longValue()) : "—";
+    }
+
+    static String countDiff(Object a, Object c) {
+        if (!(a instanceof Number x) || !(c instanceof Number y)) return "—";
+        long d = x.longValue() - y.longValue();
+        return (d > 0 ? "+" : "") + d;
     }
 
     static String diff(Object a, Object c) {
