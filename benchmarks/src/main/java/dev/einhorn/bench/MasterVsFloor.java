@@ -31,6 +31,7 @@ final class MasterVsFloor {
 
     static Map<String, Object> run(Path out, int roundTrips, int idleSeconds, int upgrades, int reloads) throws Exception {
         Map<String, Object> result = new LinkedHashMap<>();
+        result.put("masterArchiveReady", awaitMasterArchive(out));
         String ehloMessage;
         Path py = EinhornProcess.repo().resolve("benchmarks/workers/ack_server.py");
         List<String> args = List.of("-n", Integer.toString(WORKERS), "-m", "manual", "-s", Double.toString(SPINUP_SECONDS),
@@ -103,6 +104,25 @@ final class MasterVsFloor {
         result.put("master", master);
         result.put("floor", floor(out, ehloMessage, roundTrips, idleSeconds));
         return result;
+    }
+
+    /**
+     * Lets bin/einhorn build the master's class-data archive before anything is measured (its training runs in the
+     * background on first use and would compete with the measurement): starts {@code bin/einhorn --upgrade-check}
+     * and waits up to 3 minutes for the archive. True when it is there; false when this checkout builds none.
+     */
+    static boolean awaitMasterArchive(Path out) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("bash", "-c", "source \"$1/bin/lib/jvm.sh\" && type einhorn_archive_path >/dev/null 2>&1"
+                + " && einhorn_archive_path", "_", EinhornProcess.repo().toString()).redirectErrorStream(true).start();
+        String path = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (p.waitFor() != 0 || path.isEmpty()) return false;
+        Path archive = Path.of(path);
+        new ProcessBuilder(EinhornProcess.repo().resolve("bin/einhorn").toString(), "--upgrade-check")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (!Files.isRegularFile(archive) && System.nanoTime() < deadline) EinhornProcess.sleep(200);
+        EinhornProcess.sleep(2000); // the training's own processes end
+        return Files.isRegularFile(archive);
     }
 
     /** The floor: FloorServer with the master's flags, answering ehlo with the master's own reply text. */
