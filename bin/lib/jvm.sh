@@ -73,7 +73,10 @@ einhorn_archive_path() {
 # Runs a master with a trivial worker, reloads it once and stops it; the re-executed image writes the
 # archive of what it loaded when it exits. Bounded; leaves nothing running; the archive appears atomically.
 einhorn_train_archive() {
-  local archive="$1" dir pid i
+  local archive="$1" dir pid i fd
+  # Nothing of the caller's: no inherited fd (a systemd socket, a pipe someone waits on), no systemd variables.
+  for fd in /proc/self/fd/*; do fd="${fd##*/}"; [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null; done
+  unset NOTIFY_SOCKET LISTEN_FDS LISTEN_PID LISTEN_FDNAMES WATCHDOG_USEC WATCHDOG_PID
   dir="$(mktemp -d "${TMPDIR:-/tmp}/einhorn-archive.XXXXXX")" || return 1
   EINHORN_ARCHIVE_TRAINING="$dir" EINHORN_MASTER_ARCHIVE=off EINHORN_JVM_OPTS= "$EINHORN_HOME/bin/einhorn" \
     -d "$dir/einhorn.sock" -e "$dir/einhorn.pid" -f "$dir/einhorn.lock" -n 1 -m 0.01 -- sleep 20 \
@@ -109,7 +112,7 @@ einhorn_use_archive() {
   fi
   [ -e "$archive.failed" ] && return 0
   # One training at a time (mkdir is atomic); a lock older than 10 minutes is a leftover.
-  find "$(dirname "$archive")" -maxdepth 1 -name 'master-*.jsa.training' -mmin +10 -exec rm -rf {} + 2>/dev/null
+  find "$(dirname "$archive")" -maxdepth 1 -name 'master-*.jsa.training' -mmin +10 -exec rm -rf {} + 2>/dev/null || true
   mkdir "$archive.training" 2>/dev/null || return 0
   # Detached (own session, no terminal, reparented to init): the master's waitpid(-1) never sees it.
   ( setsid bash -c 'source "$1"; einhorn_train_archive "$2"' _ "${BASH_SOURCE[0]}" "$archive" \
