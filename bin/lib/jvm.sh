@@ -11,6 +11,14 @@ if [ -n "${EINHORN_MASTER_JAVA:-}" ]; then EINHORN_JAVA="$EINHORN_MASTER_JAVA"
 elif [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then EINHORN_JAVA="$JAVA_HOME/bin/java"
 else EINHORN_JAVA=java
 fi
+# The java binary's real path and its feature release (17, 25, ...; 0 if unknown), from the JDK's release file.
+EINHORN_JAVA_REAL="$(readlink -f "$(command -v "$EINHORN_JAVA" 2>/dev/null || echo "$EINHORN_JAVA")" 2>/dev/null || true)"
+EINHORN_JAVA_FEATURE=0
+if [ -r "${EINHORN_JAVA_REAL%/bin/java}/release" ]; then
+  while IFS= read -r line; do
+    case "$line" in JAVA_VERSION=\"[0-9]*) line="${line#JAVA_VERSION=\"}"; EINHORN_JAVA_FEATURE="${line%%[!0-9]*}" ;; esac
+  done < "${EINHORN_JAVA_REAL%/bin/java}/release"
+fi
 # The master lives for months beside the app: a small heap, the serial GC, C1 only, few threads; jnr-ffi binds
 # libc through reflection instead of generating classes with ASM; the JDK's class-data archive mapped where it
 # was built, so its pages stay clean and shared with every other JVM of the same JDK (workers included).
@@ -18,7 +26,9 @@ EINHORN_BASE_JVM_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms4m -Xmx64m -
  -XX:ReservedCodeCacheSize=24m -XX:CICompilerCount=1 -XX:-UsePerfData -Xshare:auto \
  -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -Djnr.ffi.asm.enabled=false \
  --add-exports java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
- --add-opens java.base/java.io=ALL-UNNAMED"
+ --add-opens java.base/java.io=ALL-UNNAMED --enable-native-access=ALL-UNNAMED"
+# jffi (under jnr-ffi) uses sun.misc.Unsafe's memory access, which JDK 24+ warns about on stderr unless allowed.
+[ "$EINHORN_JAVA_FEATURE" -ge 23 ] 2>/dev/null && EINHORN_BASE_JVM_OPTS="$EINHORN_BASE_JVM_OPTS --sun-misc-unsafe-memory-access=allow"
 EINHORN_MASTER_JVM_OPTS="$EINHORN_BASE_JVM_OPTS ${EINHORN_JVM_OPTS:-}"
 EINHORN_SHELL_JVM_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto"
 
@@ -58,8 +68,7 @@ einhorn_archive_dir() {
 
 # Prints the archive's path for this java, class path and flags (it may not exist yet).
 einhorn_archive_path() {
-  local java home dir jdk key
-  java="$(readlink -f "$(command -v "$EINHORN_JAVA" 2>/dev/null || echo "$EINHORN_JAVA")" 2>/dev/null)" || return 1
+  local java="$EINHORN_JAVA_REAL" home dir jdk key
   [ -x "$java" ] || return 1
   home="$(dirname "$(dirname "$java")")"
   dir="$(einhorn_archive_dir)" || return 1
