@@ -53,10 +53,11 @@ einhorn_ensure_built() {
 # Every reload starts the master's JVM twice (the upgrade check, then the new image). A dynamic archive of the
 # classes a running master loads makes those starts shorter. It is keyed by the java binary, the JDK's own
 # files, every jar on the class path (name, size, mtime) and the flags: any change gives a new name, so a stale
-# archive is never used (the JVM would reject it too, silently). EINHORN_JVM_OPTS are not part of the key and
-# not used in training; a flag there that the archive cannot serve (say another GC) only loses the archive. It is built on first use by a training run in
-# the background (einhorn_train_archive) and written to a temporary name, then renamed; a missing, unreadable
-# or broken archive only means a slower start. EINHORN_MASTER_ARCHIVE=off turns it off.
+# archive is never used (the JVM would reject most mismatches too, silently). EINHORN_JVM_OPTS are not part of
+# the key and not used in training; they come last, so they can override the archive flags, and a flag there
+# that the archive cannot serve (say another GC) only loses the archive. It is built on first use by a training
+# run in the background (einhorn_train_archive), written to a temporary name, then renamed; a missing,
+# unreadable or broken archive only means a slower start. EINHORN_MASTER_ARCHIVE=off turns it off.
 
 einhorn_archive_dir() {
   local d
@@ -116,7 +117,8 @@ einhorn_use_archive() {
   [ "${EINHORN_MASTER_ARCHIVE:-on}" = off ] && return 0
   archive="$(einhorn_archive_path)" || return 0
   if [ -r "$archive" ]; then
-    EINHORN_MASTER_JVM_OPTS="$EINHORN_MASTER_JVM_OPTS -XX:SharedArchiveFile=$archive -Xlog:cds=off -Xlog:cds+dynamic=off"
+    EINHORN_MASTER_JVM_OPTS="$EINHORN_BASE_JVM_OPTS -XX:SharedArchiveFile=$archive -Xlog:cds=off \
+ -Xlog:cds+dynamic=off ${EINHORN_JVM_OPTS:-}"
     return 0
   fi
   [ -e "$archive.failed" ] && return 0
@@ -131,6 +133,6 @@ einhorn_use_archive() {
 # Inside a training run: write the archive of this JVM's classes when it exits (the pid survives the re-exec).
 einhorn_training_flags() {
   [ -n "${EINHORN_ARCHIVE_TRAINING:-}" ] || return 0
-  EINHORN_MASTER_JVM_OPTS="$EINHORN_MASTER_JVM_OPTS -XX:ArchiveClassesAtExit=$EINHORN_ARCHIVE_TRAINING/$$.jsa \
- -Xlog:cds=off -Xlog:cds+dynamic=off"
+  EINHORN_MASTER_JVM_OPTS="$EINHORN_BASE_JVM_OPTS -XX:ArchiveClassesAtExit=$EINHORN_ARCHIVE_TRAINING/$$.jsa \
+ -Xlog:cds=off -Xlog:cds+dynamic=off ${EINHORN_JVM_OPTS:-}"
 }
