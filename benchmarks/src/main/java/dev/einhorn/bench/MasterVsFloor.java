@@ -75,6 +75,7 @@ final class MasterVsFloor {
             int done = 0;
             double[] reloadSeconds = new double[reloads];
             CommandClient rc = e.client();
+            Map<String, Object> afterFirstReload = null;
             for (int i = 0; i < reloads; i++) {
                 int before = count(e.log, "Using loaded state");
                 long t = System.nanoTime();
@@ -86,6 +87,10 @@ final class MasterVsFloor {
                 }
                 reloadSeconds[i] = (System.nanoTime() - t) / 1e9;
                 done++;
+                if (i == 0) { // the baseline for growth: a fresh image that has served only this connection
+                    EinhornProcess.sleep(3000);
+                    afterFirstReload = memory(e.pid());
+                }
                 EinhornProcess.sleep(100);
             }
             e.closeClient();
@@ -95,6 +100,7 @@ final class MasterVsFloor {
             Map<String, Object> rl = new LinkedHashMap<>();
             rl.put("n", done);
             rl.put("medianSeconds", Stats.median(reloadSeconds));
+            rl.put("afterFirst", afterFirstReload);
             rl.put("memory", memory(e.pid()));
             master.put("reloads", rl);
             System.err.printf("[overhead] python4 master: PSS %.1f MB, ehlo p99 %.3f ms, smooth upgrade %.2f s%n",
