@@ -69,14 +69,14 @@ einhorn_archive_dir() {
 
 # Prints the archive's path for this java, class path and flags (it may not exist yet).
 einhorn_archive_path() {
-  local java="$EINHORN_JAVA_REAL" home dir jdk key
+  local java="$EINHORN_JAVA_REAL" home dir jdk key _
   [ -x "$java" ] || return 1
-  home="$(dirname "$(dirname "$java")")"
+  home="${java%/bin/java}"
   dir="$(einhorn_archive_dir)" || return 1
-  jdk="$(echo "$java" | cksum | cut -d' ' -f1)"
-  key="$( { echo "$java $EINHORN_BASE_JVM_OPTS"
+  read -r jdk _ < <(echo "$java" | cksum)
+  read -r key _ < <( { echo "$java $EINHORN_BASE_JVM_OPTS"
             stat -L -c '%n %s %Y' "$home/lib/modules" "$home/lib/server/libjvm.so" "$home/release" \
-              "$EINHORN_LIB/launcher.jar" "$EINHORN_LIB"/lib/*.jar 2>&1 || true; } | cksum | cut -d' ' -f1)"
+              "$EINHORN_LIB/launcher.jar" "$EINHORN_LIB"/lib/*.jar 2>&1 || true; } | cksum)
   echo "$dir/master-$jdk-$key.jsa"
 }
 
