@@ -34,6 +34,7 @@ public class JettyInheritedSocketCustomizer implements WebServerFactoryCustomize
             main.open(Einhorn.serverSocket(0));
             for (int i = 1; i < Einhorn.socketCount(); i++) {
                 ServerConnector extra = new ServerConnector(server, main.getConnectionFactories().toArray(new ConnectionFactory[0]));
+                extra.setName("einhorn-" + i);   // distinct names: metrics are tagged by connector name
                 extra.open(Einhorn.serverSocket(i));
                 server.addConnector(extra);
             }

@@ -1,6 +1,9 @@
 package dev.einhorn.spring.tomcat;
 
 import dev.einhorn.runtime.Einhorn;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import org.apache.catalina.connector.Connector;
 import org.springframework.boot.web.embedded.tomcat.ConfigurableTomcatWebServerFactory;
 import org.springframework.boot.web.embedded.tomcat.TomcatReactiveWebServerFactory;
@@ -18,6 +21,7 @@ public class TomcatInheritedSocketCustomizer implements WebServerFactoryCustomiz
     public void customize(ConfigurableTomcatWebServerFactory factory) {
         String protocol = InheritedSocketHttp11NioProtocol.class.getName();
         int sockets = Einhorn.socketCount();
+        factory.setPort(inheritedPort());
         if (factory instanceof TomcatServletWebServerFactory servlet) {
             servlet.setProtocol(protocol);
             for (int i = 1; i < sockets; i++) {
@@ -31,6 +35,18 @@ public class TomcatInheritedSocketCustomizer implements WebServerFactoryCustomiz
         } else {
             throw new IllegalStateException("einhorn: cannot put " + factory.getClass().getName()
                     + " on einhorn's sockets (expected Spring Boot's Tomcat servlet or reactive factory)");
+        }
+    }
+
+    /**
+     * The port of einhorn's socket 0: never bound by Tomcat (the endpoint adopts the socket), but Tomcat names the
+     * connector and its threads after it. 0 for a UNIX-domain socket.
+     */
+    private static int inheritedPort() {
+        try {
+            return Einhorn.serverSocket(0).getLocalAddress() instanceof InetSocketAddress inet ? inet.getPort() : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException("einhorn: cannot read the address of einhorn socket 0", e);
         }
     }
 
