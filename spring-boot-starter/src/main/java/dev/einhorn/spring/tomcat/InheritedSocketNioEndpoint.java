@@ -1,6 +1,7 @@
 package dev.einhorn.spring.tomcat;
 
 import dev.einhorn.runtime.Einhorn;
+import dev.einhorn.spring.EinhornSockets;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NetworkChannel;
@@ -43,6 +44,7 @@ public class InheritedSocketNioEndpoint extends NioEndpoint {
             throw new IllegalStateException("einhorn socket " + socketIndex + " was closed when this connector stopped;"
                     + " a worker does not listen again after it stopped accepting");
         }
+        EinhornSockets.tcp(socketIndex);
         channel.configureBlocking(true);   // as NioEndpoint does: the acceptor thread blocks in accept()
         acceptingStopped = false;
         listener = channel;

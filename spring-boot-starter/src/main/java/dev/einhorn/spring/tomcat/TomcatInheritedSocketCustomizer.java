@@ -1,9 +1,7 @@
 package dev.einhorn.spring.tomcat;
 
 import dev.einhorn.runtime.Einhorn;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
+import dev.einhorn.spring.EinhornSockets;
 import org.apache.catalina.connector.Connector;
 import org.springframework.boot.web.embedded.tomcat.ConfigurableTomcatWebServerFactory;
 import org.springframework.boot.web.embedded.tomcat.TomcatReactiveWebServerFactory;
@@ -21,16 +19,17 @@ public class TomcatInheritedSocketCustomizer implements WebServerFactoryCustomiz
     public void customize(ConfigurableTomcatWebServerFactory factory) {
         String protocol = InheritedSocketHttp11NioProtocol.class.getName();
         int sockets = Einhorn.socketCount();
-        factory.setPort(inheritedPort());
+        // Tomcat binds no port (the endpoint adopts the socket) but names the connector and its threads after it.
+        factory.setPort(EinhornSockets.port(0));
         if (factory instanceof TomcatServletWebServerFactory servlet) {
             servlet.setProtocol(protocol);
             for (int i = 1; i < sockets; i++) {
-                servlet.addAdditionalTomcatConnectors(new Connector(new InheritedSocketHttp11NioProtocol(i)));
+                servlet.addAdditionalTomcatConnectors(connector(i));
             }
         } else if (factory instanceof TomcatReactiveWebServerFactory reactive) {
             reactive.setProtocol(protocol);
             for (int i = 1; i < sockets; i++) {
-                reactive.addAdditionalTomcatConnectors(new Connector(new InheritedSocketHttp11NioProtocol(i)));
+                reactive.addAdditionalTomcatConnectors(connector(i));
             }
         } else {
             throw new IllegalStateException("einhorn: cannot put " + factory.getClass().getName()
@@ -38,16 +37,11 @@ public class TomcatInheritedSocketCustomizer implements WebServerFactoryCustomiz
         }
     }
 
-    /**
-     * The port of einhorn's socket 0: never bound by Tomcat (the endpoint adopts the socket), but Tomcat names the
-     * connector and its threads after it. 0 for a UNIX-domain socket.
-     */
-    private static int inheritedPort() {
-        try {
-            return Einhorn.serverSocket(0).getLocalAddress() instanceof InetSocketAddress inet ? inet.getPort() : 0;
-        } catch (IOException e) {
-            throw new UncheckedIOException("einhorn: cannot read the address of einhorn socket 0", e);
-        }
+    /** A plain HTTP/1.1 connector on einhorn socket {@code n}. */
+    private static Connector connector(int n) {
+        Connector connector = new Connector(new InheritedSocketHttp11NioProtocol(n));
+        connector.setPort(EinhornSockets.port(n));
+        return connector;
     }
 
     /** Last: a protocol set by another customizer would bind a port of its own. */
