@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,9 @@ class SpringBootUnderEinhornIT {
     static final Path JETTY_JAR = Path.of(System.getProperty("spring.hello.jetty.jar",
             "../spring-hello-jetty/target/spring-hello-jetty.jar"));
     static final String JDK25_JAVA = "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java";
+
+    /** Upgrades under load per server (-Dspring.it.upgrades=N to run more). */
+    static final int UPGRADES = Integer.getInteger("spring.it.upgrades", 1);
 
     /** How many of the harness's 30 s waits a worker start may take. */
     static final int START_WAITS = 5;
@@ -56,25 +60,34 @@ class SpringBootUnderEinhornIT {
             }
             assertEquals(new HashSet<>(first), pidsAnswering(port, first.size()), "workers answering on " + port);
 
-            List<Long> second;
+            List<Long> workers = first;
+            List<Long> everyWorker = new ArrayList<>(first);
             try (HttpLoad load = new HttpLoad(port, 3)) {
-                e.awaitTrue("load answered by the first workers", () -> load.answersFrom(first) > 20);
-                Einhorn.Result r = e.einhornsh("upgrade");
-                assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
-                assertTrue(r.stdout().endsWith("Upgrade done\n"), r.stdout());
-                awaitOnlyNewWorkers(e);
-                second = e.workerPids();
-                assertTrue(second.stream().noneMatch(first::contains), "new workers " + second + " after " + first);
-                long before = load.answersFrom(second);
-                e.awaitTrue("load answered by the new workers", () -> load.answersFrom(second) > before + 20);
+                List<Long> before = workers;
+                e.awaitTrue("load answered by the first workers", () -> load.answersFrom(before) > 20);
+                for (int u = 0; u < UPGRADES; u++) {
+                    List<Long> old = workers;
+                    Einhorn.Result r = e.einhornsh("upgrade");
+                    assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+                    assertTrue(r.stdout().endsWith("Upgrade done\n"), r.stdout());
+                    awaitOnlyNewWorkers(e);
+                    List<Long> fresh = e.workerPids();
+                    assertTrue(fresh.stream().noneMatch(old::contains), "new workers " + fresh + " after " + old);
+                    everyWorker.addAll(fresh);
+                    long answered = load.answersFrom(fresh);
+                    e.awaitTrue("load answered by the new workers", () -> load.answersFrom(fresh) > answered + 20);
+                    for (long pid : old) e.awaitLog("Exited worker " + pid + " (exit status 0)");
+                    workers = fresh;
+                }
                 load.close();
-                System.out.println(jar.getFileName() + " on " + java + ": upgrade under load, " + load.requests.get()
-                        + " requests, " + load.failures.size() + " failed, answers by pid " + load.answersByPid);
+                System.out.println(jar.getFileName() + " on " + java + ": " + UPGRADES + " upgrade(s) under load, "
+                        + load.requests.get() + " requests, " + load.failures.size() + " failed; answers by pid "
+                        + load.answersByPid);
                 assertEquals(List.of(), load.failures, "failed requests out of " + load.requests.get());
-                assertEquals(load.requests.get(), load.answersFrom(first) + load.answersFrom(second),
-                        "every request answered by an old or a new worker: " + load.answersByPid);
+                assertEquals(load.requests.get(), load.answersFrom(everyWorker),
+                        "every request answered by one of the workers " + everyWorker + ": " + load.answersByPid);
             }
-            for (long pid : first) e.awaitLog("Exited worker " + pid + " (exit status 0)");
+            List<Long> second = workers;
             for (long pid : second) assertEquals(Set.of(port), ListeningPorts.of(pid), "ports worker " + pid + " listens on");
 
             int sleepingBefore = e.count("Sleeping 3000 ms before answering");
