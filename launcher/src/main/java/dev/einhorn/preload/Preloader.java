@@ -458,7 +458,9 @@ public final class Preloader {
             throw new Postload("could not build the preload archive for " + pre + ": the training run failed ("
                     + describe(status) + ")" + lastLine(r.logFile) + logHint, coldEntry);
         }
-        if ("main".equals(method) && found.getProperty("no_entry") != null) {
+        if (r.app.springBoot() && "main".equals(method)) {
+            log.info("Successfully loaded {}: the workers run its Spring Boot Start-Class {}.main", pre, entry);
+        } else if ("main".equals(method) && found.getProperty("no_entry") != null) {
             log.info("Proceeding with postload -- loaded {}, but {}: the workers run its Main-Class {} "
                     + "(from the archive)", pre, found.getProperty("no_entry"), entry);
         } else {
