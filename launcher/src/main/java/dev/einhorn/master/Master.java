@@ -63,6 +63,9 @@ public final class Master implements WorkerHost {
     /** -p: how the current generation starts (argv, env, archive); null without -p. */
     private volatile WorkerLaunch launch;
     private Preloader preloader;
+    /** -p, an upgrade waiting for its generation's archive: smooth or fleet; null when none waits. */
+    private Boolean upgradeAwaitingArchive;
+    private double archiveWaitDeadline = Double.POSITIVE_INFINITY;
     /** -p: the archive each live worker was started with, for state. */
     private final Map<Integer, java.nio.file.Path> workerArchives = new java.util.concurrent.ConcurrentHashMap<>();
     private final WorkerProbe workerProbe = new WorkerProbe();
@@ -142,6 +145,12 @@ public final class Master implements WorkerHost {
         if (handover.reloadingForUpgrade()) {
             if (upgradeBlocker != null) {
                 log(Level.ERROR, "Upgrade failed: " + upgradeBlocker, true, true);
+            } else if (pool.respawning() && preloader != null && preloader.preparing()) {
+                // every new worker maps the new archive: start them once it is built (or its build failed)
+                upgradeAwaitingArchive = handover.smoothUpgrade();
+                if (config.upgradeTimeout() != null) archiveWaitDeadline = now() + config.upgradeTimeout();
+                log(Level.INFO, "Waiting for the preload archive of the new generation (training run "
+                        + preloader.preparationPid() + ") before starting new workers...", true, false);
             } else if (pool.respawning()) {
                 pool.upgrade(handover.smoothUpgrade());
             } else {
@@ -162,6 +171,52 @@ public final class Master implements WorkerHost {
 
     WorkerLaunch launch() {
         return launch;
+    }
+
+    /** -p: what {@code state --json} shows of the preload; null without -p. */
+    Map<String, Object> preloadState() {
+        return preloader == null ? null : preloader.state();
+    }
+
+    /** -p, before a re-exec: the next image prepares its own generation; no child of ours is left behind. */
+    void abandonPreparation() {
+        if (preloader != null) preloader.abandon();
+    }
+
+    /**
+     * -p: at a first start the workers wait for the archive that is being built (bounded by the training
+     * timeout), so that every worker of the generation maps it. Later, replacements do not wait: they start
+     * as the previous image's workers did.
+     */
+    private boolean holdingFirstSpawn() {
+        return generation == 0 && preloader != null && preloader.preparing() && pool.workers().isEmpty();
+    }
+
+    /** The preparation child ended: spawns from now on use its launch; an upgrade waiting for it goes ahead. */
+    private void preparationDone() {
+        launch = preloader.launch();
+        if (upgradeAwaitingArchive == null) return;
+        boolean smooth = upgradeAwaitingArchive;
+        upgradeAwaitingArchive = null;
+        archiveWaitDeadline = Double.POSITIVE_INFINITY;
+        if (!pool.respawning()) {
+            log(Level.ERROR, "Upgrade failed: einhorn is shutting down", true, true);
+            return;
+        }
+        log(Level.INFO, launch.preloaded() ? "The preload archive is ready" : "No preload archive (see the log); "
+                + "the new workers start cold", true, false);
+        pool.upgrade(smooth);
+    }
+
+    /** --upgrade-timeout covers the wait for the archive: past it, the build is stopped and the upgrade fails. */
+    private void checkArchiveWait(double now) {
+        if (upgradeAwaitingArchive == null || now < archiveWaitDeadline) return;
+        upgradeAwaitingArchive = null;
+        archiveWaitDeadline = Double.POSITIVE_INFINITY;
+        preloader.abandon();
+        launch = preloader.launch();
+        log(Level.ERROR, "Upgrade failed: the preload archive was not ready within the upgrade timeout ("
+                + config.upgradeTimeout() + "s)", true, true);
     }
 
     /** The archive a worker was started with, if it was preloaded. */
@@ -189,7 +244,11 @@ public final class Master implements WorkerHost {
         while (true) {
             upgrades.tick();
             reload.tick(now());
-            pool.tick();
+            if (preloader != null) {
+                preloader.tick(now());
+                checkArchiveWait(now());
+            }
+            if (!holdingFirstSpawn()) pool.tick();
             systemd.afterTick(pool);
             if (pool.isFinished()) break;
             sleepUntilSomethingHappens();
@@ -203,6 +262,7 @@ public final class Master implements WorkerHost {
 
     private void sleepUntilSomethingHappens() throws IOException {
         double wake = Math.min(Math.min(pool.nextWakeup(), reload.nextWakeup()), systemd.nextDeadline());
+        if (preloader != null) wake = Math.min(wake, Math.min(preloader.nextWakeup(), archiveWaitDeadline));
         double start = Clock.SYSTEM.now();
         long millis = Double.isInfinite(wake) ? -1 : Math.max(0, (long) Math.ceil((wake - start) * 1000));
         if (millis < 0) {
@@ -259,6 +319,10 @@ public final class Master implements WorkerHost {
         for (Optional<ExitStatus> s; (s = posix.reapAny()).isPresent(); ) {
             ExitStatus status = s.get();
             if (reload.onExit(status)) continue;
+            if (preloader != null && preloader.onExit(status)) {
+                if (!preloader.preparing()) preparationDone();
+                continue;
+            }
             if (watchdog != null && status.pid() == watchdog.pid()) {
                 watchdog.restart(baseEnv, pool.workers().stream().map(w -> w.pid()).toList());
                 continue;
@@ -443,6 +507,7 @@ public final class Master implements WorkerHost {
 
     /** Closes every socket of the master (at exit). */
     void closeAll() {
+        abandonPreparation();
         commandServer.closeAll();
         Listeners.removeSocketFiles(listeners);
         for (Listeners.Listener l : allListeners()) {

@@ -74,7 +74,8 @@ public final class MasterMain {
                 srv.templateArgs().forEach(arg -> log.error(LegacySrvTemplate.DEPRECATION_MESSAGE));
                 legacy = Listeners.bindAll(srv.binds(), config.backlog(), posix);
             }
-            WorkerCommand command = WorkerCommand.prepare(config, listeners.size(), legacy.size(), env, posix, 0);
+            WorkerCommand command = WorkerCommand.prepare(config, listeners.size(), legacy.size(), env, posix, 0,
+                    null);
             master = new Master(config, posix, selector, signals, commandChannel, listeners, legacy, command.argv(),
                     workerEnv(env), null);
             command.applyTo(master);
@@ -124,7 +125,7 @@ public final class MasterMain {
             String upgradeBlocker = null;
             try {
                 command = WorkerCommand.prepare(config, handover.listeners().size(),
-                        handover.legacyListeners().size(), env, posix, handover.generation());
+                        handover.legacyListeners().size(), env, posix, handover.generation(), handover.workerArgv());
             } catch (StartupException e) {
                 // never orphan the workers over this: keep starting what the previous image started
                 upgradeBlocker = "the worker command cannot be run after the reload: " + e.getMessage();

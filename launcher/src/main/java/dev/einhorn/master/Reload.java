@@ -110,6 +110,7 @@ final class Reload {
         List<String> pending = List.of();
         try {
             master.flushClients();
+            master.abandonPreparation(); // -p: the next image prepares its generation itself
             for (String name : Master.HANDLED_SIGNALS) {
                 int sig = Signals.number(name).orElseThrow();
                 master.posix.blockSignal(sig);

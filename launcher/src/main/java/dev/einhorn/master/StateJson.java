@@ -85,6 +85,8 @@ final class StateJson {
         List<Object> workers = new ArrayList<>();
         for (Worker w : pool.workers()) workers.add(worker(master, w, pool, now));
         root.put("workers", workers);
+        // -p: the app jar, its layout, the JDK, the archive and whether this generation's archive is ready
+        root.put("preload", master.preloadState());
         return root;
     }
 

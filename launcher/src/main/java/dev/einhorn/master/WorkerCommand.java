@@ -14,15 +14,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The command workers of this master image run: the typed command with {@code srv:} templates replaced by fd
- * numbers, or for {@code -p} the JVM command of the prepared generation (archive built or reused here), with
- * argv[0] resolved on PATH. Prepared at start-up and again by every re-exec'd image, which is how an upgrade
- * picks up a changed jar.
+ * numbers, or for {@code -p} the JVM command of the generation (a cached archive reused here; a new one is
+ * trained by a child process the loop reaps, {@link Preloader}), with argv[0] resolved on PATH. Prepared at
+ * start-up and again by every re-exec'd image, which is how an upgrade picks up a changed jar.
  */
 record WorkerCommand(List<String> argv, Preloader preloader, WorkerLaunch launch) {
     private static final Logger log = LoggerFactory.getLogger(WorkerCommand.class);
 
     static WorkerCommand prepare(Config config, int listenerCount, int legacyCount, Map<String, String> env,
-            Posix posix, int generation) throws StartupException {
+            Posix posix, int generation, List<String> previousArgv) throws StartupException {
         List<String> argv = new ArrayList<>(config.command());
         if (legacyCount > 0) {
             List<Integer> childFds = new ArrayList<>();
@@ -33,7 +33,9 @@ record WorkerCommand(List<String> argv, Preloader preloader, WorkerLaunch launch
         WorkerLaunch launch = null;
         if (config.preload() != null && legacyCount == 0) {
             preloader = new Preloader(config, env, posix);
-            launch = preloader.prepare(generation + 1); // preload generations count from 1
+            // preload generations count from 1
+            preloader.begin(generation + 1, previousArgv == null ? null : WorkerLaunch.fromArgv(previousArgv, env));
+            launch = preloader.launch();
             argv = new ArrayList<>(launch.argv());
         } else if (config.preload() != null) {
             log.error("Proceeding with postload -- could not preload {}: the command uses srv: templates",

@@ -19,10 +19,13 @@ import java.util.stream.Stream;
 
 /**
  * The archive cache directory: {@code APP-KEY.jsa} (JDK 17-24) or {@code APP-KEY.aot} (JDK 25+), each with
- * a {@code .sum} beside it (size and SHA-256, written when the training run succeeded) and the training
- * run's output in {@code .log}. KEY hashes everything that must match for the JVM to use the archive, and
- * more (jvm-notes: JDK 25.0.3 does not notice a changed jar): the contents of every class-path jar, the
- * class path, java.home and the JDK build, and the flags.
+ * a {@code .sum} beside it (size and SHA-256 on its first line, then what the training run found: entry point,
+ * class counts; written when the training run succeeded), the training run's output in {@code .log}, and for a
+ * Spring Boot jar its extracted form in {@code .boot/}. APP is the jar's file name plus a hash of its real path,
+ * so two apps named {@code app.jar} never share or prune each other's files. KEY hashes everything that must
+ * match for the JVM to use the archive, and more (docs/PRELOAD.md: JDK 25.0.3 does not notice a changed jar):
+ * the contents of every class-path jar, the class path, java.home and the JDK build, and the flags. Several
+ * masters may share the directory: files are built under temporary names and renamed into place under a lock.
  */
 final class ArchiveCache {
     static final int KEEP_PER_APP = 3;
@@ -44,16 +47,30 @@ final class ArchiveCache {
         return Path.of(home, ".cache", "einhorn-jvm");
     }
 
-    static String key(List<Path> classPath, Jdk jdk, List<String> flags) throws IOException {
+    String key(List<Path> classPath, Jdk jdk, List<String> flags) throws IOException {
         MessageDigest md = sha256();
         for (Path p : classPath) {
             update(md, "cp " + p.toAbsolutePath().normalize());
-            if (Files.isRegularFile(p)) update(md, "sha256 " + hex(digest(p)));
+            if (Files.isRegularFile(p)) update(md, "sha256 " + FileHashes.sha256(p, dir));
         }
         update(md, "java.home " + jdk.home());
         update(md, "version " + jdk.version());
         for (String f : flags) update(md, "flag " + f);
         return hex(md.digest()).substring(0, 24);
+    }
+
+    /** The jar's name (sanitized) and 8 hex digits of a hash of its real path. */
+    static String appId(Path jar) {
+        Path real;
+        try {
+            real = jar.toRealPath();
+        } catch (IOException e) {
+            real = jar.toAbsolutePath().normalize();
+        }
+        String name = real.getFileName().toString().replaceAll("\\.jar$", "").replaceAll("[^A-Za-z0-9_.]", "_");
+        MessageDigest md = sha256();
+        update(md, real.toString());
+        return name + "-" + hex(md.digest()).substring(0, 8);
     }
 
     Path archive(String app, String key, Jdk jdk) {
@@ -68,12 +85,38 @@ final class ArchiveCache {
         return archive.resolveSibling(archive.getFileName() + ".log");
     }
 
-    /** Why the archive cannot be trusted, or empty when its size and hash match what the training run wrote. */
+    /** Where a Spring Boot jar of this key is extracted: {@code APP-KEY.boot/} with {@code app.jar} and {@code lib/}. */
+    static Path bootDir(Path archive) {
+        String n = archive.getFileName().toString();
+        return archive.resolveSibling(n.substring(0, n.lastIndexOf('.')) + ".boot");
+    }
+
+    /** What the training run found, stored after the checksum line of the {@code .sum}; empty when unreadable. */
+    static java.util.Properties meta(Path archive) {
+        java.util.Properties p = new java.util.Properties();
+        try {
+            String text = Files.readString(sumFile(archive), StandardCharsets.UTF_8);
+            int nl = text.indexOf('\n');
+            if (nl >= 0) p.load(new java.io.StringReader(text.substring(nl + 1)));
+        } catch (IOException | IllegalArgumentException e) {
+            p.clear();
+        }
+        return p;
+    }
+
+    /**
+     * Why the archive cannot be trusted, or empty when its size and hash match what the training run wrote. An
+     * archive whose stat (size, inode, mtime, ctime) is the one recorded at install has not been written since:
+     * it is not hashed again (85 MB for a Spring Boot app, 2 s in the master: docs/PRELOAD.md).
+     */
     static Optional<String> verify(Path archive) {
         try {
             Path sum = sumFile(archive);
             if (!Files.exists(sum)) return Optional.of("no checksum file " + sum.getFileName());
-            String[] parts = Files.readString(sum, StandardCharsets.UTF_8).trim().split("\\s+");
+            String stat = meta(archive).getProperty("stat");
+            if (stat != null && stat.equals(FileHashes.stat(archive))) return Optional.empty();
+            String[] parts = Files.readString(sum, StandardCharsets.UTF_8).lines().findFirst().orElse("").trim()
+                    .split("\\s+");
             if (parts.length != 2) return Optional.of("unreadable checksum file " + sum.getFileName());
             long size = Files.size(archive);
             if (size != Long.parseLong(parts[0])) {
@@ -86,17 +129,36 @@ final class ArchiveCache {
         }
     }
 
-    /** Moves a freshly written archive into place with its checksum file. */
-    static void install(Path built, Path archive) throws IOException {
-        String sum = Files.size(built) + " " + hex(digest(built)) + "\n";
+    /**
+     * Moves a freshly written archive into place with its checksum file ({@code sha256}, or hashed here when
+     * null) and {@code meta}. Under a lock on
+     * {@code APP-KEY.lock}: when another master installed a good archive of the same key meanwhile, that one
+     * stays (the workers it started map it) and ours is deleted. Returns true when ours was installed.
+     */
+    static boolean install(Path built, Path archive, String sha256, Map<String, String> meta) throws IOException {
+        String sha = sha256 != null ? sha256 : hex(digest(built));
+        StringBuilder sum = new StringBuilder(Files.size(built) + " " + sha + "\n");
+        meta.forEach((k, v) -> sum.append(k).append('=').append(v.replace("\\", "\\\\").replace("\n", " ")).append('\n'));
         Path tmpSum = sumFile(built);
-        Files.writeString(tmpSum, sum, StandardCharsets.UTF_8);
-        Files.move(built, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        Files.move(tmpSum, sumFile(archive), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Path lock = archive.resolveSibling(archive.getFileName() + ".lock");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lock,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                java.nio.channels.FileLock ignored = ch.lock()) {
+            if (Files.exists(archive) && verify(archive).isEmpty() && meta(archive).containsKey("entry")) {
+                Files.deleteIfExists(built);
+                Files.deleteIfExists(tmpSum);
+                return false;
+            }
+            Files.move(built, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            sum.append("stat=").append(FileHashes.stat(archive)).append('\n'); // after the rename, which sets ctime
+            Files.writeString(tmpSum, sum, StandardCharsets.UTF_8);
+            Files.move(tmpSum, sumFile(archive), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        }
     }
 
     static void delete(Path archive) {
-        for (Path p : List.of(archive, sumFile(archive))) {
+        for (Path p : List.of(sumFile(archive), archive)) {
             try {
                 Files.deleteIfExists(p);
             } catch (IOException ignored) {
@@ -133,14 +195,26 @@ final class ArchiveCache {
             String n = sum.getFileName().toString();
             Path archive = sum.resolveSibling(n.substring(0, n.length() - ".sum".length()));
             delete(archive);
-            try {
-                Files.deleteIfExists(logFile(archive));
-            } catch (IOException ignored) {
-                // best effort
+            deleteTree(bootDir(archive));
+            for (Path p : List.of(logFile(archive), archive.resolveSibling(archive.getFileName() + ".lock"))) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // best effort
+                }
             }
             deleted.add(archive);
         }
         return deleted;
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.isDirectory(dir)) return;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException | java.io.UncheckedIOException ignored) {
+            // best effort
+        }
     }
 
     private static FileTime mtime(Path p) {

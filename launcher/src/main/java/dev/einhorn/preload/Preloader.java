@@ -7,10 +7,12 @@ import dev.einhorn.posix.Posix;
 import dev.einhorn.posix.PosixException;
 import dev.einhorn.posix.Signals;
 import dev.einhorn.posix.SpawnRequest;
+import dev.einhorn.runtime.BootJarExtract;
 import dev.einhorn.runtime.Bootstrap;
 import dev.einhorn.runtime.Training;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,38 +23,45 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
+import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code -p app.jar}: prepares how a generation's workers start. A JVM cannot fork, so instead of Einhorn's
- * load-then-fork the master runs one training JVM per generation that loads the app's classes (and calls its
- * optional {@code einhornPreload()}) and writes a class-data archive (the AOT cache on JDK 25+, a dynamic
- * AppCDS archive on 17-24); every worker JVM then starts from that archive, mapped at its archived address so
- * its pages stay shared, and enters the app's {@code einhornMain}.
+ * load-then-fork the master has one training JVM per generation load the app's classes and run its warm-up,
+ * and write a class-data archive (the AOT cache on JDK 25+, a dynamic AppCDS archive on 17-24); every worker
+ * JVM then starts from that archive, mapped at its archived address so its pages stay shared, and enters the
+ * app's {@code einhornMain} (or its main).
  *
- * <p>{@link #prepare()} blocks (up to the training timeout) and never throws for a problem of the app: it logs
- * Einhorn's {@code Proceeding with postload -- ...} and returns a launch that starts the workers cold. The
- * master calls it at startup and again in every re-exec'd image (reload or upgrade, on the loop thread: see
- * docs/DESIGN.md, known limitations), so an upgrade gets an archive of the jar's new contents; an unchanged jar
- * reuses the cached one.
+ * <p>{@link #begin} does only what is cheap on the master's loop thread: it reads the jar's manifest, hashes what
+ * the cache key needs and, on a cache hit, is done. Otherwise it starts the preparation as a child process (a
+ * Spring Boot jar's extraction, then the training JVM) and returns; the master's loop reaps that child like any
+ * other ({@link #onExit}) and times it out ({@link #tick}). Nothing here throws for a problem of the app, and an
+ * {@code Error} (out of memory included) is a fallback too: it logs Einhorn's {@code Proceeding with postload --
+ * ...} and the workers start cold. See docs/PRELOAD.md.
  */
 public final class Preloader {
     private static final Logger log = LoggerFactory.getLogger(Preloader.class);
     static final long DEFAULT_TIMEOUT_SECONDS = 120;
-    /** After the timeout's SIGTERM the JVM still writes the archive (jvm-notes); then SIGKILL. */
+    /** After the timeout's SIGTERM the JVM still writes the archive (docs/PRELOAD.md); then SIGKILL. */
     static final long TERM_GRACE_SECONDS = 60;
     static final String OPENS = "java.base/sun.nio.ch=ALL-UNNAMED";
+    /** Exit status of the preparation child when the Spring Boot jar could not be extracted. */
+    static final int EXTRACT_FAILED = 90;
 
     private final Config config;
     private final Map<String, String> env;
     private final Posix posix;
     private final long timeoutSeconds;
-    private final AtomicInteger generations = new AtomicInteger();
     private final ArchiveWatch watch = new ArchiveWatch();
+
+    /** What spawns use now: the generation's launch, or while it is prepared the previous one / a cold one. */
+    private volatile WorkerLaunch launch;
+    /** The last fallback known while {@link #begin} runs: what an unexpected Error leaves the workers with. */
+    private WorkerLaunch fallback;
+    private volatile Run running;
+    private final Map<String, Object> state = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Preloader(Config config, Map<String, String> env) {
         this(config, env, new JnrPosix());
@@ -63,6 +72,7 @@ public final class Preloader {
         this.env = Map.copyOf(env);
         this.posix = posix;
         this.timeoutSeconds = parseTimeout(env.get("EINHORN_PRELOAD_TIMEOUT"));
+        this.launch = plain();
     }
 
     private static long parseTimeout(String v) {
@@ -79,22 +89,141 @@ public final class Preloader {
         launch.archive().ifPresent(a -> watch.watch(pid, a));
     }
 
-    /** {@link #prepare(int)} for the next generation (1, 2, ...). */
-    public WorkerLaunch prepare() {
-        return prepare(generations.incrementAndGet());
+    /** How workers spawned now start. */
+    public WorkerLaunch launch() {
+        return launch;
     }
 
-    /** Builds or reuses the archive for the jar's current contents and says how to start this generation. */
-    public WorkerLaunch prepare(int generation) {
+    /** True while the generation's preparation child runs. */
+    public boolean preparing() {
+        return running != null;
+    }
+
+    /** The preparation child's pid, or -1. */
+    public int preparationPid() {
+        Run r = running;
+        return r == null ? -1 : r.pid;
+    }
+
+    /** For {@code state --json}: jar, layout, JDK, archive, class counts, training time, readiness. */
+    public Map<String, Object> state() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (String k : List.of("jar", "layout", "jdk", "archive", "classes_archived", "classes_failed", "training_s")) {
+            m.put(k, state.get(k));
+        }
+        Run r = running;
+        m.put("training", r != null);
+        m.put("training_pid", r == null ? null : r.pid);
+        m.put("archive_ready", r == null && launch.preloaded());
+        return m;
+    }
+
+    /**
+     * Starts preparing {@code generation} (1, 2, ...): on a cache hit (or a fallback) {@link #launch()} is final
+     * when this returns; else a preparation child runs and, until it is reaped, {@link #launch()} is
+     * {@code previous} (the workers of the previous master image, when it had an archive) or the app started cold.
+     */
+    public void begin(int generation, WorkerLaunch previous) {
+        abandon();
+        fallback = plain();
+        state.clear();
+        state.put("jar", config.preload());
+        long start = System.nanoTime();
         try {
-            return doPrepare(generation);
+            launch = plan(generation, previous);
+            log.info("Prepared the preload of generation {} in {} ms ({})", generation,
+                    (System.nanoTime() - start) / 1_000_000, running != null ? "training run " + running.pid
+                    : launch.description());
         } catch (Postload p) {
             log.info("Proceeding with postload -- {}", p.getMessage());
-            return p.launch;
-        } catch (RuntimeException | Error e) {
+            launch = p.launch;
+        } catch (Throwable e) { // out of memory included: never the master's end
             log.error("Proceeding with postload -- could not preload {}: {}", config.preload(), e.toString());
-            return plain();
+            abandon();
+            launch = fallback;
         }
+    }
+
+    /**
+     * A reaped child: true if it was the preparation's. After the training run a second, short child hashes the
+     * new archive ({@code sha256sum}: the master's own JIT would take seconds for a large one); when that one
+     * ends, the archive is installed. {@link #preparing()} says whether more is to come.
+     */
+    public boolean onExit(ExitStatus status) {
+        Run r = running;
+        if (r == null || status.pid() != r.pid) return false;
+        running = null;
+        boolean done = true;
+        try {
+            if (r.trained == null) {
+                r.trained = trained(r, status);
+                done = !startHash(r);
+                if (done) launch = install(r, null);
+            } else {
+                launch = install(r, hashOf(r, status));
+            }
+        } catch (Postload p) {
+            log.info("Proceeding with postload -- {}", p.getMessage());
+            launch = p.launch;
+        } catch (Throwable e) {
+            log.error("Proceeding with postload -- could not preload {}: {}", config.preload(), e.toString());
+            launch = r.trained != null ? r.trained.cold : r.cold;
+        } finally {
+            if (done) {
+                r.cleanUp();
+            } else {
+                running = r;
+            }
+        }
+        return true;
+    }
+
+    /** Stops a preparation that outlived the training timeout: SIGTERM (the JVM still writes), later SIGKILL. */
+    public void tick(double now) {
+        Run r = running;
+        if (r == null) return;
+        if (!r.termed && now >= r.deadline) {
+            if (r.trained == null) {
+                log.error("The training run {} is still running after {}s; stopping it (SIGTERM)", r.pid,
+                        timeoutSeconds);
+            } else {
+                log.error("Hashing the new preload archive ({}) is still running after {}s; stopping it", r.pid,
+                        TERM_GRACE_SECONDS);
+            }
+            posix.kill(-r.pid, Signals.number("TERM").orElseThrow());
+            r.termed = true;
+            r.killAt = now + TERM_GRACE_SECONDS;
+        } else if (r.termed && now >= r.killAt) {
+            log.error("The training run {} did not end after SIGTERM; killing it", r.pid);
+            posix.kill(-r.pid, Signals.number("KILL").orElseThrow());
+            r.killAt = Double.POSITIVE_INFINITY;
+        }
+    }
+
+    /** When {@link #tick} next has something to do, in {@code Clock.SYSTEM} seconds. */
+    public double nextWakeup() {
+        Run r = running;
+        if (r == null) return Double.POSITIVE_INFINITY;
+        return r.termed ? r.killAt : r.deadline;
+    }
+
+    /** Kills a running preparation (the master exits or re-execs) and removes its temporary files. */
+    public void abandon() {
+        Run r = running;
+        if (r == null) return;
+        running = null;
+        posix.kill(-r.pid, Signals.number("KILL").orElseThrow());
+        // reaped here (SIGKILL is quick), so that neither this image nor the next one meets an unknown child
+        for (int i = 0; i < 200 && posix.reap(r.pid).isEmpty(); i++) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        r.cleanUp();
+        log.info("Abandoned the preload training run {}", r.pid);
     }
 
     /** A failure after which the workers start as {@code launch} says. */
@@ -111,7 +240,66 @@ public final class Preloader {
         return WorkerLaunch.plain(config.command(), "the command as given (not preloaded)");
     }
 
-    private WorkerLaunch doPrepare(int generation) throws Postload {
+    /** One generation's preparation child and what to do with its output. */
+    private final class Run {
+        int pid;
+        final int generation;
+        final long startNanos = System.nanoTime();
+        double deadline;
+        /** What the training run found, once it ended well; then {@link #pid} is the hashing child's. */
+        Trained trained;
+        boolean termed;
+        double killAt = Double.POSITIVE_INFINITY;
+        final Path tmp;
+        final Path result;
+        final Path archive;
+        final Path logFile;
+        final Path appCp;
+        final Jdk jdk;
+        final List<String> flags;
+        final List<String> appArgs;
+        final Map<String, String> extraEnv;
+        final WorkerLaunch cold;
+        final String name;
+        final AppJar app;
+        final String appId;
+        final ArchiveCache cache;
+
+        Run(int pid, int generation, Path tmp, Path result, Path archive, Path appCp, Jdk jdk, List<String> flags,
+                List<String> appArgs, Map<String, String> extraEnv, WorkerLaunch cold, String name, AppJar app,
+                String appId, ArchiveCache cache) {
+            this.pid = pid;
+            this.generation = generation;
+            this.deadline = dev.einhorn.pool.Clock.SYSTEM.now() + timeoutSeconds;
+            this.tmp = tmp;
+            this.result = result;
+            this.archive = archive;
+            this.logFile = ArchiveCache.logFile(archive);
+            this.appCp = appCp;
+            this.jdk = jdk;
+            this.flags = flags;
+            this.appArgs = appArgs;
+            this.extraEnv = extraEnv;
+            this.cold = cold;
+            this.name = name;
+            this.app = app;
+            this.appId = appId;
+            this.cache = cache;
+        }
+
+        Path shaFile() {
+            return tmp.resolveSibling(tmp.getFileName() + ".sha256");
+        }
+
+        void cleanUp() {
+            deleteQuietly(tmp);
+            deleteQuietly(result);
+            deleteQuietly(shaFile());
+            deleteQuietly(tmp.resolveSibling(tmp.getFileName() + ".config")); // JDK 25's training output
+        }
+    }
+
+    private WorkerLaunch plan(int generation, WorkerLaunch previous) throws Postload, IOException {
         String pre = config.preload();
         Path jarPath = Path.of(pre).toAbsolutePath().normalize();
         String name = jarPath.getFileName().toString();
@@ -132,6 +320,7 @@ public final class Preloader {
         }
         String javaPath = javaFor(cmd);
         WorkerLaunch plainJava = WorkerLaunch.plain(cmd.coldCommand(javaPath), "java -jar (not preloaded)");
+        fallback = plainJava;
         Jdk jdk;
         try {
             jdk = Jdk.of(Path.of(javaPath));
@@ -139,100 +328,63 @@ public final class Preloader {
             throw new Postload("could not load " + pre + ": cannot tell the JDK of " + javaPath + ": " + e.getMessage(),
                     plainJava);
         }
+        state.put("jdk", jdk.version());
         if (jdk.feature() < 17) {
             throw new Postload("could not load " + pre + ": " + jdk.java() + " is JDK " + jdk.feature()
                     + "; preloading needs 17 or later", plainJava);
         }
-        Path runtime = runtimeJar();
-        AppScan scan;
-        long scanStart = System.nanoTime();
+        AppJar app;
         try {
-            scan = AppScan.of(jarPath, List.of(runtime));
+            app = AppJar.read(jarPath);
         } catch (IOException | RuntimeException e) {
             throw new Postload("could not load " + pre + ": " + e.getMessage(), plainJava);
         }
-        log.debug("Scanned {} in {} ms: {} classes, einhornMain in {}", name, millis(scanStart),
-                scan.classNames().size(), scan.einhornMains());
-
-        // Entry point: einhornMain (Einhorn-Main, or the one class that declares it), else Main-Class.
-        String entry = null;
-        String method = AppScan.ENTRY_METHOD;
-        String noEntry;
-        if (scan.einhornMainAttribute() != null && scan.einhornMains().contains(scan.einhornMainAttribute())) {
-            entry = scan.einhornMainAttribute();
-            noEntry = null;
-        } else if (scan.einhornMainAttribute() != null) {
-            noEntry = "its manifest names " + AppScan.MANIFEST_ATTRIBUTE + ": " + scan.einhornMainAttribute()
-                    + ", which has no public static void einhornMain(String[])";
-        } else if (scan.einhornMains().size() == 1) {
-            entry = scan.einhornMains().get(0);
-            noEntry = null;
-        } else if (scan.einhornMains().size() > 1) {
-            noEntry = "einhornMain is defined in several classes (" + String.join(", ", scan.einhornMains())
-                    + "); name one with the manifest attribute " + AppScan.MANIFEST_ATTRIBUTE;
-        } else {
-            noEntry = "no einhornMain method was defined";
-        }
-        if (entry == null) {
-            if (scan.mainClass() == null) {
-                throw new Postload("loaded " + pre + ", but " + noEntry + ", and it has no Main-Class", plainJava);
-            }
-            if (!scan.classNames().contains(scan.mainClass())) {
-                throw new Postload("loaded " + pre + ", but " + noEntry + ", and its Main-Class " + scan.mainClass()
-                        + " is not in it", plainJava);
-            }
-            entry = scan.mainClass();
-            method = "main";
-            log.info("Proceeding with postload -- loaded {}, but {}: the workers run its Main-Class {} "
-                    + "(from the archive)", pre, noEntry, entry);
-        } else {
-            log.info("Successfully loaded {}: the workers enter {}.einhornMain", pre, entry);
-        }
+        state.put("layout", app.layout());
+        Path runtime = runtimeJar();
 
         // The workers' command and the training run's share every flag and the class path.
         List<String> flags = new ArrayList<>(cmd.jvmOptions());
         flags.addAll(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0", "--add-opens", OPENS));
-        List<Path> classPath = new ArrayList<>(List.of(runtime, jarPath));
-        String cp = classPath.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator));
-        List<String> tail = new ArrayList<>(List.of("-cp", cp, Bootstrap.class.getName(), entry, method));
-        tail.addAll(cmd.appArgs());
         Map<String, String> extraEnv = new LinkedHashMap<>();
-        // Workers handle the graceful signal (USR2): move HotSpot's suspend/resume signal off it (jvm-notes).
+        // Workers handle the graceful signal (USR2): move HotSpot's suspend/resume signal off it (docs/PRELOAD.md).
         if (!env.containsKey("_JAVA_SR_SIGNUM")) extraEnv.put("_JAVA_SR_SIGNUM", "40");
-        List<String> coldArgv = new ArrayList<>();
-        coldArgv.add(jdk.java().toString());
-        coldArgv.addAll(flags);
-        coldArgv.addAll(tail);
-        WorkerLaunch cold = new WorkerLaunch(coldArgv, extraEnv, Optional.empty(), false,
-                entry + "." + method + " without an archive");
 
         ArchiveCache cache = new ArchiveCache(cacheDir());
-        String app = name.replaceAll("\\.jar$", "").replaceAll("[^A-Za-z0-9_.]", "_");
+        String appId = ArchiveCache.appId(jarPath);
         List<String> keyFlags = new ArrayList<>(flags);
         for (String v : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")) {
             if (env.containsKey(v)) keyFlags.add(v + "=" + env.get(v));
         }
-        keyFlags.add("entry=" + entry);
+        keyFlags.add("layout=" + app.layout());
         Path archive;
         try {
             Files.createDirectories(cache.dir());
-            List<Path> keyed = new ArrayList<>(classPath);
-            scan.classPath().stream().filter(p -> !keyed.contains(p)).forEach(keyed::add);
-            archive = cache.archive(app, ArchiveCache.key(keyed, jdk, keyFlags), jdk).toAbsolutePath();
-            archive = cache.dir().toRealPath().resolve(archive.getFileName());
+            List<Path> keyed = new ArrayList<>(List.of(runtime, jarPath));
+            app.manifestClassPath().stream().filter(p -> !keyed.contains(p)).forEach(keyed::add);
+            String key = cache.key(keyed, jdk, keyFlags);
+            archive = cache.dir().toRealPath().resolve(cache.archive(appId, key, jdk).getFileName());
         } catch (IOException e) {
             throw new Postload("could not build the preload archive for " + pre + ": cache directory " + cache.dir()
-                    + ": " + e, cold);
+                    + ": " + e, plainJava);
         }
+        Path bootDir = ArchiveCache.bootDir(archive);
+        Path appCp = app.springBoot() ? bootDir.resolve("app.jar") : jarPath;
+        List<String> classPath = List.of(runtime.toString(), appCp.toString());
 
         if (Files.exists(archive)) {
             Optional<String> bad = ArchiveCache.verify(archive);
+            Properties meta = ArchiveCache.meta(archive);
+            if (bad.isEmpty() && meta.getProperty("entry") == null) bad = Optional.of("no entry point recorded");
+            if (bad.isEmpty() && !Files.isRegularFile(appCp)) bad = Optional.of("its extracted jar " + appCp + " is gone");
             if (bad.isEmpty()) {
                 ArchiveCache.touch(archive);
-                log.info("Reusing the preload archive {} ({}) for {} (generation {}, JDK {})", archive,
-                        megabytes(archive), name, generation, jdk.feature());
-                prune(cache, app);
-                return launch(jdk, archive, flags, tail, extraEnv, entry, method);
+                record(archive, meta);
+                log.info("Reusing the preload archive {} ({}) for {} (generation {}, JDK {}): no training run, "
+                        + "the workers enter {}.{}", archive, megabytes(archive), name, generation, jdk.feature(),
+                        meta.getProperty("entry"), meta.getProperty("method"));
+                prune(cache, appId);
+                return launch(jdk, archive, flags, classPath, cmd.appArgs(), extraEnv, meta.getProperty("entry"),
+                        meta.getProperty("method"));
             }
             log.error("Discarding the corrupt preload archive {}: {}; building a new one", archive, bad.get());
             ArchiveCache.delete(archive);
@@ -240,105 +392,224 @@ public final class Preloader {
 
         log.info("Preloading {}: building the {} for generation {} (JDK {})...", name,
                 jdk.aotCache() ? "AOT cache" : "AppCDS archive", generation, jdk.feature());
-        long start = System.nanoTime();
-        Path tmp = archive.resolveSibling(archive.getFileName() + ".tmp" + ProcessHandle.current().pid());
-        try {
-            train(jdk, flags, cp, scan.classNames(), entry, tmp, ArchiveCache.logFile(archive));
-            ArchiveCache.install(tmp, archive);
-        } catch (IOException | RuntimeException e) {
-            deleteQuietly(tmp);
-            deleteQuietly(tmp.resolveSibling(tmp.getFileName() + ".config"));
-            throw new Postload("could not build the preload archive for " + pre + ": " + e.getMessage()
-                    + " (training log: " + ArchiveCache.logFile(archive) + ")", cold);
-        }
-        log.info("Preloaded {} in {}s: {} ({})", name, String.format(Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9),
-                archive, megabytes(archive));
-        prune(cache, app);
-        return launch(jdk, archive, flags, tail, extraEnv, entry, method);
+        String suffix = ".tmp" + ProcessHandle.current().pid() + "-" + generation;
+        Path tmp = archive.resolveSibling(archive.getFileName() + suffix);
+        Path result = archive.resolveSibling(archive.getFileName() + suffix + ".result");
+        int pid = startPreparation(jdk, runtime, app, bootDir, flags, classPath, cmd.appArgs(), tmp, result,
+                ArchiveCache.logFile(archive));
+        running = new Run(pid, generation, tmp, result, archive, appCp, jdk, flags, cmd.appArgs(), extraEnv,
+                plainJava, name, app, appId, cache);
+        if (previous != null && previous.preloaded()) return previous;
+        return plainJava;
     }
 
-    private static WorkerLaunch launch(Jdk jdk, Path archive, List<String> flags, List<String> tail,
+    /**
+     * The preparation child: {@code sh} (its output to the training log) extracts a Spring Boot jar into the cache
+     * when needed (Spring's own {@code -Djarmode=tools extract}, else {@link BootJarExtract}; built under a
+     * temporary name and renamed, so concurrent masters end with one complete copy), then execs the training JVM.
+     */
+    private int startPreparation(Jdk jdk, Path runtime, AppJar app, Path bootDir, List<String> flags,
+            List<String> classPath, List<String> appArgs, Path out, Path result, Path logFile) throws Postload {
+        List<String> java = new ArrayList<>();
+        java.add(jdk.java().toString());
+        java.addAll(flags);
+        java.add(jdk.aotCache() ? "-XX:AOTCacheOutput=" + out : "-XX:ArchiveClassesAtExit=" + out);
+        java.addAll(List.of("-cp", String.join(File.pathSeparator, classPath), Training.class.getName(),
+                result.toString(), app.layout(), classPath.get(1)));
+        java.addAll(appArgs);
+        String script = """
+                log=$1 extract=$2 fat=$3 dest=$4 java=$5 runtime=$6; shift 6
+                exec >"$log" 2>&1
+                if [ "$extract" = yes ] && [ ! -f "$dest/app.jar" ]; then
+                  tmp="$dest.tmp$$"
+                  rm -rf "$tmp"
+                  echo "einhorn: extracting $fat into $dest"
+                  if "$java" -Djarmode=tools -jar "$fat" extract --destination "$tmp" && [ -d "$tmp/lib" ]; then
+                    for j in "$tmp"/*.jar; do [ "$j" = "$tmp/app.jar" ] || mv "$j" "$tmp/app.jar"; done
+                  else
+                    echo "einhorn: Spring Boot's jarmode tools did not extract $fat; extracting BOOT-INF ourselves"
+                    rm -rf "$tmp"
+                    "$java" -cp "$runtime" %s "$fat" "$tmp" || { rm -rf "$tmp"; exit %d; }
+                  fi
+                  mv -T "$tmp" "$dest" 2>/dev/null || rm -rf "$tmp"
+                fi
+                exec "$@"
+                """.formatted(BootJarExtract.class.getName(), EXTRACT_FAILED);
+        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", script, "sh", logFile.toString(),
+                app.springBoot() ? "yes" : "no", app.jar().toString(), bootDir.toString(), jdk.java().toString(),
+                runtime.toString()));
+        argv.addAll(java);
+        log.debug("Training run: {}", java);
+        Map<String, String> childEnv = dev.einhorn.config.OwnedVariables.passedOn(env); // as a worker's
+        childEnv.putIfAbsent("_JAVA_SR_SIGNUM", "40");
+        try {
+            return posix.spawn(new SpawnRequest(argv.get(0), argv, childEnv, List.of()));
+        } catch (PosixException e) {
+            WorkerLaunch plainJava = fallback;
+            throw new Postload("could not build the preload archive for " + config.preload()
+                    + ": could not start the training run: " + e.getMessage(), plainJava);
+        }
+    }
+
+    /** The preparation child ended: read what training found, install the archive, say how workers start. */
+    /** What a successful training run found: the entry point and the class counts. */
+    private record Trained(String entry, String method, int loaded, int failed, List<String> classPath,
+            WorkerLaunch cold) {
+    }
+
+    /** The training run ended: whether its archive can be used, and what it found. */
+    private Trained trained(Run r, ExitStatus status) throws Postload, IOException {
+        String pre = config.preload();
+        String logHint = " (training log: " + r.logFile + ")";
+        if (status.exitCode() == EXTRACT_FAILED && !status.killedBySignal()) {
+            throw new Postload("could not build the preload archive for " + pre + ": could not extract the Spring "
+                    + "Boot jar" + lastLine(r.logFile) + logHint, r.cold);
+        }
+        Properties found = new Properties();
+        if (Files.isRegularFile(r.result)) {
+            try (InputStream in = Files.newInputStream(r.result)) {
+                found.load(in);
+            }
+        } else {
+            throw new Postload("could not build the preload archive for " + pre + ": the training run ("
+                    + describe(status) + ") ended before it found the entry point" + lastLine(r.logFile) + logHint,
+                    r.cold);
+        }
+        int loaded = Integer.parseInt(found.getProperty("classes_loaded", "0"));
+        int failed = Integer.parseInt(found.getProperty("classes_failed", "0"));
+        state.put("classes_archived", loaded);
+        state.put("classes_failed", failed);
+        String entry = found.getProperty("entry");
+        String method = found.getProperty("method", Training.ENTRY_METHOD);
+        if (entry == null) {
+            throw new Postload("loaded " + pre + ", but " + found.getProperty("no_entry", "it has no entry point"),
+                    r.cold);
+        }
+        List<String> classPath = List.of(runtimeJar().toString(), r.appCp.toString());
+        WorkerLaunch coldEntry = cold(r.jdk, r.flags, classPath, r.appArgs, r.extraEnv, entry, method);
+        boolean wrote = Files.isRegularFile(r.tmp) && Files.size(r.tmp) > 0;
+        if (!wrote) {
+            throw new Postload("could not build the preload archive for " + pre + ": the training run ("
+                    + describe(status) + ") wrote no archive" + lastLine(r.logFile) + logHint, coldEntry);
+        }
+        if (r.termed) {
+            log.info("The training run stopped at its timeout ({}) and wrote the archive; using it", describe(status));
+        } else if (status.exitCode() != 0 || status.killedBySignal()) {
+            // JDK 17 writes the archive even on Runtime.halt: the app's hook failed, so do not trust it.
+            throw new Postload("could not build the preload archive for " + pre + ": the training run failed ("
+                    + describe(status) + ")" + lastLine(r.logFile) + logHint, coldEntry);
+        }
+        if (r.app.springBoot() && "main".equals(method)) {
+            log.info("Successfully loaded {}: the workers run its Spring Boot Start-Class {}.main", pre, entry);
+        } else if ("main".equals(method) && found.getProperty("no_entry") != null) {
+            log.info("Proceeding with postload -- loaded {}, but {}: the workers run its Main-Class {} "
+                    + "(from the archive)", pre, found.getProperty("no_entry"), entry);
+        } else {
+            log.info("Successfully loaded {}: the workers enter {}.{}", pre, entry, method);
+        }
+        return new Trained(entry, method, loaded, failed, classPath, coldEntry);
+    }
+
+    /** Starts {@code sha256sum} on the new archive as the preparation's next child; false when it cannot. */
+    private boolean startHash(Run r) {
+        List<String> argv = List.of("/bin/sh", "-c", "exec sha256sum \"$1\" >\"$2\"", "sh", r.tmp.toString(),
+                r.shaFile().toString());
+        try {
+            r.pid = posix.spawn(new SpawnRequest(argv.get(0), argv, env, List.of()));
+            r.deadline = dev.einhorn.pool.Clock.SYSTEM.now() + TERM_GRACE_SECONDS;
+            r.termed = false;
+            return true;
+        } catch (PosixException | RuntimeException e) {
+            log.debug("Could not start sha256sum ({}); hashing the archive in the master", e.toString());
+            return false;
+        }
+    }
+
+    /** The hashing child's answer, or null (then the master hashes). */
+    private static String hashOf(Run r, ExitStatus status) {
+        if (status.exitCode() != 0 || status.killedBySignal()) return null;
+        try {
+            String[] words = Files.readString(r.shaFile(), StandardCharsets.UTF_8).trim().split("\\s+");
+            return words.length > 0 && words[0].matches("[0-9a-f]{64}") ? words[0] : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Installs the new archive with what training found; {@code sha} null: hash it here. */
+    private WorkerLaunch install(Run r, String sha) throws IOException {
+        Trained t = r.trained;
+        String entry = t.entry();
+        String method = t.method();
+        int loaded = t.loaded();
+        int failed = t.failed();
+        List<String> classPath = t.classPath();
+        String logHint = " (training log: " + r.logFile + ")";
+        double seconds = (System.nanoTime() - r.startNanos) / 1e9;
+        state.put("training_s", Math.round(seconds * 10) / 10.0);
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("entry", entry);
+        meta.put("method", method);
+        meta.put("layout", r.app.layout());
+        meta.put("classes_archived", Integer.toString(loaded));
+        meta.put("classes_failed", Integer.toString(failed));
+        meta.put("training_s", String.format(Locale.ROOT, "%.1f", seconds));
+        if (!ArchiveCache.install(r.tmp, r.archive, sha, meta)) {
+            log.info("Another master installed the preload archive {} meanwhile; using that one", r.archive);
+        }
+        record(r.archive, ArchiveCache.meta(r.archive));
+        String counts = loaded + " classes archived, " + failed + " failed to load";
+        if (failed > loaded) {
+            log.warn("Built a preload archive of {} in {}s that holds few of its classes: {}; {}: {} ({}). Workers "
+                    + "start from it, but gain little{}", r.name, String.format(Locale.ROOT, "%.1f", seconds), counts,
+                    "most classes of the jar did not load on its class path", r.archive, megabytes(r.archive), logHint);
+        } else {
+            log.info("Preloaded {} in {}s: {} ({}), {}", r.name, String.format(Locale.ROOT, "%.1f", seconds),
+                    r.archive, megabytes(r.archive), counts);
+        }
+        prune(r.cache, r.appId);
+        return launch(r.jdk, r.archive, r.flags, classPath, r.appArgs, r.extraEnv, entry, method);
+    }
+
+    private void record(Path archive, Properties meta) {
+        state.put("archive", archive.toString());
+        for (String k : List.of("classes_archived", "classes_failed")) {
+            String v = meta.getProperty(k);
+            if (v != null) state.put(k, Integer.parseInt(v));
+        }
+        String t = meta.getProperty("training_s");
+        if (t != null) state.put("training_s", Double.parseDouble(t));
+    }
+
+    private static List<String> tail(List<String> classPath, String entry, String method, List<String> appArgs) {
+        List<String> tail = new ArrayList<>(List.of("-cp", String.join(File.pathSeparator, classPath),
+                Bootstrap.class.getName(), entry, method));
+        tail.addAll(appArgs);
+        return tail;
+    }
+
+    private static WorkerLaunch cold(Jdk jdk, List<String> flags, List<String> classPath, List<String> appArgs,
             Map<String, String> extraEnv, String entry, String method) {
         List<String> argv = new ArrayList<>();
         argv.add(jdk.java().toString());
         argv.addAll(flags);
+        argv.addAll(tail(classPath, entry, method, appArgs));
+        return new WorkerLaunch(argv, extraEnv, Optional.empty(), false, entry + "." + method + " without an archive");
+    }
+
+    private static WorkerLaunch launch(Jdk jdk, Path archive, List<String> flags, List<String> classPath,
+            List<String> appArgs, Map<String, String> extraEnv, String entry, String method) {
+        List<String> argv = new ArrayList<>();
+        argv.add(jdk.java().toString());
+        argv.addAll(flags);
         argv.add(jdk.aotCache() ? "-XX:AOTCache=" + archive : "-XX:SharedArchiveFile=" + archive);
-        argv.addAll(tail);
+        argv.addAll(tail(classPath, entry, method, appArgs));
         return new WorkerLaunch(argv, extraEnv, Optional.of(archive), true,
                 entry + "." + method + " from the " + jdk.archiveKind() + " " + archive);
     }
 
     private void prune(ArchiveCache cache, String app) {
         for (Path p : cache.prune(app, ArchiveCache.KEEP_PER_APP)) log.info("Pruned the stale preload archive {}", p);
-    }
-
-    /** One training run: the workers' flags and class path, the archive output flag, {@link Training} as main. */
-    private void train(Jdk jdk, List<String> flags, String cp, List<String> classNames, String entry, Path out,
-            Path logFile) throws IOException {
-        Path classList = out.resolveSibling(out.getFileName() + ".classes");
-        Files.write(classList, classNames, StandardCharsets.UTF_8);
-        try {
-            List<String> java = new ArrayList<>();
-            java.add(jdk.java().toString());
-            java.addAll(flags);
-            java.add(jdk.aotCache() ? "-XX:AOTCacheOutput=" + out : "-XX:ArchiveClassesAtExit=" + out);
-            java.addAll(List.of("-cp", cp, Training.class.getName(), classList.toString(), entry));
-            // Through sh, only to send the JVM's output (archive warnings, the app's prints) to the log file.
-            List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", "log=$1; shift; exec \"$@\" >\"$log\" 2>&1",
-                    "sh", logFile.toString()));
-            argv.addAll(java);
-            log.debug("Training run: {}", java);
-            Map<String, String> childEnv = dev.einhorn.config.OwnedVariables.passedOn(env); // as a worker's
-            childEnv.putIfAbsent("_JAVA_SR_SIGNUM", "40");
-            int pid;
-            try {
-                pid = posix.spawn(new SpawnRequest(argv.get(0), argv, childEnv, List.of()));
-            } catch (PosixException e) {
-                throw new IOException("could not start the training run: " + e.getMessage(), e);
-            }
-            boolean[] stopped = new boolean[1];
-            ExitStatus status = await(pid, stopped);
-            boolean wrote = Files.isRegularFile(out) && Files.size(out) > 0;
-            if (!wrote) {
-                throw new IOException("the training run (" + describe(status) + ") wrote no archive" + lastLine(logFile));
-            }
-            if (stopped[0]) {
-                log.info("The training run stopped at its timeout ({}) and wrote the archive; using it", describe(status));
-            } else if (status.exitCode() != 0 || status.killedBySignal()) {
-                // JDK 17 writes the archive even on Runtime.halt: the app's hook failed, so do not trust it.
-                throw new IOException("the training run failed (" + describe(status) + ")" + lastLine(logFile));
-            }
-        } finally {
-            deleteQuietly(classList);
-        }
-    }
-
-    private ExitStatus await(int pid, boolean[] stopped) throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        boolean termed = false;
-        long killAt = Long.MAX_VALUE;
-        while (true) {
-            Optional<ExitStatus> s = posix.reap(pid);
-            if (s.isPresent()) return s.get();
-            long now = System.nanoTime();
-            if (!termed && now > deadline) {
-                log.error("The training run {} is still running after {}s; stopping it (SIGTERM)", pid, timeoutSeconds);
-                posix.kill(-pid, Signals.number("TERM").orElseThrow());
-                termed = true;
-                stopped[0] = true;
-                killAt = now + TimeUnit.SECONDS.toNanos(TERM_GRACE_SECONDS);
-            } else if (termed && now > killAt) {
-                posix.kill(-pid, Signals.number("KILL").orElseThrow());
-                killAt = Long.MAX_VALUE;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                posix.kill(-pid, Signals.number("KILL").orElseThrow());
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while training");
-            }
-        }
     }
 
     private static String describe(ExitStatus s) {
@@ -402,10 +673,6 @@ public final class Preloader {
         } catch (IOException e) {
             return a.equals(b);
         }
-    }
-
-    private static long millis(long start) {
-        return (System.nanoTime() - start) / 1_000_000;
     }
 
     private static String megabytes(Path p) {

@@ -22,6 +22,25 @@ public record WorkerLaunch(List<String> argv, Map<String, String> extraEnv, Opti
         extraEnv = Map.copyOf(extraEnv);
     }
 
+    /**
+     * The launch a previous master image used, recovered from its worker argv (what the handover keeps): it is
+     * preloaded when the argv names an archive that still exists; workers it starts get the same
+     * {@code _JAVA_SR_SIGNUM} as {@link Preloader} gives them.
+     */
+    public static WorkerLaunch fromArgv(List<String> argv, Map<String, String> env) {
+        Optional<Path> archive = Optional.empty();
+        boolean jvm = false;
+        for (String a : argv) {
+            if (a.startsWith("-XX:SharedArchiveFile=")) archive = Optional.of(Path.of(a.substring(a.indexOf('=') + 1)));
+            if (a.startsWith("-XX:AOTCache=")) archive = Optional.of(Path.of(a.substring(a.indexOf('=') + 1)));
+            if (a.equals(dev.einhorn.runtime.Bootstrap.class.getName())) jvm = true;
+        }
+        archive = archive.filter(java.nio.file.Files::isRegularFile);
+        Map<String, String> extraEnv = jvm && !env.containsKey("_JAVA_SR_SIGNUM") ? Map.of("_JAVA_SR_SIGNUM", "40")
+                : Map.of();
+        return new WorkerLaunch(argv, extraEnv, archive, archive.isPresent(), "the previous master image's workers");
+    }
+
     /** The command as typed: einhorn's behaviour without {@code -p}. */
     public static WorkerLaunch plain(List<String> argv, String description) {
         return new WorkerLaunch(argv, Map.of(), Optional.empty(), false, description);

@@ -56,6 +56,8 @@ class PreloadIT {
         try (Einhorn einhorn = Einhorn.start(second, prepend("-n", "1", args))) {
             List<Long> pids = einhorn.awaitAckedWorkers(1);
             assertTrue(einhorn.logText().contains("Reusing the preload archive " + archive), einhorn.logText());
+            assertTrue(einhorn.logText().contains("(generation 1, JDK 17): no training run, the workers enter "
+                    + "dev.einhorn.samples.hello.HttpHello.einhornMain"), einhorn.logText());
             assertFalse(einhorn.logText().contains("Preloading http-hello.jar"), einhorn.logText());
             assertMapped(einhorn, pids, archive);
             assertTrue(httpGet(einhorn.port(0)).startsWith("hello from " + pids.get(0)));
@@ -145,6 +147,9 @@ class PreloadIT {
             tinyJar("Tiny", true, "v2");
             Einhorn.Result r = einhorn.einhornsh("upgrade");
             assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+            // the new workers wait for the new archive, and the upgrade's progress says so
+            assertTrue(r.stdout().contains("Waiting for the preload archive of the new generation"), r.stdout());
+            assertTrue(r.stdout().contains("The preload archive is ready"), r.stdout());
             UpgradeUnderLoadIT.awaitOnlyVersion(einhorn, 1);
             List<Long> fresh = einhorn.workerPids();
             assertTrue(fresh.stream().noneMatch(old::contains), "new workers");
@@ -292,7 +297,8 @@ class PreloadIT {
 
     /**
      * dir/tiny.jar: class Tiny answers "tiny PID" on EINHORN_FD_0 and acks; its einhornPreload exits 7 when
-     * TINY_HALT is set and sleeps when TINY_HANG is. Unless {@code single}, a second class Other also declares
+     * TINY_HALT is set, sleeps when TINY_HANG is (or when the file TINY_HANG_FILE names exists), and runs out of
+     * heap when TINY_OOM is. Unless {@code single}, a second class Other also declares
      * einhornMain and the manifest names Main-Class Tiny (no Einhorn-Main).
      */
     Path tinyJar(String mainClass, boolean single) throws IOException {
@@ -301,6 +307,11 @@ class PreloadIT {
 
     /** As {@link #tinyJar(String, boolean)}, answering "GREETING PID". */
     Path tinyJar(String mainClass, boolean single, String greeting) throws IOException {
+        return tinyJar(dir, mainClass, single, greeting);
+    }
+
+    /** As {@link #tinyJar(String, boolean, String)}, built in {@code dir} as {@code dir/tiny.jar}. */
+    static Path tinyJar(Path dir, String mainClass, boolean single, String greeting) throws IOException {
         Path src = Files.createDirectories(dir.resolve("src"));
         Path classes = Files.createDirectories(dir.resolve("classes"));
         String tiny = """
@@ -319,6 +330,10 @@ class PreloadIT {
                     public static void einhornPreload() throws Exception {
                         if (System.getenv("TINY_HALT") != null) Runtime.getRuntime().halt(7);
                         if (System.getenv("TINY_HANG") != null) Thread.sleep(600_000);
+                        String hangFile = System.getenv("TINY_HANG_FILE");
+                        if (hangFile != null && new java.io.File(hangFile).exists()) Thread.sleep(600_000);
+                        // an OutOfMemoryError at once, without taking the memory
+                        if (System.getenv("TINY_OOM") != null) System.out.println(new long[Integer.MAX_VALUE].length);
                     }
                 }
                 """;
