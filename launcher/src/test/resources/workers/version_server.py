@@ -2,11 +2,13 @@
 start, so an upgrade after rewriting the file serves the new version), acks with JSON (manual mode).
 
 ECHO_VARS=A,B makes it answer "[<$A$B>] PID" instead; IGNORE_GRACEFUL=1 makes it record but ignore signals.
-The version file may also say "VERSION crash" (exit 1 at once) or "VERSION noack" (hang at boot: never ack, never serve).
+The version file may also say "VERSION crash" (exit 1 at once), "VERSION noack" (hang at boot: never ack, never serve)
+or "VERSION hold" (create $GATE_FILE.waiting, then ack only once the file $GATE_FILE exists: an upgrade that lasts
+exactly as long as a test wants).
 On the graceful signal (USR2, or TERM) it finishes the connection in hand, records the signal in
 $SIGNAL_DIR/<pid> when that is set, and exits 0. It never drops a connection it accepted.
 """
-import json, os, select, signal, socket, sys
+import json, os, select, signal, socket, sys, time
 
 with open(os.environ["VERSION_FILE"]) as f:
     words = f.read().split()
@@ -32,6 +34,11 @@ if "noack" in words:  # a version stuck at boot: never acks, never serves, stops
     while not stopping:
         signal.pause()
     sys.exit(0)
+
+if "hold" in words:
+    open(os.environ["GATE_FILE"] + ".waiting", "w").close()  # tells the test this worker has read its version
+while "hold" in words and not os.path.exists(os.environ["GATE_FILE"]) and not stopping:
+    time.sleep(0.05)
 
 listener = socket.socket(fileno=int(os.environ["EINHORN_FD_0"]))
 listener.setblocking(False)

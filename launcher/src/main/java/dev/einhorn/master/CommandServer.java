@@ -143,9 +143,20 @@ final class CommandServer {
             }
             for (String line : lines) {
                 if (c.isClosed()) return;
-                handler.onLine(c, line);
+                try {
+                    handler.onLine(c, line);
+                } catch (Throwable t) { // even an Error (OutOfMemoryError): it costs this client, never the master
+                    failed(c, t);
+                    return;
+                }
             }
         }
+    }
+
+    /** Drops a client whose handling threw; what it held is garbage now, so the loop can carry on. */
+    void failed(Connection c, Throwable t) {
+        close(c);
+        log.error("[{}] closed the connection: handling it failed with {}", c.label(), t.toString());
     }
 
     void onWritable(Connection c) {

@@ -61,7 +61,9 @@ final class Commands {
         try {
             request = Yaml.parseMapping(Framing.decode(line));
         } catch (ParseException | RuntimeException e) {
-            master.reply(c, null, "Could not parse command", true);
+            // Einhorn's text; a refused alias says why, since the same document is valid YAML elsewhere
+            boolean alias = Yaml.ALIASES_REFUSED.equals(e.getMessage());
+            master.reply(c, null, "Could not parse command" + (alias ? ": " + Yaml.ALIASES_REFUSED : ""), true);
             return;
         }
         Object id = request.get("id");
@@ -249,7 +251,7 @@ final class Commands {
 
     // ---------------------------------------------------------------- upgrades
 
-    /** Answers the client, subscribes it to the upgrade's progress (if it sent an id), then reloads to upgrade. */
+    /** Answers the client, then starts the upgrade or queues it behind the one in flight ({@link UpgradeQueue}). */
     private void upgrade(Connection c, Object id, boolean smooth) {
         if (!master.pool.respawning()) {
             master.reply(c, id, "Upgrade failed: einhorn is shutting down", true);
@@ -257,8 +259,7 @@ final class Commands {
         }
         boolean streamed = id != null;
         master.reply(c, id, smooth ? "Upgrading smoothly, as commanded" : "Upgrading fleet, as commanded", !streamed);
-        if (streamed) c.subscribeToUpgrade(id);
-        master.reload.request(true, smooth);
+        master.upgrades.request(c, id, smooth);
     }
 
     // ---------------------------------------------------------------- argument checks (validate_args)

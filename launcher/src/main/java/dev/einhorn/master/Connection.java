@@ -29,6 +29,7 @@ final class Connection {
     /** The request id of this connection's pending {@code upgrade}, or null. Einhorn: one id per tag. */
     private Object upgradeRequestId;
     private boolean upgradeSubscribed;
+    private boolean upgradeQueued;
 
     Connection(SocketChannel channel, int id, int fd) {
         this.channel = channel;
@@ -123,14 +124,34 @@ final class Connection {
         return closed;
     }
 
+    /** Streams the upgrade in flight to this client under {@code requestId}. */
     void subscribeToUpgrade(Object requestId) {
         upgradeSubscribed = true;
+        upgradeQueued = false;
         upgradeRequestId = requestId;
+    }
+
+    /** Streams the next upgrade, the one queued behind the upgrade in flight ({@link UpgradeQueue}). */
+    void queueForUpgrade(Object requestId) {
+        upgradeSubscribed = true;
+        upgradeQueued = true;
+        upgradeRequestId = requestId;
+    }
+
+    /** The queued upgrade is starting: this client now follows it. */
+    void promoteQueuedUpgrade() {
+        upgradeQueued = false;
     }
 
     void unsubscribeFromUpgrade() {
         upgradeSubscribed = false;
+        upgradeQueued = false;
         upgradeRequestId = null;
+    }
+
+    /** Waiting for the queued upgrade: the lines of the one in flight are not for this client. */
+    boolean upgradeQueued() {
+        return upgradeQueued;
     }
 
     boolean upgradeSubscribed() {

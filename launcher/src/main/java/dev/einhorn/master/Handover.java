@@ -34,6 +34,8 @@ record Handover(
         List<Connection> connections,
         boolean reloadingForUpgrade,
         boolean smoothUpgrade,
+        boolean upgradeQueued,
+        boolean queuedSmooth,
         Map<String, Object> watchdog,
         Map<Integer, java.nio.file.Path> workerArchives,
         List<String> pendingSignals,
@@ -63,11 +65,14 @@ record Handover(
             cm.put("close_when_flushed", c.shouldCloseWhenFlushed());
             cm.put("upgrade_subscribed", c.upgradeSubscribed());
             cm.put("upgrade_request_id", c.upgradeRequestId());
+            cm.put("upgrade_queued", c.upgradeQueued());
             conns.add(cm);
         }
         s.put("connections", conns);
         s.put("reloading_for_upgrade", reloadingForUpgrade);
         s.put("smooth_upgrade", smoothUpgrade);
+        s.put("upgrade_queued", m.upgrades.queued());
+        s.put("queued_smooth", m.upgrades.queuedSmooth());
         s.put("pending_signals", pendingSignals);
         s.put("verbosity", dev.einhorn.log.EinhornLog.verbosity());
         s.put("worker_argv", m.argv());
@@ -128,12 +133,19 @@ record Handover(
             Connection c = new Connection(ch, ((Number) cm.get("id")).intValue(), fd);
             c.restore(b64.decode((String) cm.get("partial")), b64.decode((String) cm.get("pending")));
             if (Boolean.TRUE.equals(cm.get("close_when_flushed"))) c.closeWhenFlushed();
-            if (Boolean.TRUE.equals(cm.get("upgrade_subscribed"))) c.subscribeToUpgrade(cm.get("upgrade_request_id"));
+            if (Boolean.TRUE.equals(cm.get("upgrade_subscribed"))) {
+                if (Boolean.TRUE.equals(cm.get("upgrade_queued"))) {
+                    c.queueForUpgrade(cm.get("upgrade_request_id"));
+                } else {
+                    c.subscribeToUpgrade(cm.get("upgrade_request_id"));
+                }
+            }
             conns.add(c);
         }
         return new Handover(config, (Map<String, Object>) s.get("pool"), ((Number) s.get("generation")).intValue(),
                 ((Number) s.get("command_server_fd")).intValue(), listeners, legacy, conns,
                 Boolean.TRUE.equals(s.get("reloading_for_upgrade")), Boolean.TRUE.equals(s.get("smooth_upgrade")),
+                Boolean.TRUE.equals(s.get("upgrade_queued")), Boolean.TRUE.equals(s.get("queued_smooth")),
                 (Map<String, Object>) s.get("watchdog"), workerArchives((Map<Object, Object>) s.get("worker_archives")),
                 (List<String>) s.get("pending_signals"), ((Number) s.get("verbosity")).intValue(),
                 (List<String>) s.get("worker_argv"));

@@ -54,6 +54,8 @@ public final class Master implements WorkerHost {
     /** sd_notify to systemd (ops: docs/OPERATIONS.md); a no-op without NOTIFY_SOCKET. */
     final SystemdNotify systemd;
     final Reload reload;
+    /** Upgrade requests: one in flight, the rest queued for one more (docs/PROTOCOL.md, "Streams"). */
+    final UpgradeQueue upgrades;
     /** -k: signals the workers if this process dies; null without -k. */
     private KillWatchdog watchdog;
     /** +1 per master re-exec. */
@@ -89,6 +91,9 @@ public final class Master implements WorkerHost {
         this.commandServer = new CommandServer(commandChannel, selector, posix, commands::onLine);
         this.systemd = SystemdNotify.fromEnvironment(System.getenv(), pid);
         this.reload = new Reload(this);
+        this.upgrades = handover == null ? new UpgradeQueue(this, false, false, false)
+                : new UpgradeQueue(this, handover.reloadingForUpgrade() || pool.upgrading(), handover.upgradeQueued(),
+                        handover.queuedSmooth());
         if (handover != null) {
             for (Connection c : handover.connections()) commandServer.adopt(c);
             workerArchives.putAll(handover.workerArchives());
@@ -175,6 +180,7 @@ public final class Master implements WorkerHost {
     int loop() throws IOException {
         log.debug("Entering event loop");
         while (true) {
+            upgrades.tick();
             reload.tick(now());
             pool.tick();
             systemd.afterTick(pool);
@@ -211,8 +217,12 @@ public final class Master implements WorkerHost {
         if (handler == commandServer) {
             commandServer.acceptAll();
         } else if (handler instanceof Connection c) {
-            if (key.isValid() && key.isReadable()) commandServer.onReadable(c);
-            if (key.isValid() && key.isWritable()) commandServer.onWritable(c);
+            try {
+                if (key.isValid() && key.isReadable()) commandServer.onReadable(c);
+                if (key.isValid() && key.isWritable()) commandServer.onWritable(c);
+            } catch (Throwable t) { // one client's trouble, whatever it is, never stops the master
+                commandServer.failed(c, t);
+            }
         }
         // the signal pipe is drained after dispatch
     }
@@ -222,10 +232,10 @@ public final class Master implements WorkerHost {
             case "CHLD" -> reapChildren();
             case "INT", "USR2" -> stop(config.gracefulSignal());
             case "TERM" -> stop("TERM");
-            case "HUP" -> reload.request(true, true);
+            case "HUP" -> upgrades.request(null, null, true);
             case "ALRM" -> {
                 log.error("Upgrading using SIGALRM is deprecated. Please switch to SIGHUP");
-                reload.request(true, true);
+                upgrades.request(null, null, true);
             }
             case "TTIN" -> commands.increment();
             case "TTOU" -> commands.decrement();
@@ -323,10 +333,11 @@ public final class Master implements WorkerHost {
         if (upgradeTagged) {
             String text = level == Level.ERROR && !message.startsWith("Upgrade failed") ? "ERROR: " + message : message;
             for (Connection c : commandServer.connections()) {
-                if (!c.upgradeSubscribed()) continue;
+                if (!c.upgradeSubscribed() || c.upgradeQueued()) continue;
                 reply(c, c.upgradeRequestId(), text, lastOfUpgrade);
                 if (lastOfUpgrade) c.unsubscribeFromUpgrade();
             }
+            if (lastOfUpgrade) upgrades.finished();
         }
     }
 

@@ -6,7 +6,10 @@ import java.util.Optional;
 import org.snakeyaml.engine.v2.api.ConstructNode;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Parse;
 import org.snakeyaml.engine.v2.constructor.StandardConstructor;
+import org.snakeyaml.engine.v2.events.AliasEvent;
+import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.Tag;
@@ -18,8 +21,10 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  * <p>In: a safe loader (snakeyaml-engine, YAML 1.2 core schema) that only builds maps ({@link
  * LinkedHashMap}, in document order), lists, strings, numbers ({@link Integer}, {@link Long} or {@link
  * java.math.BigInteger}, never a string: a {@code pid: "5"} stays a String), booleans and null, for
- * requests in YAML block, YAML flow or JSON form. Aliases are capped, duplicate keys keep the last value
- * (as Psych does). <b>Tags</b>: a node with a tag we do not know ({@code !ruby/object:Set},
+ * requests in YAML block, YAML flow or JSON form. <b>No alias is accepted</b> (as Psych 4's {@code safe_load}
+ * by default): a chain of anchors each aliasing the previous one twice is a few hundred bytes and 2^k nodes
+ * once anything walks it, so every document with an alias is refused before it is composed (an anchor alone
+ * is harmless and accepted). Duplicate keys keep the last value (as Psych does). <b>Tags</b>: a node with a tag we do not know ({@code !ruby/object:Set},
  * {@code !ruby/sym}, {@code !foo}) is loaded as if it were untagged — its plain scalar, sequence or
  * mapping value — rather than rejected, because old Ruby clients add such tags to values that are
  * otherwise fine; no tag ever instantiates a class. Core-schema resolution differs from Psych's YAML 1.1
@@ -34,7 +39,8 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
 public final class Yaml {
     private Yaml() {}
 
-    private static final int MAX_ALIASES = 50;
+    /** The parse error of a document with an alias (docs/PROTOCOL.md, "Bounds"). */
+    public static final String ALIASES_REFUSED = "YAML aliases are not accepted";
 
     /** Parses one decoded request; throws if it is not valid YAML or not a mapping. Keys become Strings. */
     public static Map<String, Object> parseMapping(String document) throws ParseException {
@@ -54,13 +60,16 @@ public final class Yaml {
     public static Object parse(String document) throws ParseException {
         LoadSettings settings = LoadSettings.builder()
                 .setSchema(new CoreSchema())
-                .setMaxAliasesForCollections(MAX_ALIASES)
+                .setMaxAliasesForCollections(0)
                 .setAllowRecursiveKeys(false)
                 .setAllowDuplicateKeys(true)
                 .setCodePointLimit(Framing.MAX_LINE_BYTES)
                 .setUseMarks(false)
                 .build();
         try {
+            for (Event e : new Parse(settings).parseString(document)) {
+                if (e instanceof AliasEvent) throw new ParseException(ALIASES_REFUSED);
+            }
             return new Load(settings, new UntaggingConstructor(settings)).loadFromString(document);
         } catch (YamlEngineException e) {
             throw new ParseException(e.getMessage());

@@ -95,9 +95,39 @@ class BadInputIT {
         bomb.append("command: state%0A\n");
         try (CommandClient c = new CommandClient(einhorn.socket)) {
             c.sendRaw(bomb.toString());
-            assertEquals("---%0Amessage: Could not parse command%0A", c.readLine());
+            assertEquals(ALIASES_REFUSED, c.readLine());
         }
         assertStillServing();
+    }
+
+    static final String ALIASES_REFUSED = "---%0Amessage: 'Could not parse command: YAML aliases are not accepted'%0A";
+
+    /**
+     * Issue 9's 536-byte request: k anchors, each a list of two aliases of the previous one, stays under any cap
+     * on the number of aliases yet expands to 2^k nodes when the reply echoes it.
+     */
+    static String aliasChain(int k, String command, String echoedKey) {
+        StringBuilder anchors = new StringBuilder("\"a0\": &a0 \"xxxxxxxxxx\"");
+        for (int i = 1; i <= k; i++) {
+            anchors.append(", \"a").append(i).append("\": &a").append(i).append(" [*a").append(i - 1)
+                    .append(", *a").append(i - 1).append("]");
+        }
+        return "{" + anchors + ", \"command\":\"" + command + "\",\"" + echoedKey + "\":*a" + k + "}\n";
+    }
+
+    @Test
+    void anAliasChainEchoedByEhloOrHelpIsRefusedAndTheMasterKeepsItsWorkers() throws Exception {
+        for (String[] via : new String[][] {{"ehlo", "user"}, {"help", "id"}}) {
+            String request = aliasChain(20, via[0], via[1]);
+            if (via[0].equals("ehlo")) assertEquals(536, request.length() - 1, "the issue's request, byte for byte");
+            try (CommandClient c = new CommandClient(einhorn.socket)) {
+                c.sendRaw(request);
+                assertEquals(ALIASES_REFUSED, c.readLine(), "via " + via[0]);
+            }
+            assertEquals(List.of("Welcome, tester! You are speaking to Einhorn Master Process " + einhorn.pid()
+                    + ".\nThis is Einhorn 0.8.2.\n"), einhorn.command("{\"command\":\"ehlo\",\"user\":\"tester\",\"id\":1}"));
+            assertStillServing();
+        }
     }
 
     @Test
