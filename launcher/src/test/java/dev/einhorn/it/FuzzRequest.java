@@ -11,8 +11,11 @@ import java.nio.charset.StandardCharsets;
  * @param ending how the client sends it and leaves
  * @param chunks into how many separate writes the line is cut (framing across reads)
  * @param expectedPrefix the start of the reply's message, or null when any well-formed reply will do
+ * @param judgement what the master must do with it ({@link RequestOracle}); null for hostile documents, which
+ *                  may get any well-formed reply or a close
  */
-record FuzzRequest(Kind kind, byte[] line, Ending ending, int chunks, String expectedPrefix) {
+record FuzzRequest(Kind kind, byte[] line, Ending ending, int chunks, String expectedPrefix,
+                   RequestOracle.Judgement judgement) {
     enum Kind { JSON, YAML, HOSTILE, BINARY }
 
     enum Ending {
@@ -25,11 +28,16 @@ record FuzzRequest(Kind kind, byte[] line, Ending ending, int chunks, String exp
     }
 
     static FuzzRequest line(Kind kind, String line, String expectedPrefix) {
-        return new FuzzRequest(kind, line.getBytes(StandardCharsets.UTF_8), Ending.LINE, 1, expectedPrefix);
+        return new FuzzRequest(kind, line.getBytes(StandardCharsets.UTF_8), Ending.LINE, 1, expectedPrefix, null);
     }
 
     FuzzRequest endingWith(Ending e, int chunkCount) {
-        return new FuzzRequest(kind, line, e, chunkCount, e == Ending.LINE ? expectedPrefix : null);
+        return new FuzzRequest(kind, line, e, chunkCount, e == Ending.LINE ? expectedPrefix : null, judgement);
+    }
+
+    /** This request, judged by the oracle (once: judging costs a YAML parse). */
+    FuzzRequest judged() {
+        return new FuzzRequest(kind, line, ending, chunks, expectedPrefix, RequestOracle.judge(line));
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.einhorn.it;
 import dev.einhorn.it.FuzzRequest.Ending;
 import dev.einhorn.it.FuzzRequest.Kind;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,93 +43,146 @@ final class FuzzRequests {
                 Tuple.of(40, yaml()),
                 Tuple.of(15, HostileRequests.any()),
                 Tuple.of(5, binary()));
-        return Combinators.combine(base, Arbitraries.integers().between(0, 99), Arbitraries.integers().between(1, 3))
-                .as((r, dice, chunks) -> dice < 4 ? r.endingWith(Ending.HANG_UP, chunks)
-                        : dice < 8 ? r.endingWith(Ending.MID_LINE, chunks)
-                        : r.endingWith(Ending.LINE, chunks))
-                .filter(r -> RequestOracle.judge(r.line()).outcome() != RequestOracle.Outcome.DISRUPTIVE);
+        // the ending is drawn uniformly (jqwik's integers lean towards small values)
+        return Combinators.combine(base, Arbitraries.longs().withoutEdgeCases()).as((r, seed) -> {
+                    Random random = new Random(seed);
+                    int dice = random.nextInt(100);
+                    int chunks = 1 + random.nextInt(3);
+                    return dice < 4 ? r.endingWith(Ending.HANG_UP, chunks)
+                            : dice < 8 ? r.endingWith(Ending.MID_LINE, chunks)
+                            : r.endingWith(Ending.LINE, chunks);
+                })
+                .map(r -> r.kind() == Kind.HOSTILE ? r : r.judged()) // hostile: never disruptive by construction, costly to judge
+                .filter(r -> r.judgement() == null || r.judgement().outcome() != RequestOracle.Outcome.DISRUPTIVE);
     }
 
     // ------------------------------------------------------------------ values
 
-    /** A marker for YAML/JSON null (jqwik values cannot be null in a frequency mix). */
+    /** A marker for YAML/JSON null in generated trees. */
     enum Null { NULL }
 
-    static Arbitrary<String> text() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(5, Arbitraries.strings().alpha().numeric().withChars("_-.: ").ofMaxLength(20)),
-                Tuple.of(3, Arbitraries.strings().all().ofMaxLength(30)),
-                Tuple.of(3, Arbitraries.of(TRICKY_WORDS)),
-                Tuple.of(1, Arbitraries.integers().between(1_000, 200_000).map("x"::repeat)));
+    /*
+     * The values are drawn from a java.util.Random seeded by jqwik: jqwik's own combinators, nested this deep,
+     * cost tens of milliseconds per request, which would leave a few hundred requests in the time budget.
+     */
+
+    static String text(Random r) {
+        int roll = r.nextInt(12);
+        if (roll < 5) return alnum(r, r.nextInt(21));
+        if (roll < 8) {
+            StringBuilder b = new StringBuilder();
+            for (int i = r.nextInt(31); i > 0; i--) {
+                b.appendCodePoint(switch (r.nextInt(4)) {
+                    case 0 -> r.nextInt(0x80);
+                    case 1 -> r.nextInt(0x800);
+                    case 2 -> r.nextInt(0x10000); // lone surrogates included
+                    default -> r.nextInt(0x110000);
+                });
+            }
+            return b.toString();
+        }
+        if (roll < 11 || r.nextBoolean()) return TRICKY_WORDS.get(r.nextInt(TRICKY_WORDS.size()));
+        return "x".repeat(1_000 + r.nextInt(9_000));
     }
 
-    static Arbitrary<Object> scalar() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(5, text().map(s -> (Object) s)),
-                Tuple.of(2, Arbitraries.integers().map(i -> (Object) i)),
-                Tuple.of(1, Arbitraries.longs().map(l -> (Object) l)),
-                Tuple.of(1, Arbitraries.bigIntegers().between(BigInteger.TEN.pow(60).negate(), BigInteger.TEN.pow(60))
-                        .map(b -> (Object) b)),
-                Tuple.of(1, Arbitraries.doubles().map(d -> (Object) d)),
-                Tuple.of(1, Arbitraries.of(Boolean.TRUE, Boolean.FALSE).map(b -> (Object) b)),
-                Tuple.of(1, Arbitraries.just((Object) Null.NULL)));
+    private static String alnum(Random r, int length) {
+        String chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.: ";
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < length; i++) b.append(chars.charAt(r.nextInt(chars.length())));
+        return b.toString();
     }
 
-    /** Scalars, lists and string-keyed maps, up to 4 levels. */
-    static Arbitrary<Object> value() {
-        return Arbitraries.recursive(FuzzRequests::scalar, inner -> Arbitraries.frequencyOf(
-                Tuple.of(2, inner),
-                Tuple.of(1, inner.list().ofMaxSize(5).map(l -> (Object) l)),
-                Tuple.of(1, Arbitraries.maps(text(), inner).ofMaxSize(5).map(m -> (Object) m))), 0, 4);
+    static Object scalar(Random r) {
+        return switch (r.nextInt(12)) {
+            case 0, 1, 2, 3, 4 -> text(r);
+            case 5 -> r.nextInt(1000) - 500;
+            case 6 -> List.of(0, -1, 1, Integer.MAX_VALUE, Integer.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE)
+                    .get(r.nextInt(7));
+            case 7 -> r.nextLong();
+            case 8 -> new BigInteger(64 + r.nextInt(200), r).multiply(BigInteger.valueOf(r.nextBoolean() ? 1 : -1));
+            case 9 -> List.of(r.nextDouble() * 1e6, -0.0, Double.NaN, Double.POSITIVE_INFINITY, 1e308, 4.9e-324)
+                    .get(r.nextInt(6));
+            case 10 -> r.nextBoolean();
+            default -> Null.NULL;
+        };
     }
 
-    private static Arbitrary<Object> command() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(12, Arbitraries.of(SAFE_COMMANDS).map(c -> (Object) c)),
-                Tuple.of(2, text().map(s -> (Object) s)), // unknown commands (the oracle drops inc, die...)
-                Tuple.of(1, value()));                  // wrong types
+    /** Scalars, lists and string-keyed maps, up to {@code depth} levels (hostile depths are {@link HostileRequests}'). */
+    static Object value(Random r, int depth) {
+        int roll = depth == 0 ? 0 : r.nextInt(4);
+        if (roll < 2) return scalar(r);
+        int size = r.nextInt(5);
+        if (roll == 2) {
+            List<Object> list = new ArrayList<>();
+            for (int i = 0; i < size; i++) list.add(value(r, depth - 1));
+            return list;
+        }
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < size; i++) map.put(text(r), value(r, depth - 1));
+        return map;
     }
 
-    private static Arbitrary<Object> args() {
-        Arbitrary<Object> signals = Arbitraries.frequencyOf(
-                Tuple.of(2, Arbitraries.of(RequestOracle.HARMLESS_SIGNALS)),
-                Tuple.of(2, Arbitraries.of("NOSUCH", "SIGNOPE", "9", "0", "-1", "", "sig", "USR2 ", "KILL\u0000")),
-                Tuple.of(1, text())).list().ofMaxSize(4).map(l -> (Object) l);
-        Arbitrary<Object> configs = Arbitraries.of("{verbosity: 1}", "{\":verbosity\": 2}", "{verbosity: 99}",
-                "{verbosity: -5}", "{verbosity: \"1\"}", "{verbosity: 1.5}", "{foo: 1}", "[1, 2]", "{", "", "verbosity",
-                "{verbosity: 12345678901234567890}").list().ofMaxSize(2).map(l -> (Object) l);
-        return Arbitraries.frequencyOf(
-                Tuple.of(2, signals),
-                Tuple.of(1, configs),
-                Tuple.of(1, Arbitraries.just((Object) List.of("--json"))),
-                Tuple.of(2, value()));
+    private static Object command(Random r) {
+        int roll = r.nextInt(15);
+        if (roll < 12) return SAFE_COMMANDS.get(r.nextInt(SAFE_COMMANDS.size()));
+        if (roll < 14) return text(r); // unknown commands (the oracle drops inc, die...)
+        return value(r, 2);             // wrong types
     }
 
-    private static Arbitrary<Object> pid() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(2, Arbitraries.of(0L, -1L, 1L, 4294967296L + 1, (long) Integer.MAX_VALUE + 1, Long.MAX_VALUE,
-                        Long.MIN_VALUE).map(p -> (Object) p)),
-                Tuple.of(1, Arbitraries.just((Object) new BigInteger("99999999999999999999"))),
-                Tuple.of(2, value()));
+    private static final List<String> SIGNAL_WORDS = List.of("NOSUCH", "SIGNOPE", "9", "0", "-1", "", "sig", "USR2 ",
+            "KILL\u0000");
+    private static final List<String> CONFIGS = List.of("{verbosity: 1}", "{\":verbosity\": 2}", "{verbosity: 99}",
+            "{verbosity: -5}", "{verbosity: \"1\"}", "{verbosity: 1.5}", "{foo: 1}", "[1, 2]", "{", "", "verbosity",
+            "{verbosity: 12345678901234567890}");
+
+    private static Object args(Random r) {
+        switch (r.nextInt(6)) {
+            case 0, 1 -> {
+                List<Object> names = new ArrayList<>();
+                for (int i = r.nextInt(5); i > 0; i--) {
+                    int kind = r.nextInt(5);
+                    names.add(kind < 2 ? RequestOracle.HARMLESS_SIGNALS.get(r.nextInt(RequestOracle.HARMLESS_SIGNALS.size()))
+                            : kind < 4 ? SIGNAL_WORDS.get(r.nextInt(SIGNAL_WORDS.size())) : text(r));
+                }
+                return names;
+            }
+            case 2 -> {
+                List<Object> configs = new ArrayList<>();
+                for (int i = r.nextInt(3); i > 0; i--) configs.add(CONFIGS.get(r.nextInt(CONFIGS.size())));
+                return configs;
+            }
+            case 3 -> {
+                return List.of("--json");
+            }
+            default -> {
+                return value(r, 3);
+            }
+        }
+    }
+
+    private static Object pid(Random r) {
+        return switch (r.nextInt(5)) {
+            case 0, 1 -> List.of(0L, -1L, 1L, 4294967296L + 1, (long) Integer.MAX_VALUE + 1, Long.MAX_VALUE, Long.MIN_VALUE)
+                    .get(r.nextInt(7));
+            case 2 -> new BigInteger("99999999999999999999");
+            default -> value(r, 2);
+        };
     }
 
     /** A request as a map: command first, then what that command reads, then junk keys. */
-    static Arbitrary<Map<String, Object>> requestMap() {
-        Arbitrary<Map<String, Object>> extras = Arbitraries.maps(text().filter(k -> !KNOWN_KEYS.contains(k)), value())
-                .ofMaxSize(3);
-        return Combinators.combine(command(), value().injectNull(0.5), args().injectNull(0.3),
-                        value().injectNull(0.5), pid().injectNull(0.3), value().injectNull(0.8), extras)
-                .as((command, id, args, user, pid, requestId, junk) -> {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("command", command);
-                    if (id != null) m.put("id", id);
-                    if (args != null) m.put("args", args);
-                    if (user != null) m.put("user", user);
-                    if (pid != null) m.put("pid", pid);
-                    if (requestId != null) m.put("request_id", requestId);
-                    m.putAll(junk);
-                    return m;
-                });
+    static Map<String, Object> requestMap(Random r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("command", command(r));
+        if (r.nextBoolean()) m.put("id", value(r, 3));
+        if (r.nextInt(10) < 7) m.put("args", args(r));
+        if (r.nextBoolean()) m.put("user", value(r, 3));
+        if (r.nextInt(10) < 7) m.put("pid", pid(r));
+        if (r.nextInt(10) < 2) m.put("request_id", value(r, 3));
+        for (int i = r.nextInt(4); i > 0; i--) {
+            String key = text(r);
+            if (!KNOWN_KEYS.contains(key)) m.put(key, value(r, 3));
+        }
+        return m;
     }
 
     /** How the reply to a well-formed, correctly escaped request must begin, when we know. */
@@ -144,13 +198,13 @@ final class FuzzRequests {
     // ------------------------------------------------------------------ JSON
 
     static Arbitrary<FuzzRequest> json() {
-        return Combinators.combine(requestMap(), Arbitraries.longs(), Arbitraries.integers().between(0, 99))
-                .as((request, seed, dice) -> {
-                    Random r = new Random(seed);
-                    StringBuilder out = new StringBuilder();
-                    writeJson(request, out, r);
-                    return render(Kind.JSON, out.toString(), request, dice, r);
-                });
+        return Arbitraries.longs().withoutEdgeCases().map(seed -> {
+            Random r = new Random(seed);
+            Map<String, Object> request = requestMap(r);
+            StringBuilder out = new StringBuilder();
+            writeJson(request, out, r);
+            return render(Kind.JSON, out.toString(), request, r.nextInt(100), r);
+        });
     }
 
     static void writeJson(Object v, StringBuilder out, Random r) {
@@ -207,18 +261,18 @@ final class FuzzRequests {
     // ------------------------------------------------------------------ YAML
 
     static Arbitrary<FuzzRequest> yaml() {
-        return Combinators.combine(requestMap(), Arbitraries.longs(), Arbitraries.integers().between(0, 99))
-                .as((request, seed, dice) -> {
-                    Random r = new Random(seed);
-                    StringBuilder out = new StringBuilder();
-                    if (r.nextInt(3) == 0) {
-                        writeFlow(request, out, r);
-                    } else {
-                        if (r.nextInt(5) == 0) out.append("---\n");
-                        writeBlock(request, out, 0, r);
-                    }
-                    return render(Kind.YAML, out.toString(), request, dice, r);
-                });
+        return Arbitraries.longs().withoutEdgeCases().map(seed -> {
+            Random r = new Random(seed);
+            Map<String, Object> request = requestMap(r);
+            StringBuilder out = new StringBuilder();
+            if (r.nextInt(3) == 0) {
+                writeFlow(request, out, r);
+            } else {
+                if (r.nextInt(5) == 0) out.append("---\n");
+                writeBlock(request, out, 0, r);
+            }
+            return render(Kind.YAML, out.toString(), request, r.nextInt(100), r);
+        });
     }
 
     private static void writeBlock(Map<?, ?> m, StringBuilder out, int indent, Random r) {
@@ -362,10 +416,12 @@ final class FuzzRequests {
     // ------------------------------------------------------------------ binary
 
     static Arbitrary<FuzzRequest> binary() {
-        return Arbitraries.bytes().filter(b -> b != '\n').list().ofMaxSize(3000).map(list -> {
-            byte[] bytes = new byte[list.size()];
-            for (int i = 0; i < bytes.length; i++) bytes[i] = list.get(i);
-            return new FuzzRequest(Kind.BINARY, bytes, Ending.LINE, 1, null);
+        return Arbitraries.longs().withoutEdgeCases().map(seed -> {
+            Random r = new Random(seed);
+            byte[] bytes = new byte[r.nextInt(3001)];
+            r.nextBytes(bytes);
+            for (int i = 0; i < bytes.length; i++) if (bytes[i] == '\n') bytes[i] = '\r';
+            return new FuzzRequest(Kind.BINARY, bytes, Ending.LINE, 1, null, null);
         });
     }
 }

@@ -18,6 +18,8 @@ final class FuzzStats {
     int skippedBatches;
     /** Requests closed without a reply because their id cannot be written back (a known defect). */
     int unechoableIds;
+    long sendingNanos;
+    long checkingNanos;
 
     synchronized void record(FuzzRequest request, FuzzExchange.Outcome outcome) {
         requests++;

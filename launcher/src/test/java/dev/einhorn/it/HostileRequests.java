@@ -17,12 +17,19 @@ import net.jqwik.api.Tuple;
  * under an alias cap and expand when echoed, an alias to its own ancestor), class-instantiating tags, merge
  * keys, directives and multiple documents, deep nesting, lines at and over the length limit, huge numbers,
  * invalid {@code %} escapes, control bytes and invalid UTF-8. The hostile value goes into each place the
- * master reads or echoes ({@link #SLOTS}).
+ * master reads or echoes ({@link #SLOTS}). None of them names a command that changes the pool, by
+ * construction: judging them with a YAML loader in the test would cost what they cost the master.
  */
 final class HostileRequests {
     private HostileRequests() {}
 
     private static final String V = "@V@";
+    /**
+     * Nesting and integer sizes the master handles in well under a second. Deeper or longer ones stall its loop
+     * (see {@link ProtocolFuzzIT#parserBoundsKnownDefects}); they join the mix once the loader bounds them.
+     */
+    static final int MAX_DEPTH = 2_000;
+    static final int MAX_DIGITS = 20_000;
     /** Where a hostile value goes: fields the master echoes, logs, converts, or ignores. */
     static final List<String> SLOTS = List.of(
             "{\"command\":\"ehlo\",\"user\":@V@}",
@@ -62,10 +69,10 @@ final class HostileRequests {
                 Tuple.of(2, Combinators.combine(Arbitraries.of(TAGGED), slot).as(HostileRequests::inSlot)),
                 Tuple.of(1, Arbitraries.of(mergeKeys())),
                 Tuple.of(1, Arbitraries.of(documents())),
-                Tuple.of(2, Combinators.combine(Arbitraries.integers().between(10, 60_000), Arbitraries.integers().between(0, 3),
+                Tuple.of(2, Combinators.combine(Arbitraries.integers().between(10, MAX_DEPTH), Arbitraries.integers().between(0, 3),
                         slot).as(HostileRequests::deep)),
                 Tuple.of(1, Arbitraries.of(-64, -1, 0, 1, 1 << 19).map(d -> longLine(Framing.MAX_LINE_BYTES + d))),
-                Tuple.of(2, Combinators.combine(Arbitraries.integers().between(1, 1_000_000), slot).as(HostileRequests::hugeNumber)),
+                Tuple.of(2, Combinators.combine(Arbitraries.integers().between(1, MAX_DIGITS), slot).as(HostileRequests::hugeNumber)),
                 Tuple.of(2, Combinators.combine(Arbitraries.of("%", "%0", "%ZZ", "%0a", "%%", "%250A", "%0D", "%00", "%%0A0A",
                         "%2", "%25%"), Arbitraries.integers().between(0, 40)).as(HostileRequests::badEscape)),
                 Tuple.of(1, Combinators.combine(Arbitraries.integers().between(1, 40_000), Arbitraries.of(true, false))
@@ -76,24 +83,25 @@ final class HostileRequests {
     /** The worst case of each shape, sent once in a fixed order. */
     static List<FuzzRequest> corpus() {
         List<FuzzRequest> all = new ArrayList<>();
-        for (String slot : SLOTS) {
+        for (String slot : SLOTS) { // the shapes that expand, recurse or overflow when echoed: in every place
             all.add(aliasChain(20, slot));
             all.add(aliasChain(22, slot));
-            all.add(billionLaughs(9, 5, slot)); // 45 aliases, under the cap: 5^9 nodes when expanded
+            all.add(billionLaughs(9, 5, slot)); // 45 aliases, under the old cap: 5^9 nodes when expanded
             for (String r : RECURSIVE) all.add(inSlot(r, slot));
-            for (String t : TAGGED) all.add(inSlot(t, slot));
-            for (int depth : List.of(500, 2_000, 5_000, 20_000, 60_000)) {
-                for (int form = 0; form < 4; form++) all.add(deep(depth, form, slot));
-            }
-            all.add(hugeNumber(1_000_000 - 64, slot));
+            all.add(hugeNumber(MAX_DIGITS, slot));
         }
+        for (String slot : List.of(SLOTS.get(0), SLOTS.get(1), SLOTS.get(8))) { // the rest: where it is echoed or read
+            for (String t : TAGGED) all.add(inSlot(t, slot));
+            for (int form = 0; form < 3; form++) all.add(deep(MAX_DEPTH, form, slot));
+        }
+        all.add(deep(MAX_DEPTH, 3, SLOTS.get(0)));
         mergeKeys().forEach(all::add);
         documents().forEach(all::add);
         controlBytes().forEach(all::add);
         for (int d : List.of(-64, -1, 0, 1, 1 << 19)) all.add(longLine(Framing.MAX_LINE_BYTES + d));
         all.add(manyKeys(40_000, true));
         all.add(manyKeys(40_000, false));
-        return all.stream().filter(r -> RequestOracle.judge(r.line()).outcome() != RequestOracle.Outcome.DISRUPTIVE).toList();
+        return all;
     }
 
     static FuzzRequest inSlot(String value, String slot) {
@@ -226,7 +234,7 @@ final class HostileRequests {
                 new byte[] {0, 0, 0, 0},
                 new byte[] {(byte) 0xef, (byte) 0xbb, (byte) 0xbf},
                 new byte[] {(byte) 0xfe, (byte) 0xff, 0, '{', 0, '}'});
-        return lines.stream().map(b -> new FuzzRequest(Kind.HOSTILE, b, FuzzRequest.Ending.LINE, 1, null)).toList();
+        return lines.stream().map(b -> new FuzzRequest(Kind.HOSTILE, b, FuzzRequest.Ending.LINE, 1, null, null)).toList();
     }
 
     private static byte[] bytes(String s) {

@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Disabled;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -64,7 +65,9 @@ class ProtocolFuzzIT {
     @AfterContainer
     static void stopMaster() throws Exception {
         ProcessVitals after = einhorn.process.isAlive() ? ProcessVitals.of(einhorn.pid()) : null;
-        System.out.println("FUZZ: " + stats.summary() + "; master " + (einhorn.process.isAlive() ? "alive" : "DEAD")
+        System.out.println("FUZZ: " + stats.summary() + "; " + (System.nanoTime() - started) / 1_000_000_000 + " s ("
+                + stats.sendingNanos / 1_000_000_000 + " s sending, " + stats.checkingNanos / 1_000_000_000
+                + " s checking); master " + (einhorn.process.isAlive() ? "alive" : "DEAD")
                 + ", workers " + (after != null ? "unchanged " + workers : "?") + ", " + before + " -> "
                 + (after != null ? after : "?") + " (highest RSS " + highest.rssMb() + " MB)");
         einhorn.close();
@@ -85,9 +88,13 @@ class ProtocolFuzzIT {
             stats.skippedBatches++;
             return;
         }
+        long t0 = System.nanoTime();
         sendAll(batch);
+        long t1 = System.nanoTime();
         stats.batches++;
         assertMasterUnharmed("after batch " + stats.batches);
+        stats.sendingNanos += t1 - t0;
+        stats.checkingNanos += System.nanoTime() - t1;
     }
 
     /** The worst case of each hostile shape, in each place of a request, once. */
@@ -100,10 +107,26 @@ class ProtocolFuzzIT {
         }
     }
 
+    /**
+     * Two requests of under 1 MiB that hold the master's only thread far longer than any client waits (both
+     * found by this test; docs/TESTING.md): an integer of a million digits (java.math.BigInteger's parser is
+     * quadratic: about 48 s), and 60,000 nested flow lists (the scanner's simple-key bookkeeping is quadratic
+     * in the nesting depth; the alias check that reads every event before loading no longer stops at the
+     * loader's stack overflow). Disabled until the request loader bounds both; then enable it and raise
+     * {@link HostileRequests#MAX_DEPTH} and {@link HostileRequests#MAX_DIGITS}.
+     */
+    @Example
+    @Disabled("known defect: the request loader does not bound integer length or nesting depth (docs/TESTING.md)")
+    void parserBoundsKnownDefects() throws Exception {
+        sendAll(List.of(HostileRequests.hugeNumber(1_000_000 - 64, HostileRequests.SLOTS.get(1)),
+                HostileRequests.deep(60_000, 1, HostileRequests.SLOTS.get(1))));
+        assertMasterUnharmed("after a million-digit id and 60,000 nested lists");
+    }
+
     private static void sendAll(List<FuzzRequest> batch) throws IOException {
         List<String> wrong = new ArrayList<>();
         for (FuzzRequest request : batch) {
-            RequestOracle.Judgement expected = RequestOracle.judge(request.line());
+            RequestOracle.Judgement expected = request.judgement();
             FuzzExchange.Outcome outcome;
             try {
                 outcome = FuzzExchange.send(einhorn.socket, request);
@@ -114,6 +137,7 @@ class ProtocolFuzzIT {
             stats.record(request, outcome);
             String problem = problem(request, expected, outcome);
             if (problem != null) wrong.add(problem + ": " + request);
+            if (outcome.result() == Result.TIMED_OUT) break; // the master is stuck: the rest would wait as long
         }
         assertTrue(wrong.isEmpty(), wrong.size() + " requests handled wrongly, e.g.:\n"
                 + String.join("\n", wrong.subList(0, Math.min(5, wrong.size()))) + "\nlog tail:\n" + logTail());
@@ -123,7 +147,7 @@ class ProtocolFuzzIT {
     private static String problem(FuzzRequest request, RequestOracle.Judgement expected, FuzzExchange.Outcome outcome) {
         if (outcome.result() == Result.TIMED_OUT) return "no reply and no close within " + FuzzExchange.TIMEOUT;
         if (outcome.malformed() != null) return "malformed reply line " + outcome.malformed();
-        if (outcome.result() == Result.DISCONNECTED) return null;
+        if (outcome.result() == Result.DISCONNECTED || expected == null) return null;
         if (expected.outcome() == RequestOracle.Outcome.CLOSE) {
             return outcome.result() == Result.CLOSED ? null : "replied " + outcome.messages() + " where the connection should close";
         }
