@@ -133,13 +133,13 @@ class ChaosIT {
                 if (target >= MAX_TARGET) return;
                 target++;
                 if (op == Op.INC) command("inc");
-                else einhorn.signal("TTIN");
+                else signalAndAwaitTarget("TTIN");
             }
             case DEC, TTOU -> {
                 if (target <= MIN_TARGET) return;
                 target--;
                 if (op == Op.DEC) command("dec");
-                else einhorn.signal("TTOU");
+                else signalAndAwaitTarget("TTOU");
             }
             case UPGRADE, UPGRADE_FLEET, HUP -> reexec(() -> upgrade(op));
             case RELOAD -> reexec(einhorn::reload);
@@ -156,11 +156,23 @@ class ChaosIT {
         assertTrue(reply.get(reply.size() - 1).contains("number of workers"), name + " replied " + reply);
     }
 
+    /**
+     * TTIN or TTOU, then waits until the master has acted on it: two of the same signal sent before the first
+     * is handled (easily during a re-exec, while the signal is blocked) are one signal, as POSIX has it.
+     */
+    private void signalAndAwaitTarget(String signal) throws Exception {
+        einhorn.signal(signal);
+        awaitMasterTarget(target);
+    }
+
     /** Sets the target to n with inc/dec, as an operator would, then checks the master agrees. */
     private void setTarget(int n) throws IOException {
         while (target < n) { target++; command("inc"); }
         while (target > n) { target--; command("dec"); }
-        // TTIN/TTOU are asynchronous: the count we asked for is the one the master has
+        awaitMasterTarget(n);
+    }
+
+    private void awaitMasterTarget(int n) {
         einhorn.awaitTrue("target " + n, () -> {
             try {
                 return ((Number) ((Map<?, ?>) einhorn.state().get("config")).get("number")).intValue() == n;
