@@ -72,8 +72,9 @@ final class CommandServer {
             try {
                 String peer = peerUser(channel);
                 if (peer == null || (!peer.equals(ownUser) && !peer.equals("root"))) {
-                    log.error("[client {}] refusing a connection from user {}: only {} and root may use the "
-                            + "command socket", id, peer == null ? "(unknown: no SO_PEERCRED)" : peer, ownUser);
+                    log.error("[client {}] refusing a connection from user {}: only {} may use the command socket",
+                            id, peer == null ? "(unknown: no SO_PEERCRED)" : peer,
+                            ownUser.equals("root") ? "root" : ownUser + " and root");
                     channel.close();
                     continue;
                 }

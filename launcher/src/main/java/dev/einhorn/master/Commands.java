@@ -120,22 +120,33 @@ final class Commands {
     // ---------------------------------------------------------------- workers talking to us
 
     private void workerAck(Connection c, Map<String, Object> request) {
-        Object pid = request.get("pid");
-        if (pid instanceof Number n) {
-            master.pool.manualAck(n.intValue());
-        } else {
-            log.error("[{}] Invalid request (no pid): {}", c.label(), request);
-        }
+        Integer pid = pid(c, request);
+        if (pid != null) master.pool.manualAck(pid);
         master.closeWhenFlushed(c);
     }
 
     private void workerPing(Connection c, Map<String, Object> request) {
-        if (request.get("pid") instanceof Number n) {
-            master.pool.ping(n.intValue(), request.get("request_id"));
-        } else {
-            log.error("[{}] Invalid request (no pid): {}", c.label(), request);
-        }
+        Integer pid = pid(c, request);
+        if (pid != null) master.pool.ping(pid, request.get("request_id"));
         master.closeWhenFlushed(c);
+    }
+
+    /**
+     * The request's {@code pid}, compared as the arbitrary-precision integer it was sent as: one that no process
+     * can have (not in [1, 2^31)) is logged and ignored, never truncated (PID + 2^32 is not PID).
+     */
+    private static Integer pid(Connection c, Map<String, Object> request) {
+        Object pid = request.get("pid");
+        if (!(pid instanceof Integer || pid instanceof Long || pid instanceof java.math.BigInteger)) {
+            log.error("[{}] Invalid request (no pid): {}", c.label(), request);
+            return null;
+        }
+        java.math.BigInteger n = new java.math.BigInteger(pid.toString());
+        if (n.signum() <= 0 || n.bitLength() > 31) {
+            log.error("[{}] Invalid request (pid {} is not a possible process id): ignoring it", c.label(), n);
+            return null;
+        }
+        return n.intValue();
     }
 
     // ---------------------------------------------------------------- scaling
@@ -162,12 +173,7 @@ final class Commands {
 
     private String setWorkers(List<String> args) {
         String arg = args.isEmpty() ? "" : args.get(0);
-        int count;
-        try {
-            count = Integer.parseInt(arg.trim());
-        } catch (NumberFormatException e) {
-            count = -1;
-        }
+        int count = strictCount(arg);
         if (count < 1 || count >= 1000) return "Invalid count: '" + arg + "'. Must be an integer in [1,1000).";
         int old = master.pool.number();
         if (count == old) return "";
@@ -176,6 +182,15 @@ final class Commands {
                 + (count > old ? "spin up additional workers." : "gracefully terminate workers.");
         EinhornLog.raw(msg);
         return msg;
+    }
+
+    /**
+     * ASCII digits only (no sign, no blank, no other script's digits such as "٢"), as the value it reads as;
+     * -1 for anything else or anything too long to be a count.
+     */
+    static int strictCount(String arg) {
+        if (arg.isEmpty() || arg.length() > 9 || !arg.chars().allMatch(ch -> ch >= '0' && ch <= '9')) return -1;
+        return Integer.parseInt(arg);
     }
 
     private String setVerbosity(int v) {
@@ -229,24 +244,34 @@ final class Commands {
             if (!key.equals("number") && !key.equals("verbosity")) {
                 return "Unknown config key " + RubyInspect.inspect(e.getKey()) + " (known: number, verbosity)";
             }
-            if (!(e.getValue() instanceof Integer || e.getValue() instanceof Long)) {
+            if (!(e.getValue() instanceof Integer || e.getValue() instanceof Long
+                    || e.getValue() instanceof java.math.BigInteger)) {
                 return "Config value for " + key + " must be an integer";
             }
-            Number n = (Number) e.getValue();
-            if (key.equals("number") && (n.intValue() < 1 || n.intValue() >= 1000)) {
+            java.math.BigInteger n = new java.math.BigInteger(e.getValue().toString()); // compared whole, never cut
+            if (key.equals("number") && !inRange(n, 1, 999)) {
                 return "Invalid count: '" + n + "'. Must be an integer in [1,1000).";
             }
+            if (key.equals("verbosity") && !inRange(n, EinhornLog.DEBUG, EinhornLog.ERROR)) {
+                return "Invalid verbosity: '" + n + "'. Must be 0 (debug), 1 (info) or 2 (errors only).";
+            }
         }
+        Map<String, Object> stored = new java.util.LinkedHashMap<>();
         for (Map.Entry<String, Object> e : hash.entrySet()) {
             int value = ((Number) e.getValue()).intValue();
             if (e.getKey().endsWith("number")) {
                 master.pool.setNumber(value);
+                stored.put(e.getKey(), master.pool.number());
             } else {
                 EinhornLog.setVerbosity(value);
+                stored.put(e.getKey(), EinhornLog.verbosity());
             }
         }
-        return "Successfully merged in config: " + RubyInspect.inspect(hash);
-                
+        return "Successfully merged in config: " + RubyInspect.inspect(stored); // what is in effect now
+    }
+
+    private static boolean inRange(java.math.BigInteger n, int min, int max) {
+        return n.compareTo(java.math.BigInteger.valueOf(min)) >= 0 && n.compareTo(java.math.BigInteger.valueOf(max)) <= 0;
     }
 
     // ---------------------------------------------------------------- upgrades

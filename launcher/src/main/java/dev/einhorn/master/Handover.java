@@ -21,8 +21,8 @@ import java.util.Map;
 /**
  * What one master image hands to the next across {@code execve} (Einhorn's {@code --with-state-fd}): the
  * configuration, the pool, and the fd numbers of every socket to keep, with each command-socket client's
- * unread and unwritten bytes and upgrade subscription. One versioned YAML document in an in-memory file;
- * private to this implementation (Einhorn's is Ruby-specific too).
+ * unread and unwritten bytes and upgrade subscription. One versioned YAML document in an in-memory file, the
+ * clients' bytes after it (see {@link #HEADER}); private to this implementation (Einhorn's is Ruby-specific too).
  */
 record Handover(
         Config config,
@@ -42,7 +42,14 @@ record Handover(
         int verbosity,
         List<String> workerArgv) {
 
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
+    /**
+     * Format 2 (this one): this line with the YAML document's length in bytes, the YAML document, then the clients'
+     * raw bytes, which the document locates by offset and length. Their unwritten replies may be megabytes (up to
+     * Connection.MAX_PENDING_OUTPUT each), far too much for a YAML scalar, which the loader reads in quadratic time.
+     * Format 1 (the same document with those bytes as base64 scalars) is still read, from an older image.
+     */
+    private static final String HEADER = "einhorn-handover-2 ";
 
     /** Serialises a running master. */
     static byte[] write(Master m, boolean reloadingForUpgrade, boolean smoothUpgrade, List<String> pendingSignals) {
@@ -55,13 +62,13 @@ record Handover(
         s.put("listeners", listeners(m.listeners()));
         s.put("legacy_listeners", listeners(m.legacyListeners()));
         List<Object> conns = new ArrayList<>();
-        Base64.Encoder b64 = Base64.getEncoder();
+        java.io.ByteArrayOutputStream blob = new java.io.ByteArrayOutputStream();
         for (Connection c : m.commandServer().connections()) {
             Map<String, Object> cm = new LinkedHashMap<>();
             cm.put("fd", c.fd);
             cm.put("id", c.id);
-            cm.put("partial", b64.encodeToString(c.partialLine()));
-            cm.put("pending", b64.encodeToString(c.pendingOutput()));
+            cm.put("partial", blobRef(blob, c.partialLine()));
+            cm.put("pending", blobRef(blob, c.pendingOutput()));
             cm.put("close_when_flushed", c.shouldCloseWhenFlushed());
             cm.put("upgrade_subscribed", c.upgradeSubscribed());
             cm.put("upgrade_request_id", c.upgradeRequestId());
@@ -80,7 +87,27 @@ record Handover(
         Map<Object, Object> archives = new LinkedHashMap<>();
         m.workerArchives().forEach((pid, path) -> archives.put(pid, path.toString()));
         s.put("worker_archives", archives);
-        return Yaml.dump(s).getBytes(StandardCharsets.UTF_8);
+        byte[] yaml = Yaml.dump(s).getBytes(StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes((HEADER + yaml.length + "\n").getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(yaml);
+        out.writeBytes(blob.toByteArray());
+        return out.toByteArray();
+    }
+
+    /** Appends bytes to the blob section; returns where they are: [offset, length]. */
+    private static List<Integer> blobRef(java.io.ByteArrayOutputStream blob, byte[] bytes) {
+        List<Integer> ref = List.of(blob.size(), bytes.length);
+        blob.writeBytes(bytes);
+        return ref;
+    }
+
+    /** A client's bytes: [offset, length] in the blob section (format 2), or a base64 string (format 1). */
+    private static byte[] bytesOf(Object saved, byte[] blob) {
+        if (saved instanceof String base64) return Base64.getDecoder().decode(base64);
+        List<?> ref = (List<?>) saved;
+        int offset = ((Number) ref.get(0)).intValue();
+        return java.util.Arrays.copyOfRange(blob, offset, offset + ((Number) ref.get(1)).intValue());
     }
 
     private static List<Object> listeners(List<Listeners.Listener> ls) {
@@ -112,12 +139,23 @@ record Handover(
     @SuppressWarnings("unchecked")
     static Handover read(int stateFd, Posix posix) throws StartupException {
         Map<String, Object> s;
+        byte[] blob = new byte[0];
         try {
-            s = Yaml.parseMapping(new String(posix.readToEndAndClose(stateFd), StandardCharsets.UTF_8));
-        } catch (PosixException | ParseException e) {
+            byte[] all = posix.readToEndAndClose(stateFd);
+            byte[] yaml = all;
+            if (startsWith(all, HEADER)) {
+                int eol = indexOf(all, (byte) '\n');
+                int headerLength = eol + 1;
+                int yamlLength = Integer.parseInt(new String(all, HEADER.length(), eol - HEADER.length(),
+                        StandardCharsets.US_ASCII));
+                yaml = java.util.Arrays.copyOfRange(all, headerLength, headerLength + yamlLength);
+                blob = java.util.Arrays.copyOfRange(all, headerLength + yamlLength, all.length);
+            }
+            s = Yaml.parseMapping(new String(yaml, StandardCharsets.UTF_8));
+        } catch (PosixException | ParseException | RuntimeException e) {
             throw new StartupException("Could not read the state handed over on fd " + stateFd + ": " + e.getMessage());
         }
-        if (!Integer.valueOf(FORMAT).equals(s.get("format"))) {
+        if (!Integer.valueOf(FORMAT).equals(s.get("format")) && !Integer.valueOf(1).equals(s.get("format"))) {
             throw new StartupException("State format " + s.get("format") + " is not " + FORMAT
                     + ": was the previous master a different version of einhorn?");
         }
@@ -125,13 +163,12 @@ record Handover(
         List<Listeners.Listener> listeners = adopt((List<Object>) s.get("listeners"), config.binds());
         List<Listeners.Listener> legacy = adopt((List<Object>) s.get("legacy_listeners"), null);
         List<Connection> conns = new ArrayList<>();
-        Base64.Decoder b64 = Base64.getDecoder();
         for (Object o : (List<Object>) s.get("connections")) {
             Map<String, Object> cm = (Map<String, Object>) o;
             int fd = ((Number) cm.get("fd")).intValue();
             SocketChannel ch = InheritedFds.socketChannel(fd, StandardProtocolFamily.UNIX, "einhorn master");
             Connection c = new Connection(ch, ((Number) cm.get("id")).intValue(), fd);
-            c.restore(b64.decode((String) cm.get("partial")), b64.decode((String) cm.get("pending")));
+            c.restore(bytesOf(cm.get("partial"), blob), bytesOf(cm.get("pending"), blob));
             if (Boolean.TRUE.equals(cm.get("close_when_flushed"))) c.closeWhenFlushed();
             if (Boolean.TRUE.equals(cm.get("upgrade_subscribed"))) {
                 if (Boolean.TRUE.equals(cm.get("upgrade_queued"))) {
@@ -149,6 +186,17 @@ record Handover(
                 (Map<String, Object>) s.get("watchdog"), workerArchives((Map<Object, Object>) s.get("worker_archives")),
                 (List<String>) s.get("pending_signals"), ((Number) s.get("verbosity")).intValue(),
                 (List<String>) s.get("worker_argv"));
+    }
+
+    private static boolean startsWith(byte[] bytes, String ascii) {
+        if (bytes.length < ascii.length()) return false;
+        for (int i = 0; i < ascii.length(); i++) if (bytes[i] != ascii.charAt(i)) return false;
+        return true;
+    }
+
+    private static int indexOf(byte[] bytes, byte b) {
+        for (int i = 0; i < bytes.length; i++) if (bytes[i] == b) return i;
+        throw new IllegalArgumentException("no end to the hand-over's first line");
     }
 
     private static Map<Integer, java.nio.file.Path> workerArchives(Map<Object, Object> saved) {

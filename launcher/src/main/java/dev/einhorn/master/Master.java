@@ -117,6 +117,13 @@ public final class Master implements WorkerHost {
     }
 
     /**
+     * How a worker that exited while the master re-executed is logged: the program that held the master's pid
+     * meanwhile (bin/einhorn's shell, a --reexec-as wrapper) reaped it, and its status went with that program.
+     */
+    static final String EXITED_DURING_REEXEC = "exit status unknown: it exited during the master's re-exec and was "
+            + "reaped by the program that held the master's pid meanwhile";
+
+    /**
      * Picks up where the previous image left off: reap what died meanwhile, then the upgrade it was for, unless
      * {@code upgradeBlocker} says why it cannot go ahead.
      */
@@ -128,7 +135,7 @@ public final class Master implements WorkerHost {
         for (int workerPid : pool.workers().stream().map(w -> w.pid()).toList()) {
             posix.reap(workerPid).ifPresent(status -> {
                 if (watchdog != null) watchdog.removed(workerPid);
-                pool.exited(workerPid, status.describe());
+                pool.exited(workerPid, status.exitCode() == ExitStatus.UNKNOWN ? EXITED_DURING_REEXEC : status.describe());
             });
         }
         reapChildren();
@@ -261,8 +268,12 @@ public final class Master implements WorkerHost {
             workerArchives.remove(status.pid());
             workerProbe.forget(status.pid());
             if (!pool.exited(status.pid(), how)) {
-                log.error("Could not find any config for exited child {}! This probably indicates a bug in Einhorn.",
-                        status.pid());
+                if (pid == 1) { // a container's init: every orphan of the container is ours to reap
+                    log.debug("Reaped orphan {} ({})", status.pid(), how);
+                } else {
+                    log.error("Could not find any config for exited child {}! This probably indicates a bug in "
+                            + "Einhorn.", status.pid());
+                }
             }
         }
     }

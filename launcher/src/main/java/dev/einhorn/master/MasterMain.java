@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -82,7 +81,7 @@ public final class MasterMain {
                     // exiting
                 }
             }
-            if (commandChannel != null) deleteQuietly(config.socketPath());
+            if (commandChannel != null) OwnFiles.removeIfOurs(config.socketPath(), OwnFiles.Kind.SOCKET);
             if (pidfile != null) pidfile.removeIfOurs();
         }
     }
@@ -128,25 +127,13 @@ public final class MasterMain {
             return 1;
         } finally {
             if (master != null) master.closeAll();
-            deleteQuietly(config.socketPath());
+            OwnFiles.removeIfOurs(config.socketPath(), OwnFiles.Kind.SOCKET);
             Pidfile.existing(config.pidfile(), posix.getpid()).removeIfOurs();
         }
     }
 
-    /** The master's environment less any EINHORN_* of an outer einhorn (the pool adds its own). */
+    /** The master's environment less the variables Einhorn sets per worker and systemd's (the pool adds its own). */
     static Map<String, String> workerEnv(Map<String, String> env) {
-        Map<String, String> out = new LinkedHashMap<>();
-        env.forEach((k, v) -> {
-            if (!k.startsWith("EINHORN_") && !SystemdActivation.hiddenFromWorkers(k)) out.put(k, v);
-        });
-        return out;
-    }
-
-    private static void deleteQuietly(java.nio.file.Path p) {
-        try {
-            java.nio.file.Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // best effort at exit
-        }
+        return dev.einhorn.config.OwnedVariables.passedOn(env);
     }
 }

@@ -37,8 +37,7 @@ final class SystemdActivation {
     private static final Logger log = LoggerFactory.getLogger(SystemdActivation.class);
     static final int SD_LISTEN_FDS_START = 3;
     /** Variables of systemd's protocols that are the master's alone: dropped from the workers' environment. */
-    static final Set<String> WORKER_HIDDEN = Set.of("LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET",
-            "WATCHDOG_USEC", "WATCHDOG_PID");
+    static final Set<String> WORKER_HIDDEN = dev.einhorn.config.OwnedVariables.SYSTEMD;
 
     /** One passed fd and its name ("unknown" when LISTEN_FDNAMES is absent, as in sd_listen_fds_with_names). */
     record Passed(int fd, String name) {}

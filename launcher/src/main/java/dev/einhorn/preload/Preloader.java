@@ -288,10 +288,7 @@ public final class Preloader {
                     "sh", logFile.toString()));
             argv.addAll(java);
             log.debug("Training run: {}", java);
-            Map<String, String> childEnv = new LinkedHashMap<>();
-            env.forEach((k, v) -> {
-                if (!k.startsWith("EINHORN_")) childEnv.put(k, v);
-            });
+            Map<String, String> childEnv = dev.einhorn.config.OwnedVariables.passedOn(env); // as a worker's
             childEnv.putIfAbsent("_JAVA_SR_SIGNUM", "40");
             int pid;
             try {

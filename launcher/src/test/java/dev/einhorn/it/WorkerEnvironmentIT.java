@@ -112,4 +112,32 @@ class WorkerEnvironmentIT {
             assertTrue(einhorn.logText().contains("Up to 2 / 2 timer ACKs"), einhorn.logText());
         }
     }
+
+    /**
+     * The user's environment reaches workers less only what Einhorn sets per worker (issue 9: every EINHORN_* was
+     * dropped, the user's own EINHORN_ENV included); an outer einhorn's per-worker values never leak through.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aUsersOwnEinhornVariablesReachTheWorkerButAnOuterEinhornsDoNot() throws Exception {
+        Path reports = Files.createDirectories(dir.resolve("reports"));
+        Map<String, String> env = Map.of("REPORT_DIR", reports.toString(), "EINHORN_ENV", "production",
+                "EINHORN_FD_7", "12", "EINHORN_FD_FAMILY_7", "AF_INET", "EINHORN_SOCK_FD", "9",
+                "EINHORN_CHILD_INDEX", "5", "EINHORN_FDS", "12", "EINHORN_MASTER_PID", "1");
+        try (Einhorn einhorn = Einhorn.start(dir, env, "-b", "127.0.0.1:0", "python3",
+                Einhorn.WORKERS.resolve("report.py").toString())) {
+            einhorn.awaitTrue("a report", () -> reports.toFile().list((d, n) -> n.endsWith(".json")).length > 0);
+            Path report = Files.list(reports).filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
+            Map<String, Object> r = (Map<String, Object>) new Load(LoadSettings.builder().build())
+                    .loadFromString(Files.readString(report));
+            Map<String, String> seen = new TreeMap<>((Map<String, String>) r.get("env"));
+            assertEquals("production", seen.get("EINHORN_ENV"), seen.toString());
+            assertEquals(java.util.Set.of("EINHORN_ENV", "EINHORN_FD_0", "EINHORN_FD_FAMILY_0", "EINHORN_FD_COUNT",
+                    "EINHORN_FDS", "EINHORN_SOCK_PATH", "EINHORN_MASTER_PID", "EINHORN_CHILD_INDEX",
+                    "EINHORN_GRACEFUL_SIGNAL"), seen.keySet(), "no EINHORN_FD_7, no EINHORN_SOCK_FD without -g");
+            assertEquals("0", seen.get("EINHORN_CHILD_INDEX"));
+            assertEquals("3", seen.get("EINHORN_FDS"));
+            assertEquals(Long.toString(einhorn.pid()), seen.get("EINHORN_MASTER_PID"));
+        }
+    }
 }

@@ -1,0 +1,128 @@
+package dev.einhorn.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pidfile, lockfile and command-socket path are opened safely (issue 9): in a world-writable directory
+ * without the sticky bit, another user's symlink, FIFO or file at one of them makes einhorn refuse to start with
+ * one clear line and exit 1, and the file it points to is never written, truncated, chmod'ed or removed.
+ */
+@Timeout(120)
+class FileSafetyIT {
+    @TempDir
+    Path dir;
+    Path victim;
+
+    @BeforeEach
+    void worldWritableDirWithAVictim() throws Exception {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx")); // no sticky bit
+        victim = dir.resolve("victim");
+        Files.writeString(victim, "precious\n");
+        Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-r--r--"));
+    }
+
+    /** Starts einhorn over the prepared directory; returns its exit status and output once it has exited. */
+    private Einhorn.Result refusedStart() throws Exception {
+        Einhorn e = Einhorn.launch(dir, Map.of(), List.of(), Einhorn.REPO.resolve("bin/einhorn"),
+                "-b", "127.0.0.1:0", "python3", Einhorn.WORKERS.resolve("pid_server.py").toString());
+        try (e) {
+            if (!e.process.waitFor(60, TimeUnit.SECONDS)) throw new AssertionError("einhorn started:\n" + e.logText());
+            return new Einhorn.Result(e.process.exitValue(), e.logText(), "");
+        }
+    }
+
+    private void assertVictimUntouched() throws Exception {
+        assertEquals("precious\n", Files.readString(victim));
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(victim)));
+    }
+
+    private void assertRefused(String name, String why) throws Exception {
+        Path path = dir.resolve(name);
+        Einhorn.Result r = refusedStart();
+        assertEquals(1, r.exitCode(), r.stdout());
+        String line = "einhorn: refusing to use " + path + ": " + why;
+        assertTrue(r.stdout().lines().anyMatch(l -> l.equals(line)), "expected the line\n" + line + "\nin\n" + r.stdout());
+        assertVictimUntouched();
+        assertFalse(Files.exists(dir.resolve("einhorn.pid"), LinkOption.NOFOLLOW_LINKS) && !name.equals("einhorn.pid"),
+                "no pidfile left behind");
+    }
+
+    @Test
+    void aPidfileSymlinkIsRefusedAndItsTargetNeverWritten() throws Exception {
+        Files.createSymbolicLink(dir.resolve("einhorn.pid"), victim);
+        assertRefused("einhorn.pid", "it is a symbolic link");
+        assertTrue(Files.isSymbolicLink(dir.resolve("einhorn.pid")), "not ours to remove");
+        assertFalse(Files.exists(dir.resolve("einhorn.sock"), LinkOption.NOFOLLOW_LINKS), "our socket removed");
+    }
+
+    @Test
+    void aLockfileSymlinkIsRefusedAndItsTargetNeitherTruncatedNorChmoded() throws Exception {
+        Files.createSymbolicLink(dir.resolve("einhorn.lock"), victim);
+        assertRefused("einhorn.lock", "it is a symbolic link");
+        assertTrue(Files.isSymbolicLink(dir.resolve("einhorn.lock")), "not ours to remove");
+    }
+
+    @Test
+    void aSocketPathSymlinkIsRefused() throws Exception {
+        Files.createSymbolicLink(dir.resolve("einhorn.sock"), victim);
+        assertRefused("einhorn.sock", "it is a symbolic link");
+        assertTrue(Files.isSymbolicLink(dir.resolve("einhorn.sock")), "not ours to remove");
+    }
+
+    @Test
+    void aFifoOrADirectoryIsRefused() throws Exception {
+        assertEquals(0, new ProcessBuilder("mkfifo", dir.resolve("einhorn.lock").toString()).start().waitFor());
+        assertRefused("einhorn.lock", "it is not a regular file");
+        Files.delete(dir.resolve("einhorn.lock"));
+        Files.createDirectory(dir.resolve("einhorn.pid"));
+        assertRefused("einhorn.pid", "it is not a regular file");
+    }
+
+    @Test
+    void aFileOwnedByAnotherUserIsRefused() throws Exception {
+        for (String name : List.of("einhorn.pid", "einhorn.lock")) {
+            Path path = dir.resolve(name);
+            Files.writeString(path, "");
+            Files.setAttribute(path, "unix:uid", 65534);
+            long ours = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+            assertRefused(name, "it is owned by uid 65534, not by this user (uid " + ours + ")");
+            assertEquals("", Files.readString(path));
+            Files.delete(path);
+        }
+    }
+
+    @Test
+    void theMasterWritesItsPidfileWholeAndRemovesOnlyItsOwnFilesAtExit() throws Exception {
+        try (Einhorn e = Einhorn.start(dir, "-b", "127.0.0.1:0", "python3",
+                Einhorn.WORKERS.resolve("pid_server.py").toString())) {
+            Path pidfile = dir.resolve("einhorn.pid");
+            e.awaitTrue("the pidfile", () -> Files.exists(pidfile)); // written once the socket is bound
+            assertEquals(Long.toString(e.pid()), Files.readString(pidfile));
+            assertTrue(Files.isRegularFile(pidfile, LinkOption.NOFOLLOW_LINKS));
+            try (var leftovers = Files.list(dir)) {
+                assertEquals(List.of("einhorn.lock", "einhorn.log", "einhorn.pid", "einhorn.sock", "victim"),
+                        leftovers.map(p -> p.getFileName().toString()).sorted().toList(), "no temp file left");
+            }
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(e.socket)));
+            e.signal("TERM");
+            assertEquals(0, e.awaitExit());
+            assertFalse(Files.exists(pidfile, LinkOption.NOFOLLOW_LINKS));
+            assertFalse(Files.exists(e.socket, LinkOption.NOFOLLOW_LINKS));
+            assertVictimUntouched();
+        }
+    }
+}
