@@ -13,13 +13,13 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import net.jqwik.api.AfterFailureMode;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.ShrinkingMode;
-import net.jqwik.api.AfterFailureMode;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
@@ -35,7 +35,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 @AddLifecycleHook(FuzzSeed.class)
 class ProtocolFuzzIT {
     static final int BATCHES = 200;
-    /** Stop sending (the remaining batches are skipped, and counted) after this long on a slow machine. */
+    /** The class stops sending after this long from its start (remaining tries are skipped, and counted). */
     static final long BUDGET_NANOS = 40_000_000_000L;
     /** Connections in flight at a check are closed by then; a few fds of slack for the master's own churn. */
     static final int FD_SLACK = 4;
