@@ -96,7 +96,7 @@ final class HostileRequests {
         mergeKeys().forEach(all::add);
         documents().forEach(all::add);
         controlBytes().forEach(all::add);
-        for (int d : List.of(-64, -1, 0, 1, 1 << 19)) all.add(longLine(Framing.MAX_LINE_BYTES + d));
+        for (int d : List.of(-1, 1, 1 << 19)) all.add(longLine(Framing.MAX_LINE_BYTES + d)); // the longest answered
         all.add(manyKeys(20_000, true));
         all.add(manyKeys(20_000, false));
         return all;
