@@ -1,4 +1,5 @@
-# Shared by bin/einhorn and bin/einhornsh: where the build is, which java runs it, with which flags.
+# Shared by bin/einhorn and bin/einhornsh: where the build is, which java runs it, with which flags, and the
+# master's class-data archive. docs/FOOTPRINT.md says why each flag is there and how it was measured.
 EINHORN_HOME="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
 if [ -f "$EINHORN_HOME/lib/launcher.jar" ]; then          # an unpacked release
   EINHORN_LIB="$EINHORN_HOME/lib"
@@ -10,17 +11,128 @@ if [ -n "${EINHORN_MASTER_JAVA:-}" ]; then EINHORN_JAVA="$EINHORN_MASTER_JAVA"
 elif [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then EINHORN_JAVA="$JAVA_HOME/bin/java"
 else EINHORN_JAVA=java
 fi
-# The master lives for months beside the app: a small heap, the serial GC, C1 only, few threads.
-EINHORN_MASTER_JVM_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms4m -Xmx64m -Xss512k \
+# The java binary's real path and its feature release (17, 25, ...; 0 if unknown), from the JDK's release file.
+EINHORN_JAVA_REAL="$(readlink -f "$(command -v "$EINHORN_JAVA" 2>/dev/null || echo "$EINHORN_JAVA")" 2>/dev/null || true)"
+EINHORN_JAVA_FEATURE=0
+if [ -r "${EINHORN_JAVA_REAL%/bin/java}/release" ]; then
+  while IFS= read -r line; do
+    case "$line" in JAVA_VERSION=\"[0-9]*) line="${line#JAVA_VERSION=\"}"; EINHORN_JAVA_FEATURE="${line%%[!0-9]*}" ;; esac
+  done < "${EINHORN_JAVA_REAL%/bin/java}/release"
+fi
+# The master lives for months beside the app: a small heap, the serial GC, C1 only, few threads; jnr-ffi binds
+# libc through reflection instead of generating classes with ASM; the JDK's class-data archive mapped where it
+# was built, so its pages stay clean and shared with every other JVM of the same JDK (workers included).
+EINHORN_BASE_JVM_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms4m -Xmx64m -Xss512k \
  -XX:ReservedCodeCacheSize=24m -XX:CICompilerCount=1 -XX:-UsePerfData -Xshare:auto \
+ -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -Djnr.ffi.asm.enabled=false \
  --add-exports java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
- --add-opens java.base/java.io=ALL-UNNAMED ${EINHORN_JVM_OPTS:-}"
+ --add-opens java.base/java.io=ALL-UNNAMED --enable-native-access=ALL-UNNAMED"
+# jffi (under jnr-ffi) uses sun.misc.Unsafe's memory access, which JDK 24+ warns about on stderr unless allowed.
+[ "$EINHORN_JAVA_FEATURE" -ge 23 ] 2>/dev/null && EINHORN_BASE_JVM_OPTS="$EINHORN_BASE_JVM_OPTS --sun-misc-unsafe-memory-access=allow"
+EINHORN_MASTER_JVM_OPTS="$EINHORN_BASE_JVM_OPTS ${EINHORN_JVM_OPTS:-}"
 EINHORN_SHELL_JVM_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto"
 
 einhorn_ensure_built() {
   if [ ! -f "$EINHORN_LIB/launcher.jar" ] || [ ! -d "$EINHORN_LIB/lib" ]; then
     echo "einhorn: building the launcher on first use (mvn package)..." >&2
-    (cd "$EINHORN_HOME" && mvn -q -B -DskipTests package) >&2 \
-      || { echo "einhorn: the build failed; run 'mvn package' in $EINHORN_HOME to see why" >&2; exit 1; }
+    # Maven's console library writes colour resets even with -q -B: keep its output in a log, shown
+    # (without escape sequences) only when the build fails.
+    local log
+    log="$(mktemp "${TMPDIR:-/tmp}/einhorn-build.XXXXXX")"
+    if ! (cd "$EINHORN_HOME" && mvn -q -B -DskipTests -Dstyle.color=never package) >"$log" 2>&1; then
+      sed 's/\x1b\[[0-9;]*[A-Za-z]//g' "$log" | tail -n 40 >&2
+      rm -f "$log"
+      echo "einhorn: the build failed; run 'mvn package' in $EINHORN_HOME to see why" >&2
+      exit 1
+    fi
+    rm -f "$log"
   fi
+}
+
+# ---- The master's class-data archive (AppCDS) --------------------------------------------------------------
+# Every reload starts the master's JVM twice (the upgrade check, then the new image). A dynamic archive of the
+# classes a running master loads makes those starts shorter. It is keyed by the java binary, the JDK's own
+# files, every jar on the class path (name, size, mtime) and the flags: any change gives a new name, so a stale
+# archive is never used (the JVM would reject most mismatches too, silently). EINHORN_JVM_OPTS are not part of
+# the key and not used in training; they come last, so they can override the archive flags, and a flag there
+# that the archive cannot serve (say another GC) only loses the archive. It is built on first use by a training
+# run in the background (einhorn_train_archive), written to a temporary name, then renamed; a missing,
+# unreadable or broken archive only means a slower start. EINHORN_MASTER_ARCHIVE=off turns it off.
+
+einhorn_archive_dir() {
+  local d
+  for d in "$EINHORN_LIB/archive" "${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/einhorn"; do
+    if { [ -d "$d" ] || mkdir -p "$d" 2>/dev/null; } && [ -w "$d" ]; then echo "$d"; return 0; fi
+  done
+  return 1
+}
+
+# Prints the archive's path for this java, class path and flags (it may not exist yet).
+einhorn_archive_path() {
+  local java="$EINHORN_JAVA_REAL" home dir jdk key _
+  [ -x "$java" ] || return 1
+  home="${java%/bin/java}"
+  dir="$(einhorn_archive_dir)" || return 1
+  read -r jdk _ < <(echo "$java" | cksum)
+  read -r key _ < <( { echo "$java $EINHORN_BASE_JVM_OPTS"
+            stat -L -c '%n %s %Y' "$home/lib/modules" "$home/lib/server/libjvm.so" "$home/release" \
+              "$EINHORN_LIB/launcher.jar" "$EINHORN_LIB"/lib/*.jar 2>&1 || true; } | cksum)
+  echo "$dir/master-$jdk-$key.jsa"
+}
+
+# Runs a master with a trivial worker, reloads it once and stops it; the re-executed image writes the
+# archive of what it loaded when it exits. Bounded; leaves nothing running; the archive appears atomically.
+einhorn_train_archive() {
+  local archive="$1" dir pid i fd
+  # Nothing of the caller's: no inherited fd (a systemd socket, a pipe someone waits on), no systemd variables.
+  for fd in /proc/self/fd/*; do fd="${fd##*/}"; [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null; done
+  unset NOTIFY_SOCKET LISTEN_FDS LISTEN_PID LISTEN_FDNAMES WATCHDOG_USEC WATCHDOG_PID
+  dir="$(mktemp -d "${TMPDIR:-/tmp}/einhorn-archive.XXXXXX")" || return 1
+  EINHORN_ARCHIVE_TRAINING="$dir" EINHORN_MASTER_ARCHIVE=off EINHORN_JVM_OPTS= "$EINHORN_HOME/bin/einhorn" \
+    -d "$dir/einhorn.sock" -e "$dir/einhorn.pid" -f "$dir/einhorn.lock" -n 1 -m 0.01 -- sleep 20 \
+    >"$dir/log" 2>&1 </dev/null &
+  pid=$!
+  for i in $(seq 300); do grep -q "Writing PID" "$dir/log" 2>/dev/null || ! kill -0 "$pid" 2>/dev/null && break; sleep 0.1; done
+  sleep 1; kill -HUP "$pid" 2>/dev/null
+  for i in $(seq 600); do grep -q "Using loaded state" "$dir/log" 2>/dev/null || ! kill -0 "$pid" 2>/dev/null && break; sleep 0.1; done
+  sleep 1; kill -TERM "$pid" 2>/dev/null
+  for i in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  if [ -s "$dir/$pid.jsa" ] && mv -f "$dir/$pid.jsa" "$archive.$$.tmp" 2>/dev/null; then
+    mv -f "$archive.$$.tmp" "$archive"
+    # the same java's archives for earlier builds are stale now; other JDKs' stay
+    local jdk="${archive##*/master-}"; jdk="${jdk%%-*}"
+    find "$(dirname "$archive")" -maxdepth 1 -name "master-$jdk-*.jsa*" ! -name "$(basename "$archive")" \
+      ! -name '*.training' -exec rm -rf {} + 2>/dev/null
+  else
+    touch "$archive.failed" # not again for this build and java; a new build or JDK gets a new name
+  fi
+  rm -rf "$dir" "$archive.training"
+}
+
+# Adds the archive to the master's flags when there is one; otherwise starts its training, detached, once.
+einhorn_use_archive() {
+  local archive
+  [ "${EINHORN_MASTER_ARCHIVE:-on}" = off ] && return 0
+  archive="$(einhorn_archive_path)" || return 0
+  if [ -r "$archive" ]; then
+    EINHORN_MASTER_JVM_OPTS="$EINHORN_BASE_JVM_OPTS -XX:SharedArchiveFile=$archive -Xlog:cds=off \
+ -Xlog:cds+dynamic=off ${EINHORN_JVM_OPTS:-}"
+    return 0
+  fi
+  [ -e "$archive.failed" ] && return 0
+  # One training at a time (mkdir is atomic); a lock older than 10 minutes is a leftover.
+  find "$(dirname "$archive")" -maxdepth 1 -name 'master-*.jsa.training' -mmin +10 -exec rm -rf {} + 2>/dev/null || true
+  mkdir "$archive.training" 2>/dev/null || return 0
+  # Detached (own session, no terminal, reparented to init): the master's waitpid(-1) never sees it.
+  ( setsid bash -c 'source "$1"; einhorn_train_archive "$2"' _ "${BASH_SOURCE[0]}" "$archive" \
+      </dev/null >/dev/null 2>&1 & )
+}
+
+# Inside a training run: write the archive of this JVM's classes when it exits (the pid survives the re-exec).
+einhorn_training_flags() {
+  [ -n "${EINHORN_ARCHIVE_TRAINING:-}" ] || return 0
+  EINHORN_MASTER_JVM_OPTS="$EINHORN_BASE_JVM_OPTS -XX:ArchiveClassesAtExit=$EINHORN_ARCHIVE_TRAINING/$$.jsa \
+ -Xlog:cds=off -Xlog:cds+dynamic=off ${EINHORN_JVM_OPTS:-}"
 }

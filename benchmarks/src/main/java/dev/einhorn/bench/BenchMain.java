@@ -17,7 +17,7 @@ import java.util.Map;
  *   <li>{@code memory [variants=plain17,...] [counts=4,8] [settle_ms=3000]}: memory.json;</li>
  *   <li>{@code load [variant=plain17] [workers=4] [threads=4] [repeats=2] [steady_s=8] [gap_s=3]}: load.json,
  *       load-timeline.csv, load-upgrades.png;</li>
- *   <li>{@code overhead [round_trips=2000] [idle_s=10]}: overhead.json;</li>
+ *   <li>{@code overhead [round_trips=2000] [idle_s=10] [upgrades=5] [reloads=100]}: overhead.json;</li>
  *   <li>{@code report [results=benchmarks/results] [md=benchmarks/RESULTS.md]}: renders RESULTS.md.</li>
  * </ul>
  */
@@ -66,7 +66,8 @@ public final class BenchMain {
                 LoadRun.run(out, opt.getOrDefault("variant", "plain17"), intOpt(opt, "workers", 4), intOpt(opt, "threads", 4),
                         intOpt(opt, "repeats", 2), intOpt(opt, "steady_s", 8), intOpt(opt, "gap_s", 3), commands);
             }
-            case "overhead" -> OverheadRun.run(out, intOpt(opt, "round_trips", 2000), intOpt(opt, "idle_s", 10));
+            case "overhead" -> OverheadRun.run(out, intOpt(opt, "round_trips", 2000), intOpt(opt, "idle_s", 10),
+                    intOpt(opt, "upgrades", 5), intOpt(opt, "reloads", 100));
             case "report" -> Report.write(out, Path.of(opt.getOrDefault("results", repo.resolve("benchmarks/results").toString())),
                     Path.of(opt.getOrDefault("md", repo.resolve("benchmarks/RESULTS.md").toString())));
             default -> throw new IllegalArgumentException("unknown command " + argv[0]);

@@ -11,13 +11,15 @@ import java.util.Map;
  * The master's own costs, with trivial workers ({@code sleep 600}, timer ACK):
  * command round trips ({@code state}, {@code inc}/{@code dec}) over one connection; CPU (utime+stime) while idle
  * with 8 workers; how fast it spawns (50 at start-up, and {@code set_workers 50} from 1 with {@code -s 0.001}).
+ * First, {@link MasterVsFloor}: the master with 4 python workers beside the JVM floor.
  */
 final class OverheadRun {
     private OverheadRun() {
     }
 
-    static Map<String, Object> run(Path out, int roundTrips, int idleSeconds) throws Exception {
+    static Map<String, Object> run(Path out, int roundTrips, int idleSeconds, int upgrades, int reloads) throws Exception {
         Map<String, Object> result = new LinkedHashMap<>();
+        result.put("python4", MasterVsFloor.run(out, roundTrips, idleSeconds, upgrades, reloads));
         try (EinhornProcess e = EinhornProcess.start(out.resolve("overhead-rtt"),
                 List.of("-n", "8", "-m", "0.5", "--", "sleep", "600"), Map.of())) {
             e.awaitAcked(8, Duration.ofSeconds(60));

@@ -562,6 +562,9 @@ final class Report {
             b.append("Not run in this run.\n\n");
             return;
         }
+        Map<String, Object> py = (Map<String, Object>) m.get("python4");
+        if (py != null) masterVsFloor(b, py);
+        b.append("### The master's other costs\n\n");
         b.append("Workers are `sleep 600` with a 0.5 s timer ACK, so only the master works.\n\n");
         MarkdownTable t = new MarkdownTable("figure", "value");
         for (String k : List.of("stateRtt", "incRtt", "decRtt")) {
@@ -582,5 +585,93 @@ final class Report {
                 + f(sw.get("spawnsPerSecond")) + " spawns/s");
         b.append(t.render());
         reproduce(b, commands, "overhead");
+    }
+
+    /** Goals the overhead part is checked against: the master's PSS with 4 workers, and the upgrade's margin. */
+    static final double PSS_GOAL_MB = 24, UPGRADE_MARGIN_GOAL_S = 0.3;
+
+    /** Section 4's first table: the master with 4 python workers beside the JVM floor, both from this run. */
+    @SuppressWarnings("unchecked")
+    static void masterVsFloor(StringBuilder b, Map<String, Object> py) {
+        Map<String, Object> master = (Map<String, Object>) py.get("master");
+        Map<String, Object> floor = (Map<String, Object>) py.get("floor");
+        Map<String, Object> first = (Map<String, Object>) master.get("firstImage");
+        Map<String, Object> after = (Map<String, Object>) master.get("afterUpgrades");
+        Map<String, Object> reloads = (Map<String, Object>) master.get("reloads");
+        Map<String, Object> fm = (Map<String, Object>) floor.get("memory");
+        Map<String, Object> up = (Map<String, Object>) master.get("smoothUpgrade");
+        b.append("### The master with 4 python workers, beside the JVM floor\n\n");
+        b.append("`").append(master.get("command")).append("`. The floor is a JDK-only process with the master's JVM flags (`")
+                .append(floor.get("flags")).append("`) that answers each request line with the master's `ehlo` reply. ")
+                .append("PSS depends on what else maps the same files (the JDK's libjvm.so and class-data archive are shared with ")
+                .append("every other JVM of that JDK on the machine); USS (private pages) does not. The master's own class-data ")
+                .append("archive was ").append(Boolean.TRUE.equals(master.get("archiveMapped")) ? "mapped" : "**not** mapped")
+                .append(" after the upgrades.\n\n");
+        MarkdownTable t = new MarkdownTable("figure", "master", "JVM floor", "master − floor");
+        t.row("PSS at start (MB)", f(first.get("pssMb")), f(fm.get("pssMb")), diff(first.get("pssMb"), fm.get("pssMb")));
+        t.row("PSS after " + up.get("n") + " smooth upgrades (MB)", f(after.get("pssMb")), f(fm.get("pssMb")),
+                diff(after.get("pssMb"), fm.get("pssMb")));
+        t.row("USS at start / after the upgrades (MB)", f(first.get("ussMb")) + " / " + f(after.get("ussMb")),
+                f(fm.get("ussMb")), diff(after.get("ussMb"), fm.get("ussMb")));
+        t.row("threads", count(after.get("threads")), count(fm.get("threads")),
+                countDiff(after.get("threads"), fm.get("threads")));
+        Map<String, Object> mi = (Map<String, Object>) master.get("idle");
+        Map<String, Object> fi = (Map<String, Object>) floor.get("idle");
+        t.row("idle CPU over " + f(mi.get("windowSeconds")) + " s (% of a core)", f(mi.get("cpuPercent")), f(fi.get("cpuPercent")),
+                diff(mi.get("cpuPercent"), fi.get("cpuPercent")));
+        for (String k : List.of("ehloRtt", "ehloRttAfterUpgrades")) {
+            Map<String, Object> ms = (Map<String, Object>) master.get(k);
+            Map<String, Object> fs = (Map<String, Object>) floor.get("ehloRtt");
+            String when = k.equals("ehloRtt") ? "at start" : "after the upgrades";
+            t.row("`ehlo` round trip p50 " + when + " (ms, " + ms.get("n") + " on one connection)", f(ms.get("p50Ms")),
+                    f(fs.get("p50Ms")), diff(ms.get("p50Ms"), fs.get("p50Ms")));
+            t.row("`ehlo` round trip p99 " + when + " (ms)", f(ms.get("p99Ms")), f(fs.get("p99Ms")), diff(ms.get("p99Ms"), fs.get("p99Ms")));
+        }
+        double upMedian = num(up.get("medianSeconds"));
+        double pacing = num(up.get("pacingFloorSeconds"));
+        t.row("smooth upgrade, `upgrade` to its last reply (s, median of " + up.get("n") + ")", f(upMedian),
+                f(pacing) + " (pacing: 3 × `-s 1`)", diff(upMedian, pacing));
+        t.row("JVM start, hello world with the master's flags (s, median of 5)", "—", f(floor.get("jvmStartSeconds")), "—");
+        Map<String, Object> rm = (Map<String, Object>) reloads.get("memory");
+        Map<String, Object> r1 = (Map<String, Object>) reloads.get("afterFirst");
+        if (r1 == null) r1 = Map.of();
+        t.row("after 1 / " + reloads.get("n") + " more reloads: PSS (MB)", f(r1.get("pssMb")) + " / " + f(rm.get("pssMb")), "—",
+                diff(rm.get("pssMb"), r1.get("pssMb")) + " from the 1st to the last");
+        t.row("after 1 / " + reloads.get("n") + " more reloads: USS (MB), fds, threads", f(r1.get("ussMb")) + ", " + count(r1.get("fds"))
+                        + ", " + count(r1.get("threads")) + " / " + f(rm.get("ussMb")) + ", " + count(rm.get("fds")) + ", "
+                        + count(rm.get("threads")), "—",
+                "USS " + diff(rm.get("ussMb"), r1.get("ussMb")) + " MB, fds " + countDiff(rm.get("fds"), r1.get("fds")));
+        t.row("one reload, `reload` to the new image's first log line (s, median)", f(reloads.get("medianSeconds")), "—", "—");
+        b.append(t.render()).append('\n');
+        double pss = num(after.get("pssMb"));
+        b.append("Goals, checked against this run's figures: master PSS with 4 workers at most ").append(f(PSS_GOAL_MB))
+                .append(" MB: ").append(verdict(pss <= PSS_GOAL_MB, f(pss) + " MB after the upgrades, " + f(first.get("pssMb")) + " MB at start"))
+                .append("; smooth upgrade within ").append(f(UPGRADE_MARGIN_GOAL_S)).append(" s of its pacing: ")
+                .append(verdict(upMedian - pacing <= UPGRADE_MARGIN_GOAL_S, f(upMedian - pacing) + " s over"))
+                .append("; idle CPU 0: ").append(verdict(num(mi.get("cpuSeconds")) == 0, f(mi.get("cpuSeconds")) + " s"))
+                .append("; no growth over the reloads (USS at most 1 MB more and the same fds after the last than after the first): ")
+                .append(verdict(num(rm.get("ussMb")) - num(r1.get("ussMb")) <= 1 && num(rm.get("fds")) == num(r1.get("fds")),
+                        diff(rm.get("ussMb"), r1.get("ussMb")) + " MB, fds " + countDiff(rm.get("fds"), r1.get("fds"))))
+                .append(".\n\n");
+    }
+
+    static String verdict(boolean met, String detail) {
+        return (met ? "met" : "**not met**") + " (" + detail + ")";
+    }
+
+    static String count(Object o) {
+        return o instanceof Number n ? Long.toString(n.longValue()) : "—";
+    }
+
+    static String countDiff(Object a, Object c) {
+        if (!(a instanceof Number x) || !(c instanceof Number y)) return "—";
+        long d = x.longValue() - y.longValue();
+        return (d > 0 ? "+" : "") + d;
+    }
+
+    static String diff(Object a, Object c) {
+        double d = num(a) - num(c);
+        if (Double.isNaN(d)) return "—";
+        return (d > 0 ? "+" : "") + MarkdownTable.fmt(d);
     }
 }

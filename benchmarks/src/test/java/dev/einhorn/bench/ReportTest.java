@@ -23,6 +23,41 @@ class ReportTest {
               "aot25": {"error": "master did not start: boom"}}}
             """;
 
+    static final String PYTHON4 = """
+            {"master": {"command": "bin/einhorn -n 4 -m manual -s 1.0 -b 127.0.0.1:0 -- python3 benchmarks/workers/ack_server.py",
+              "firstImage": {"pssMb": 30.0, "ussMb": 25.0, "rssMb": 49.0, "threads": 15, "fds": 32},
+              "ehloRtt": {"n": 2000, "p50Ms": 0.2, "p99Ms": 1.5, "maxMs": 9.0},
+              "idle": {"windowSeconds": 10.0, "cpuSeconds": 0.0, "cpuPercent": 0.0},
+              "smoothUpgrade": {"n": 5, "seconds": [3.2, 3.25, 3.4], "medianSeconds": 3.25, "pacingFloorSeconds": 3.0},
+              "ehloRttAfterUpgrades": {"n": 2000, "p50Ms": 0.15, "p99Ms": 1.0, "maxMs": 5.0},
+              "afterUpgrades": {"pssMb": 23.5, "ussMb": 20.0, "rssMb": 45.0, "threads": 15, "fds": 32},
+              "archiveMapped": true,
+              "reloads": {"n": 100, "medianSeconds": 0.3,
+                "afterFirst": {"pssMb": 21.0, "ussMb": 19.5, "rssMb": 44.0, "threads": 15, "fds": 32},
+                "memory": {"pssMb": 24.0, "ussMb": 22.0, "rssMb": 46.0, "threads": 15, "fds": 32}}},
+             "floor": {"flags": "-XX:+UseSerialGC", "ehloRtt": {"n": 2000, "p50Ms": 0.05, "p99Ms": 0.5, "maxMs": 2.0},
+              "memory": {"pssMb": 17.5, "ussMb": 12.0, "rssMb": 36.0, "threads": 13, "fds": 8},
+              "idle": {"windowSeconds": 10.0, "cpuSeconds": 0.0, "cpuPercent": 0.0}, "jvmStartSeconds": 0.11}}
+            """;
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theMasterBesideItsFloorWithVerdictsFromTheFigures() {
+        StringBuilder b = new StringBuilder();
+        Report.masterVsFloor(b, (Map<String, Object>) Json.parse(PYTHON4));
+        String md = b.toString();
+        assertTrue(md.contains("| PSS at start (MB) | 30.0 | 17.5 | +12.5 |"), md);
+        assertTrue(md.contains("| `ehlo` round trip p99 after the upgrades (ms) | 1.00 | 0.500 | +0.500 |"), md);
+        assertTrue(md.contains("| 3.25 | 3.00 (pacing: 3 × `-s 1`) | +0.250 |"), md);
+        assertTrue(md.contains("at most 24.0 MB: met (23.5 MB after the upgrades, 30.0 MB at start)"), md);
+        assertTrue(md.contains("within 0.300 s of its pacing: met (0.250 s over)"), md);
+        assertTrue(md.contains("the same fds after the last than after the first): **not met** (+2.50 MB, fds 0)"), md);
+        assertTrue(md.contains("archive was mapped"), md);
+        assertTrue(md.contains("| threads | 15 | 13 | +2 |"), md);
+        assertTrue(md.contains("| 19.5, 32, 15 / 22.0, 32, 15 | — | USS +2.50 MB, fds 0 |"), md);
+        assertTrue(!md.contains("/work/") && !md.contains("/tmp/"), md);
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void startupSamplesPerVariantSkipVariantsWithoutShots() {

@@ -27,15 +27,30 @@ public final class MasterMain {
 
     public static int run(String[] args) {
         Map<String, String> env = System.getenv();
-        CliResult result = EinhornCli.parse(args, env);
+        return run(EinhornCli.parse(args, env), env);
+    }
+
+    /** Runs what a parsed command line asks for; returns the exit status. */
+    public static int run(CliResult result, Map<String, String> env) {
         if (result instanceof CliResult.Run run) {
             Integer stateFd = run.config().withStateFd();
             return stateFd != null ? resumeMaster(stateFd, env) : runMaster(run.config(), env);
         }
         if (result instanceof CliResult.UpgradeCheck) {
-            log.info("Running under Java {} ({})", Runtime.version(), System.getProperty("java.home"));
+            return upgradeCheck();
         }
         return result.finish(System.out, System.err);
+    }
+
+    /** {@code --upgrade-check}: this image starts; say on which Java, and exit 0. */
+    public static int upgradeCheck() {
+        log.info("Running under Java {} ({})", Runtime.version(), System.getProperty("java.home"));
+        return 0;
+    }
+
+    /** {@code --with-state-fd N}: carry on after a re-exec (see {@link #resumeMaster}). */
+    public static int resume(int stateFd, Map<String, String> env) {
+        return resumeMaster(stateFd, env);
     }
 
     /** Starts a master for this configuration and runs it to the end; returns the exit status. */

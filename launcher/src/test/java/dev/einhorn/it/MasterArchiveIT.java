@@ -1,0 +1,104 @@
+package dev.einhorn.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The master's own class-data archive (bin/lib/jvm.sh): built by a background training run on first use, mapped
+ * by every master start after that (the re-executed image too), and never a reason for the master to fail or to
+ * print anything when it is missing, turned off, or broken.
+ */
+class MasterArchiveIT {
+    private static final long ARCHIVE_WAIT_SECONDS = 180;
+
+    @TempDir
+    Path dir;
+
+    /** The archive's path for this build and java, as bin/einhorn computes it. */
+    private static Path archivePath() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("bash", "-c", "source \"$1/bin/lib/jvm.sh\" && einhorn_archive_path", "_",
+                Einhorn.REPO.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        return Path.of(out);
+    }
+
+    /** Starts bin/einhorn once (which starts the training if the archive is missing) and waits for the archive. */
+    private static Path awaitArchive(Path dir) throws Exception {
+        Path archive = archivePath();
+        assertEquals(0, Einhorn.run(dir, "--upgrade-check").exitCode());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ARCHIVE_WAIT_SECONDS);
+        while (!Files.isRegularFile(archive)) {
+            if (System.nanoTime() > deadline) throw new AssertionError("no archive at " + archive + " after the training");
+            Einhorn.sleep(200);
+        }
+        return archive;
+    }
+
+    private static boolean maps(long pid, Path file) throws IOException {
+        return Files.readString(Path.of("/proc/" + pid + "/maps")).contains(file.toString());
+    }
+
+    private Einhorn start(Map<String, String> env) throws IOException {
+        return Einhorn.start(dir, env, "-n", "1", "-m", "manual", "-b", "127.0.0.1:0", "python3",
+                Einhorn.WORKERS.resolve("pid_server.py").toString());
+    }
+
+    private static void assertNoArchiveNoise(Einhorn e) {
+        String log = e.logText();
+        assertFalse(log.contains("[warning]") || log.contains("[error]") || log.contains("cds") || log.contains("CDS"), log);
+    }
+
+    @Test
+    void theMasterAndItsReexecutedImageMapTheArchive() throws Exception {
+        Path archive = awaitArchive(dir);
+        try (Einhorn e = start(Map.of())) {
+            List<Long> workers = e.awaitAckedWorkers(1);
+            assertTrue(maps(e.pid(), archive), "the master maps " + archive);
+            e.reload();
+            assertTrue(maps(e.pid(), archive), "the re-executed master maps " + archive);
+            assertEquals(workers, e.workerPids());
+            assertEquals(workers.get(0).toString(), Einhorn.ask(e.port(0)).trim());
+            assertNoArchiveNoise(e);
+        }
+    }
+
+    @Test
+    void turnedOffTheArchiveIsNotUsed() throws Exception {
+        Path archive = awaitArchive(dir);
+        try (Einhorn e = start(Map.of("EINHORN_MASTER_ARCHIVE", "off"))) {
+            e.awaitAckedWorkers(1);
+            assertFalse(maps(e.pid(), archive));
+        }
+    }
+
+    @Test
+    void aBrokenArchiveOnlyCostsSpeed() throws Exception {
+        Path archive = awaitArchive(dir);
+        Path garbage = archive.resolveSibling(archive.getFileName() + ".garbage");
+        Files.write(garbage, new byte[] {'n', 'o', 't', ' ', 'a', 'n', ' ', 'a', 'r', 'c', 'h', 'i', 'v', 'e'});
+        Files.move(garbage, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try (Einhorn e = start(Map.of())) {
+            List<Long> workers = e.awaitAckedWorkers(1);
+            assertEquals(workers.get(0).toString(), Einhorn.ask(e.port(0)).trim());
+            e.reload();
+            assertEquals(workers, e.workerPids());
+            assertNoArchiveNoise(e);
+        } finally {
+            Files.deleteIfExists(archive); // the next master start trains a good one again
+        }
+    }
+}
