@@ -41,7 +41,7 @@ class ProtocolFuzzIT {
      * The property stops sending this long after the class started (remaining tries are skipped, and
      * counted); the hostile examples, which jqwik may run before or after it, always run whole.
      */
-    static final long BUDGET_NANOS = 45_000_000_000L;
+    static final long BUDGET_NANOS = 40_000_000_000L;
     /** Connections in flight at a check are closed by then; a few fds of slack for the master's own churn. */
     static final int FD_SLACK = 4;
     /** The master runs with -Xmx64m: its resident set may grow by the heap and some buffers, not more. */
