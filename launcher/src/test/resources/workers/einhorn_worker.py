@@ -12,7 +12,9 @@ def ack():
 
 
 def serve(answer, send_ack=True):
-    """Answers every connection on EINHORN_FD_0 with the bytes `answer` until SIGUSR2, then exits 0."""
+    """Answers every connection on EINHORN_FD_0 until SIGUSR2, then exits 0. `answer` is the bytes to send,
+    or a function given the connection (to read a request first). A client that hangs up or stalls costs its
+    own connection, never the worker."""
     stopping = []
     signal.signal(signal.SIGUSR2, lambda *_: stopping.append(True))
     listener = socket.socket(fileno=int(os.environ["EINHORN_FD_0"]))
@@ -28,7 +30,12 @@ def serve(answer, send_ack=True):
             continue  # another worker took it, or a signal came
         conn.setblocking(True)
         try:
-            conn.sendall(answer)
+            if callable(answer):
+                answer(conn)
+            else:
+                conn.sendall(answer)
+        except OSError:
+            pass  # reset, broken pipe or timeout: that client's loss only
         finally:
             conn.close()
     sys.exit(0)

@@ -1,6 +1,7 @@
 package dev.einhorn.protocol;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -130,7 +131,7 @@ final class PsychEmitter {
     private static String nonStringScalar(Object value) {
         if (value == null) return "";
         if (value instanceof Integer || value instanceof Long || value instanceof Boolean
-                || value instanceof RubySymbol) {
+                || value instanceof RubySymbol || value instanceof BigInteger) { // a BigInteger: a request's id past 2^63
             return value.toString();
         }
         if (value instanceof Double d) return rubyFloat(d);

@@ -3,13 +3,17 @@ package dev.einhorn.protocol;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.ConstructNode;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Parse;
 import org.snakeyaml.engine.v2.constructor.StandardConstructor;
 import org.snakeyaml.engine.v2.events.AliasEvent;
+import org.snakeyaml.engine.v2.events.CollectionEndEvent;
+import org.snakeyaml.engine.v2.events.CollectionStartEvent;
 import org.snakeyaml.engine.v2.events.Event;
+import org.snakeyaml.engine.v2.events.ScalarEvent;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.Tag;
@@ -42,6 +46,18 @@ public final class Yaml {
     /** The parse error of a document with an alias (docs/PROTOCOL.md, "Bounds"). */
     public static final String ALIASES_REFUSED = "YAML aliases are not accepted";
 
+    /**
+     * Deeper nesting is refused (docs/PROTOCOL.md, "Bounds"). The scanner's bookkeeping costs time in the
+     * square of the depth (60,000 nested {@code [} took minutes), so the check stops it early.
+     */
+    public static final int MAX_DEPTH = 100;
+    /**
+     * Longer integers are refused: {@link java.math.BigInteger} reads a number in time quadratic in its
+     * digits (a million digits, one request line, took 48 s of the master's only thread).
+     */
+    public static final int MAX_INTEGER_CHARS = 1000;
+    private static final Pattern INTEGER_LIKE = Pattern.compile("[-+]?(0[xXoO])?[0-9a-fA-F_]+");
+
     /** Parses one decoded request; throws if it is not valid YAML or not a mapping. Keys become Strings. */
     public static Map<String, Object> parseMapping(String document) throws ParseException {
         Object value = parse(document);
@@ -67,8 +83,18 @@ public final class Yaml {
                 .setUseMarks(false)
                 .build();
         try {
+            int depth = 0;
             for (Event e : new Parse(settings).parseString(document)) {
                 if (e instanceof AliasEvent) throw new ParseException(ALIASES_REFUSED);
+                if (e instanceof CollectionStartEvent && ++depth > MAX_DEPTH) {
+                    throw new ParseException("YAML nested deeper than " + MAX_DEPTH);
+                }
+                if (e instanceof CollectionEndEvent) depth--;
+                if (e instanceof ScalarEvent s && s.getValue().length() > MAX_INTEGER_CHARS
+                        && (s.isPlain() || s.getTag().filter(Tag.INT.getValue()::equals).isPresent())
+                        && INTEGER_LIKE.matcher(s.getValue()).matches()) {
+                    throw new ParseException("integer longer than " + MAX_INTEGER_CHARS + " characters");
+                }
             }
             return new Load(settings, new UntaggingConstructor(settings)).loadFromString(document);
         } catch (YamlEngineException e) {

@@ -23,6 +23,37 @@ class RequestBoundsTest {
         assertEquals(Map.of("command", "ehlo", "user", "me"), Yaml.parseMapping("{command: ehlo, user: &u me}"));
     }
 
+    /** Found by ProtocolFuzzIT: 60,000 nested lists held the master's loop for minutes before this bound. */
+    @Test
+    void nestingDeeperThanTheBoundIsRefused() throws Exception {
+        for (String doc : new String[] {"[".repeat(60_000), "[".repeat(101) + "]".repeat(101),
+                "{\"command\":\"ehlo\",\"user\":" + "{\"a\": ".repeat(101) + "1" + "}".repeat(101) + "}",
+                "command: ehlo\nuser:\n" + "- ".repeat(101) + "x\n"}) {
+            ParseException e = assertThrows(ParseException.class, () -> Yaml.parse(doc), doc.substring(0, 40));
+            assertEquals("YAML nested deeper than 100", e.getMessage());
+        }
+        assertEquals(Map.of("command", "ehlo", "user", nested(99)),
+                Yaml.parseMapping("{command: ehlo, user: " + "[".repeat(99) + "]".repeat(99) + "}"));
+    }
+
+    private static Object nested(int depth) {
+        Object v = java.util.List.of();
+        for (int i = 1; i < depth; i++) v = java.util.List.of(v);
+        return v;
+    }
+
+    /** Found by ProtocolFuzzIT: an id of a million digits held the master's loop for 48 s before this bound. */
+    @Test
+    void integersLongerThanTheBoundAreRefused() throws Exception {
+        for (String n : new String[] {"9".repeat(1001), "-" + "9".repeat(1000), "0x" + "f".repeat(999),
+                "9".repeat(1_000_000 - 64), "!!int \"" + "9".repeat(1001) + "\""}) {
+            ParseException e = assertThrows(ParseException.class, () -> Yaml.parse("{command: help, id: " + n + "}"));
+            assertEquals("integer longer than 1000 characters", e.getMessage());
+        }
+        assertEquals(new java.math.BigInteger("9".repeat(1000)), Yaml.parseMapping("{id: " + "9".repeat(1000) + "}").get("id"));
+        assertEquals("9".repeat(5000), Yaml.parseMapping("{id: \"" + "9".repeat(5000) + "\"}").get("id"), "a string");
+    }
+
     @Test
     void aReplyOverTheLimitIsReplacedByOneThatSaysSoBeforeAnyYamlIsBuilt() {
         String huge = "x".repeat(Replies.MAX_MESSAGE_CHARS + 1);

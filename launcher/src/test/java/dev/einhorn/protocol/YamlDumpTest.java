@@ -87,6 +87,14 @@ class YamlDumpTest {
                         "h", new RubySymbol("worker"))));
     }
 
+    /** The loader reads integers past 2^63 as BigInteger; a request's id is echoed back, as Psych writes a bignum. */
+    @Test
+    void bigIntegersArePlainDigits() {
+        assertEquals("---\nrequest_id: 99999999999999999999\nbig: -123456789012345678901234567890\n",
+                Yaml.dump(map("request_id", new java.math.BigInteger("99999999999999999999"),
+                        "big", new java.math.BigInteger("-123456789012345678901234567890"))));
+    }
+
     @Test
     void collections() {
         assertEquals("---\na: {}\nb: []\nc:\n- x\n- - v\n  - z\nd:\n  e: f\ng:\n- h: i\n  j: k\n",

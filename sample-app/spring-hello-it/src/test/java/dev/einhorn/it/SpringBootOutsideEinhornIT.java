@@ -80,7 +80,10 @@ class SpringBootOutsideEinhornIT {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (true) {
             try {
-                return Http.get(port, path);
+                Http.Response r = Http.get(port, path);
+                // Actuator answers 503 (DOWN) while the app is still starting: wait for it to come up.
+                if (r.status() != 503 || System.nanoTime() > deadline) return r;
+                Thread.sleep(100);
             } catch (IOException notYet) {
                 if (!app.isAlive() || System.nanoTime() > deadline) {
                     throw new AssertionError("no answer on " + port + ":\n" + String.join("\n", Files.readAllLines(log)));
