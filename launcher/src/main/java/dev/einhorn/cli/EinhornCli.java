@@ -23,7 +23,7 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParseResult;
 
 /**
- * Einhorn 0.8.2's command line ({@code bin/einhorn}, reference section 1), parsed with picocli the way
+ * Einhorn 0.8.2's command line ({@code bin/einhorn}, docs/COMPATIBILITY.md#cli), parsed with picocli the way
  * Ruby's {@code OptionParser#order!} does it: options end at the first non-option word (everything from
  * there on is the worker command, untouched) or at a literal {@code --}; short options cluster
  * ({@code -gkn3}); values attach ({@code -n3}, {@code --number=3}) or follow; long options may be

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Everything the command line says, immutable. Built by the CLI ({@code dev.einhorn.cli}); defaults
- * are Einhorn's (reference section 1.2).
+ * are Einhorn's (docs/COMPATIBILITY.md#flags).
  *
  * @param binds                -b, in order (EINHORN_FD_0, 1, ...)
  * @param commandName          -c, or null

@@ -17,8 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates the command socket as Einhorn does (reference 5.8): under the lockfile, refuse a path another master
- * listens on, refuse a non-socket file, blow away a stale socket; then bind it owner-only (0600).
+ * Creates the command socket as Einhorn does (docs/COMPATIBILITY.md#command-socket-creation-and-lockfile):
+ * under the lockfile, refuse a path another master listens on, refuse a non-socket file, blow away a stale
+ * socket; then bind it owner-only (0600).
  */
 final class CommandSocket {
     private static final Logger log = LoggerFactory.getLogger(CommandSocket.class);

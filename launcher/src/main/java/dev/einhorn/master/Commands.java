@@ -16,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Einhorn's command-socket commands (reference 3.2-3.3), with its reply texts. Each request is answered on the
- * loop thread; nothing here blocks.
+ * Einhorn's command-socket commands (docs/COMPATIBILITY.md#commands), with its reply texts. Each request is
+ * answered on the loop thread; nothing here blocks.
  */
 final class Commands {
     private static final Logger log = LoggerFactory.getLogger(Commands.class);

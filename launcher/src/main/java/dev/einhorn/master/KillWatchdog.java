@@ -16,10 +16,11 @@ import org.slf4j.LoggerFactory;
  * and no number of master re-execs signals anyone.
  *
  * <p>Why not {@code PR_SET_PDEATHSIG} as Einhorn: Linux fires it when the <em>thread</em> that spawned the child
- * exits, and a JVM master that re-execs itself loses its threads each time (jvm-notes.md). Instead a tiny
- * {@code /bin/sh} process in its own process group reads worker pids from a pipe ({@code +PID}, {@code -PID});
- * the master holds the only write end and keeps it open across every re-exec. When the master is gone the pipe
- * reads EOF and the watchdog signals the pids it still has.
+ * exits, and a JVM master that re-execs itself loses its threads each time
+ * (docs/JVM-FACTS.md#pdeathsig-is-per-thread). Instead a tiny {@code /bin/sh} process in its own process group
+ * reads worker pids from a pipe ({@code +PID}, {@code -PID}); the master holds the only write end and keeps it
+ * open across every re-exec. When the master is gone the pipe reads EOF and the watchdog signals the pids it
+ * still has.
  */
 final class KillWatchdog {
     private static final Logger log = LoggerFactory.getLogger(KillWatchdog.class);

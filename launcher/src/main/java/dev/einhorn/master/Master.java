@@ -418,7 +418,10 @@ public final class Master implements WorkerHost {
 
     // ---------------------------------------------------------------- replies
 
-    /** Sends one reply (reference 3.2): with an id, {@code wait: true} unless last; without, only the message. */
+    /**
+     * Sends one reply (docs/COMPATIBILITY.md#requests-and-replies): with an id, {@code wait: true} unless last;
+     * without, only the message.
+     */
     void reply(Connection c, Object requestId, String message, boolean last) {
         commandServer.send(c, Replies.encode(message, requestId, last));
     }

@@ -19,7 +19,7 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Parses the command line and runs the master: the startup order of reference 1.3, then the loop. */
+/** Parses the command line and runs the master: Einhorn's start-up order (docs/COMPATIBILITY.md#startup-order), then the loop. */
 public final class MasterMain {
     private static final Logger log = LoggerFactory.getLogger(MasterMain.class);
 

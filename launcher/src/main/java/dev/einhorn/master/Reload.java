@@ -19,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Re-executes the master in place, keeping its pid, sockets, clients and workers (reference 5.6):
+ * Re-executes the master in place, keeping its pid, sockets, clients and workers, as Einhorn does
+ * (docs/COMPATIBILITY.md#upgrades-and-re-exec; what a JVM needs for it: docs/JVM-FACTS.md#re-exec-in-place):
  * <ol>
  *   <li>start {@code einhorn --upgrade-check} with the environment the new image will get, and wait for it
  *       without blocking the loop (Einhorn blocks);</li>

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code state} command's dump: Einhorn's state keys (reference 5.7), so its tools (and tests that read
- * {@code [:state][:children]}, {@code signaled}, {@code pinged_at}) find what they expect.
+ * The {@code state} command's dump: Einhorn's state keys (docs/COMPATIBILITY.md#state-dump-keys), so its tools
+ * (and tests that read {@code [:state][:children]}, {@code signaled}, {@code pinged_at}) find what they expect.
  */
 final class StateDump {
     private StateDump() {}

@@ -14,8 +14,8 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
- * Einhorn's pool arithmetic (reference section 5), with no processes, sockets or threads: events come in as
- * method calls, effects go out through {@link WorkerHost}, and time comes from {@link Clock}.
+ * Einhorn's pool arithmetic (docs/COMPATIBILITY.md#pool-arithmetic), with no processes, sockets or threads:
+ * events come in as method calls, effects go out through {@link WorkerHost}, and time comes from {@link Clock}.
  *
  * <p>Invariants:
  * <ul>
@@ -289,7 +289,7 @@ public final class Pool {
         return p;
     }
 
-    // ---------------------------------------------------------------- replenish (reference 5.3)
+    // ---------------------------------------------------------------- replenish (docs/COMPATIBILITY.md#replenish)
 
     private void replenish(double now) {
         if (!respawn) return;
@@ -388,7 +388,7 @@ public final class Pool {
         return i;
     }
 
-    // ---------------------------------------------------------------- ACKs (reference 5.2)
+    // ---------------------------------------------------------------- ACKs (docs/COMPATIBILITY.md#acks)
 
     private void ackTimedOutWorkers(double now) {
         if (settings.manualAck()) return;
@@ -414,7 +414,7 @@ public final class Pool {
                 + streak, false, false);
     }
 
-    // ---------------------------------------------------------------- cull (reference 5.3 step by step)
+    // ---------------------------------------------------------------- cull (docs/COMPATIBILITY.md#cull)
 
     private void cull(double now) {
         if (upgrading) checkUpgradeProgress(now);

@@ -2,7 +2,7 @@ package dev.einhorn.protocol;
 
 /**
  * Einhorn's wire framing: one record per line; inside a record {@code %} is {@code %25} and a newline is
- * {@code %0A} (reference section 3.1). Only those two are escaped, exactly as Ruby's
+ * {@code %0A} (docs/COMPATIBILITY.md#framing). Only those two are escaped, exactly as Ruby's
  * {@code Einhorn::Client::Transport} does, so every known client (einhornsh, {@code Einhorn::Worker},
  * go-einhorn, plain one-line JSON) reads and writes the same bytes.
  */

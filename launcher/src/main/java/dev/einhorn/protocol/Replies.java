@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Framed command-socket records (reference section 3.2), byte-identical to Einhorn 0.8.2's.
+ * Framed command-socket records (docs/COMPATIBILITY.md#requests-and-replies), byte-identical to Einhorn 0.8.2's.
  */
 public final class Replies {
     private Replies() {}

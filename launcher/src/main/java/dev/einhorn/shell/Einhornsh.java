@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code einhornsh [options] [cmd_name]}: a shell for a running master's command socket, behaving as
- * Einhorn 0.8.2's (reference section 3.6). Each input line is split on {@code ;}, each part shell-split
+ * Einhorn 0.8.2's (docs/COMPATIBILITY.md#einhornsh). Each input line is split on {@code ;}, each part shell-split
  * into {@code command args...} and sent as {@code {id: n, command: c, args: [...]}}; every reply message is
  * printed until one without a truthy {@code wait}.
  *

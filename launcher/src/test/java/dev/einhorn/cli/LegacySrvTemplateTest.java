@@ -9,7 +9,7 @@ import dev.einhorn.config.BindSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The cases of Einhorn's test/unit/einhorn.rb ("srv: parsing") and the observed run of reference 1.3. */
+/** The cases of Einhorn's test/unit/einhorn.rb ("srv: parsing") and its observed run (docs/COMPATIBILITY.md#srv-template). */
 class LegacySrvTemplateTest {
     @Test
     void plainTemplateWithFlags() {

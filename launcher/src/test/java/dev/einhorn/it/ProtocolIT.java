@@ -11,7 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The command socket byte for byte against Einhorn 0.8.2's observed wire examples (reference section 3). */
+/** The command socket byte for byte against Einhorn 0.8.2's observed wire examples (docs/PROTOCOL.md#wire-examples). */
 class ProtocolIT {
     @TempDir
     static Path dir;

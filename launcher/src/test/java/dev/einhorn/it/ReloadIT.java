@@ -12,7 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Upstream's upgrade and re-exec scenarios (reference section 9), against bin/einhorn. */
+/** Upstream's upgrade and re-exec scenarios (docs/COMPATIBILITY.md#upstream-tests), against bin/einhorn. */
 class ReloadIT {
     @TempDir
     Path dir;

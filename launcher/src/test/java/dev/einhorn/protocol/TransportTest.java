@@ -9,7 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
-/** Einhorn's Transport unit tests (reference section 9), against Framing + Yaml. */
+/** Einhorn 0.8.2's test/unit/einhorn/client.rb (docs/COMPATIBILITY.md#framing), against Framing + Yaml. */
 class TransportTest {
     private static final Map<String, Object> FOO = Map.of(":foo", List.of("%bar", "%baz"));
 

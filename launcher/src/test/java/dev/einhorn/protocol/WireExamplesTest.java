@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Every wire line of reference section 3.4, byte for byte. */
+/** Every wire line of docs/COMPATIBILITY.md#observed-wire-examples, byte for byte. */
 class WireExamplesTest {
     private static final String DESCRIPTIONS = String.join("\n",
             "config: Merge in a new set of config options. (Note: this will likely be subsumed by config file reloading at some point.)",
