@@ -97,10 +97,6 @@ final class CommandServer {
         nextClientId = Math.max(nextClientId, c.id + 1);
     }
 
-    int nextClientId() {
-        return nextClientId;
-    }
-
     /** Writes what each client's socket takes now, without waiting (before a re-exec). */
     void flushAll() {
         for (Connection c : connections()) flush(c);

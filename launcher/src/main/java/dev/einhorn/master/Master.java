@@ -162,7 +162,7 @@ public final class Master implements WorkerHost {
 
     /**
      * -p: the workers spawned from now on start as {@code launch} says (its argv[0] already resolved). Called at
-     * startup and, for an upgrade, with what {@link Preloader#prepare()} returned for the new generation.
+     * startup and, for an upgrade, with what {@link Preloader#launch()} gives once the new generation is prepared.
      */
     void usePreload(Preloader preloader, WorkerLaunch launch) {
         this.preloader = preloader;

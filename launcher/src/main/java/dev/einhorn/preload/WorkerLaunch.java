@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * How to start the workers of one generation, as {@link Preloader#prepare()} decided it.
+ * How to start the workers of one generation, as {@link Preloader#launch()} gives it once a generation is prepared.
  *
  * @param argv        the worker command, argv[0] = the program (an absolute path for a JVM command; a plain
  *                    command is returned as typed, for the master to resolve on PATH)
