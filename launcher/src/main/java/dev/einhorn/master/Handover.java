@@ -38,7 +38,8 @@ record Handover(
         Map<Integer, java.nio.file.Path> workerArchives,
         List<String> pendingSignals,
         int verbosity,
-        List<String> workerArgv) {
+        List<String> workerArgv,
+        Map<Object, Object> standbys) {
 
     static final int FORMAT = 1;
 
@@ -75,6 +76,7 @@ record Handover(
         Map<Object, Object> archives = new LinkedHashMap<>();
         m.workerArchives().forEach((pid, path) -> archives.put(pid, path.toString()));
         s.put("worker_archives", archives);
+        s.put("standbys", m.standbyHandover());
         return Yaml.dump(s).getBytes(StandardCharsets.UTF_8);
     }
 
@@ -100,6 +102,7 @@ record Handover(
         for (Listeners.Listener l : m.legacyListeners()) fds.add(l.fd());
         for (Connection c : m.commandServer().connections()) fds.add(c.fd);
         fds.addAll(m.watchdogFds());
+        fds.addAll(m.standbyFds());
         return fds;
     }
 
@@ -136,7 +139,7 @@ record Handover(
                 Boolean.TRUE.equals(s.get("reloading_for_upgrade")), Boolean.TRUE.equals(s.get("smooth_upgrade")),
                 (Map<String, Object>) s.get("watchdog"), workerArchives((Map<Object, Object>) s.get("worker_archives")),
                 (List<String>) s.get("pending_signals"), ((Number) s.get("verbosity")).intValue(),
-                (List<String>) s.get("worker_argv"));
+                (List<String>) s.get("worker_argv"), (Map<Object, Object>) s.get("standbys"));
     }
 
     private static Map<Integer, java.nio.file.Path> workerArchives(Map<Object, Object> saved) {
