@@ -322,7 +322,7 @@ public final class Master implements WorkerHost {
             ExitStatus status = s.get();
             if (reload.onExit(status)) continue;
             if (preloader != null && preloader.onExit(status)) {
-                preparationDone();
+                if (!preloader.preparing()) preparationDone();
                 continue;
             }
             if (watchdog != null && status.pid() == watchdog.pid()) {

@@ -47,11 +47,11 @@ final class ArchiveCache {
         return Path.of(home, ".cache", "einhorn-jvm");
     }
 
-    static String key(List<Path> classPath, Jdk jdk, List<String> flags) throws IOException {
+    String key(List<Path> classPath, Jdk jdk, List<String> flags) throws IOException {
         MessageDigest md = sha256();
         for (Path p : classPath) {
             update(md, "cp " + p.toAbsolutePath().normalize());
-            if (Files.isRegularFile(p)) update(md, "sha256 " + hex(digest(p)));
+            if (Files.isRegularFile(p)) update(md, "sha256 " + FileHashes.sha256(p, dir));
         }
         update(md, "java.home " + jdk.home());
         update(md, "version " + jdk.version());
@@ -104,11 +104,17 @@ final class ArchiveCache {
         return p;
     }
 
-    /** Why the archive cannot be trusted, or empty when its size and hash match what the training run wrote. */
+    /**
+     * Why the archive cannot be trusted, or empty when its size and hash match what the training run wrote. An
+     * archive whose stat (size, inode, mtime, ctime) is the one recorded at install has not been written since:
+     * it is not hashed again (85 MB for a Spring Boot app, 2 s in the master: docs/PRELOAD.md).
+     */
     static Optional<String> verify(Path archive) {
         try {
             Path sum = sumFile(archive);
             if (!Files.exists(sum)) return Optional.of("no checksum file " + sum.getFileName());
+            String stat = meta(archive).getProperty("stat");
+            if (stat != null && stat.equals(FileHashes.stat(archive))) return Optional.empty();
             String[] parts = Files.readString(sum, StandardCharsets.UTF_8).lines().findFirst().orElse("").trim()
                     .split("\\s+");
             if (parts.length != 2) return Optional.of("unreadable checksum file " + sum.getFileName());
@@ -124,15 +130,16 @@ final class ArchiveCache {
     }
 
     /**
-     * Moves a freshly written archive into place with its checksum file and {@code meta}. Under a lock on
+     * Moves a freshly written archive into place with its checksum file ({@code sha256}, or hashed here when
+     * null) and {@code meta}. Under a lock on
      * {@code APP-KEY.lock}: when another master installed a good archive of the same key meanwhile, that one
      * stays (the workers it started map it) and ours is deleted. Returns true when ours was installed.
      */
-    static boolean install(Path built, Path archive, Map<String, String> meta) throws IOException {
-        StringBuilder sum = new StringBuilder(Files.size(built) + " " + hex(digest(built)) + "\n");
+    static boolean install(Path built, Path archive, String sha256, Map<String, String> meta) throws IOException {
+        String sha = sha256 != null ? sha256 : hex(digest(built));
+        StringBuilder sum = new StringBuilder(Files.size(built) + " " + sha + "\n");
         meta.forEach((k, v) -> sum.append(k).append('=').append(v.replace("\\", "\\\\").replace("\n", " ")).append('\n'));
         Path tmpSum = sumFile(built);
-        Files.writeString(tmpSum, sum, StandardCharsets.UTF_8);
         Path lock = archive.resolveSibling(archive.getFileName() + ".lock");
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lock,
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
@@ -143,6 +150,8 @@ final class ArchiveCache {
                 return false;
             }
             Files.move(built, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            sum.append("stat=").append(FileHashes.stat(archive)).append('\n'); // after the rename, which sets ctime
+            Files.writeString(tmpSum, sum, StandardCharsets.UTF_8);
             Files.move(tmpSum, sumFile(archive), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return true;
         }

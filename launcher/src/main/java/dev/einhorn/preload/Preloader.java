@@ -140,21 +140,36 @@ public final class Preloader {
         }
     }
 
-    /** A reaped child: true if it was the preparation, which is then finished (its archive installed or not). */
+    /**
+     * A reaped child: true if it was the preparation's. After the training run a second, short child hashes the
+     * new archive ({@code sha256sum}: the master's own JIT would take seconds for a large one); when that one
+     * ends, the archive is installed. {@link #preparing()} says whether more is to come.
+     */
     public boolean onExit(ExitStatus status) {
         Run r = running;
         if (r == null || status.pid() != r.pid) return false;
         running = null;
+        boolean done = true;
         try {
-            launch = finish(r, status);
+            if (r.trained == null) {
+                r.trained = trained(r, status);
+                done = !startHash(r);
+                if (done) launch = install(r, null);
+            } else {
+                launch = install(r, hashOf(r, status));
+            }
         } catch (Postload p) {
             log.info("Proceeding with postload -- {}", p.getMessage());
             launch = p.launch;
         } catch (Throwable e) {
             log.error("Proceeding with postload -- could not preload {}: {}", config.preload(), e.toString());
-            launch = r.cold;
+            launch = r.trained != null ? r.trained.cold : r.cold;
         } finally {
-            r.cleanUp();
+            if (done) {
+                r.cleanUp();
+            } else {
+                running = r;
+            }
         }
         return true;
     }
@@ -209,10 +224,12 @@ public final class Preloader {
 
     /** One generation's preparation child and what to do with its output. */
     private final class Run {
-        final int pid;
+        int pid;
         final int generation;
         final long startNanos = System.nanoTime();
-        final double deadline;
+        double deadline;
+        /** What the training run found, once it ended well; then {@link #pid} is the hashing child's. */
+        Trained trained;
         boolean termed;
         double killAt = Double.POSITIVE_INFINITY;
         final Path tmp;
@@ -252,9 +269,14 @@ public final class Preloader {
             this.cache = cache;
         }
 
+        Path shaFile() {
+            return tmp.resolveSibling(tmp.getFileName() + ".sha256");
+        }
+
         void cleanUp() {
             deleteQuietly(tmp);
             deleteQuietly(result);
+            deleteQuietly(shaFile());
             deleteQuietly(tmp.resolveSibling(tmp.getFileName() + ".config")); // JDK 25's training output
         }
     }
@@ -321,7 +343,7 @@ public final class Preloader {
             Files.createDirectories(cache.dir());
             List<Path> keyed = new ArrayList<>(List.of(runtime, jarPath));
             app.manifestClassPath().stream().filter(p -> !keyed.contains(p)).forEach(keyed::add);
-            String key = ArchiveCache.key(keyed, jdk, keyFlags);
+            String key = cache.key(keyed, jdk, keyFlags);
             archive = cache.dir().toRealPath().resolve(cache.archive(appId, key, jdk).getFileName());
         } catch (IOException e) {
             throw new Postload("could not build the preload archive for " + pre + ": cache directory " + cache.dir()
@@ -415,10 +437,14 @@ public final class Preloader {
     }
 
     /** The preparation child ended: read what training found, install the archive, say how workers start. */
-    private WorkerLaunch finish(Run r, ExitStatus status) throws Postload, IOException {
+    /** What a successful training run found: the entry point and the class counts. */
+    private record Trained(String entry, String method, int loaded, int failed, List<String> classPath,
+            WorkerLaunch cold) {
+    }
+
+    /** The training run ended: whether its archive can be used, and what it found. */
+    private Trained trained(Run r, ExitStatus status) throws Postload, IOException {
         String pre = config.preload();
-        double seconds = (System.nanoTime() - r.startNanos) / 1e9;
-        state.put("training_s", Math.round(seconds * 10) / 10.0);
         String logHint = " (training log: " + r.logFile + ")";
         if (status.exitCode() == EXTRACT_FAILED && !status.killedBySignal()) {
             throw new Postload("could not build the preload archive for " + pre + ": could not extract the Spring "
@@ -458,12 +484,54 @@ public final class Preloader {
             throw new Postload("could not build the preload archive for " + pre + ": the training run failed ("
                     + describe(status) + ")" + lastLine(r.logFile) + logHint, coldEntry);
         }
-        if ("main".equals(method) && found.getProperty("no_entry") != null) {
+        if (r.app.springBoot() && "main".equals(method)) {
+            log.info("Successfully loaded {}: the workers run its Spring Boot Start-Class {}.main", pre, entry);
+        } else if ("main".equals(method) && found.getProperty("no_entry") != null) {
             log.info("Proceeding with postload -- loaded {}, but {}: the workers run its Main-Class {} "
                     + "(from the archive)", pre, found.getProperty("no_entry"), entry);
         } else {
             log.info("Successfully loaded {}: the workers enter {}.{}", pre, entry, method);
         }
+        return new Trained(entry, method, loaded, failed, classPath, coldEntry);
+    }
+
+    /** Starts {@code sha256sum} on the new archive as the preparation's next child; false when it cannot. */
+    private boolean startHash(Run r) {
+        List<String> argv = List.of("/bin/sh", "-c", "exec sha256sum \"$1\" >\"$2\"", "sh", r.tmp.toString(),
+                r.shaFile().toString());
+        try {
+            r.pid = posix.spawn(new SpawnRequest(argv.get(0), argv, env, List.of()));
+            r.deadline = dev.einhorn.pool.Clock.SYSTEM.now() + TERM_GRACE_SECONDS;
+            r.termed = false;
+            return true;
+        } catch (PosixException | RuntimeException e) {
+            log.debug("Could not start sha256sum ({}); hashing the archive in the master", e.toString());
+            return false;
+        }
+    }
+
+    /** The hashing child's answer, or null (then the master hashes). */
+    private static String hashOf(Run r, ExitStatus status) {
+        if (status.exitCode() != 0 || status.killedBySignal()) return null;
+        try {
+            String[] words = Files.readString(r.shaFile(), StandardCharsets.UTF_8).trim().split("\\s+");
+            return words.length > 0 && words[0].matches("[0-9a-f]{64}") ? words[0] : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Installs the new archive with what training found; {@code sha} null: hash it here. */
+    private WorkerLaunch install(Run r, String sha) throws IOException {
+        Trained t = r.trained;
+        String entry = t.entry();
+        String method = t.method();
+        int loaded = t.loaded();
+        int failed = t.failed();
+        List<String> classPath = t.classPath();
+        String logHint = " (training log: " + r.logFile + ")";
+        double seconds = (System.nanoTime() - r.startNanos) / 1e9;
+        state.put("training_s", Math.round(seconds * 10) / 10.0);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("entry", entry);
         meta.put("method", method);
@@ -471,7 +539,7 @@ public final class Preloader {
         meta.put("classes_archived", Integer.toString(loaded));
         meta.put("classes_failed", Integer.toString(failed));
         meta.put("training_s", String.format(Locale.ROOT, "%.1f", seconds));
-        if (!ArchiveCache.install(r.tmp, r.archive, meta)) {
+        if (!ArchiveCache.install(r.tmp, r.archive, sha, meta)) {
             log.info("Another master installed the preload archive {} meanwhile; using that one", r.archive);
         }
         record(r.archive, ArchiveCache.meta(r.archive));
