@@ -116,12 +116,18 @@ public final class Master implements WorkerHost {
             return;
         }
         try {
-            watchdog = KillWatchdog.start(posix, config.gracefulSignal(), baseEnv,
-                    pool.workers().stream().map(w -> w.pid()).toList());
+            watchdog = KillWatchdog.start(posix, config.gracefulSignal(), baseEnv, childPids());
         } catch (PosixException e) {
             log.error("Could not start the -k watchdog: {}; workers will not be signaled if the master dies",
                     e.getMessage());
         }
+    }
+
+    /** Workers and standbys: what -k covers. */
+    private List<Integer> childPids() {
+        List<Integer> pids = new ArrayList<>(pool.workers().stream().map(w -> w.pid()).toList());
+        pool.standbys().forEach(s -> pids.add(s.pid()));
+        return pids;
     }
 
     /**
@@ -137,6 +143,13 @@ public final class Master implements WorkerHost {
             posix.reap(workerPid).ifPresent(status -> {
                 if (watchdog != null) watchdog.removed(workerPid);
                 pool.exited(workerPid, status.describe());
+            });
+        }
+        for (int standbyPid : pool.standbys().stream().map(s -> s.pid()).toList()) {
+            posix.reap(standbyPid).ifPresent(status -> {
+                if (watchdog != null) watchdog.removed(standbyPid);
+                standbyPipes.forget(standbyPid);
+                pool.exited(standbyPid, status.describe());
             });
         }
         reapChildren();
@@ -326,7 +339,7 @@ public final class Master implements WorkerHost {
                 continue;
             }
             if (watchdog != null && status.pid() == watchdog.pid()) {
-                watchdog.restart(baseEnv, pool.workers().stream().map(w -> w.pid()).toList());
+                watchdog.restart(baseEnv, childPids());
                 continue;
             }
             if (watchdog != null) watchdog.removed(status.pid());

@@ -111,6 +111,77 @@ class StandbyIT {
         }
     }
 
+    // ------------------------------------------------------------------ Spring Boot: parked after the context refresh
+
+    @Test
+    void aSpringBootStandbyParksAfterItsContextRefreshNeverAnswersAndReplacesAKilledWorker() throws Exception {
+        Path app = Einhorn.REPO.resolve("sample-app/spring-hello/target/spring-hello.jar");
+        try (Einhorn e = Einhorn.start(dir, "-n", "1", "-b", "127.0.0.1:0", "-m", "manual", "--preload-cache",
+                cache.toString(), "-p", app.toString(), app.toString())) {
+            awaitSlowly(e, "1 acked worker and 1 ready standby", () -> ackedWorkers(e) == 1 && readyStandbyPids(e).size() == 1);
+            long worker = e.workerPids().get(0);
+            long standby = readyStandbyPids(e).get(0);
+            // parked in the app: the context was refreshed (the web server created) but not started
+            String log = e.logText();
+            assertTrue(log.contains("einhorn standby " + standby + ": warmed up in the app"), log);
+            int port = e.port(0);
+            for (int i = 0; i < 10; i++) assertEquals(worker, springPid(port), "only the worker answers");
+            Einhorn.signal(worker, "KILL");
+            awaitSlowly(e, "the standby serving", () -> e.workerPids().equals(List.of(standby)) && springPid(port) == standby);
+            e.awaitLog("Activated standby " + standby + " (index: 0) ACKed ");
+            assertTrue(e.logText().contains("einhorn: standby activated as worker 0"), e.logText());
+            awaitSlowly(e, "a new standby", () -> readyStandbyPids(e).size() == 1 && readyStandbyPids(e).get(0) != standby);
+        }
+    }
+
+    interface Check {
+        boolean ok() throws Exception;
+    }
+
+    /** Up to 3 minutes (a Spring Boot first start trains an archive on a busy machine). */
+    private static void awaitSlowly(Einhorn e, String what, Check check) throws Exception {
+        long deadline = System.currentTimeMillis() + 180_000;
+        while (true) {
+            try {
+                if (check.ok()) return;
+            } catch (IOException | RuntimeException ignored) {
+                // not yet
+            }
+            if (System.currentTimeMillis() > deadline) throw new AssertionError("timed out waiting for " + what + "\n" + e.logText());
+            Einhorn.sleep(250);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static long ackedWorkers(Einhorn e) throws IOException {
+        Map<String, Object> children = (Map<String, Object>) e.state().get("children");
+        return children.values().stream().filter(c -> Boolean.TRUE.equals(((Map<String, Object>) c).get("acked"))).count();
+    }
+
+    private static List<Long> readyStandbyPids(Einhorn e) throws IOException {
+        List<Long> pids = new ArrayList<>();
+        e.workerPids();
+        standbys(e).forEach((pid, s) -> {
+            if ("standby".equals(s.get("state"))) pids.add(Long.parseLong(pid));
+        });
+        return pids;
+    }
+
+    /** GET /hello on the sample: the pid that answered. */
+    private static long springPid(int port) throws IOException {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5000);
+            s.setSoTimeout(30000);
+            s.getOutputStream().write("GET /hello HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String response = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(response.startsWith("HTTP/1.1 200"), response);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"pid\":(\\d+)").matcher(response);
+            assertTrue(m.find(), response);
+            return Long.parseLong(m.group(1));
+        }
+    }
+
     // ------------------------------------------------------------------ the pool with standbys (sb.jar)
 
     @Test

@@ -23,7 +23,8 @@ public final class Bootstrap {
             System.exit(2);
         }
         Method m = entry(args[0], args[1]);
-        if (Standby.requested()) Standby.warmAndPark(m.getDeclaringClass()); // returns once activated
+        // a standby parks here (returns once activated), unless the app parks it itself once warm (Spring Boot starter)
+        if (Standby.requested() && !Standby.parksInApp()) Standby.warmAndPark(m.getDeclaringClass());
         String[] appArgs = Arrays.copyOfRange(args, 2, args.length);
         try {
             m.invoke(null, (Object) appArgs);

@@ -31,7 +31,14 @@ public final class Standby {
     /** The one byte a ready standby writes. */
     static final int READY = 'R';
 
+    /**
+     * A class-path resource by which an app (the Spring Boot starter) says it parks the standby itself, once warm,
+     * by calling {@link #parkIfStandby()}: {@code Bootstrap} then enters the app at once instead of parking first.
+     */
+    public static final String PARKS_IN_APP_RESOURCE = "META-INF/einhorn/standby-parks-in-app";
+
     private static volatile Map<String, String> activated = Map.of();
+    private static boolean parked;
 
     private Standby() {
     }
@@ -39,6 +46,31 @@ public final class Standby {
     /** True when this JVM was started as a standby (and so must {@link #warmAndPark} before its entry method). */
     static boolean requested() {
         return System.getenv(PARK_FD) != null;
+    }
+
+    /** True when the app declares that it parks the standby itself ({@link #PARKS_IN_APP_RESOURCE}). */
+    static boolean parksInApp() {
+        return ClassLoader.getSystemResource(PARKS_IN_APP_RESOURCE) != null;
+    }
+
+    /**
+     * For frameworks that warm up inside the app (the Spring Boot starter calls it after the context refresh, before
+     * the web server starts): in a standby, reports ready and blocks until the master activates it, then returns
+     * true (exits 0 if it is retired instead). Anywhere else, and after the first call, returns false at once.
+     * The app must neither take traffic nor ACK before it returns.
+     */
+    public static boolean parkIfStandby() {
+        synchronized (Standby.class) {
+            if (!requested() || parked) return false;
+            parked = true;
+        }
+        long pid = ProcessHandle.current().pid();
+        long up = System.currentTimeMillis() - ProcessHandle.current().info().startInstant()
+                .map(i -> i.toEpochMilli()).orElse(System.currentTimeMillis());
+        System.out.println("einhorn standby " + pid + ": warmed up in the app, " + up + " ms after its start; parked");
+        System.out.flush();
+        park();
+        return true;
     }
 
     /** The values the master gave this worker at its activation (empty for a worker that was spawned). */
@@ -52,8 +84,6 @@ public final class Standby {
      * master reports it and falls back to spawning.
      */
     static void warmAndPark(Class<?> entry) {
-        int parkFd = fdFromEnv(PARK_FD);
-        int readyFd = fdFromEnv(READY_FD);
         long pid = ProcessHandle.current().pid();
         long start = System.nanoTime();
         try {
@@ -70,18 +100,46 @@ public final class Standby {
         System.out.println("einhorn standby " + pid + ": warmed up in " + (System.nanoTime() - start) / 1_000_000
                 + " ms; parked");
         System.out.flush();
+        synchronized (Standby.class) {
+            parked = true;
+        }
+        park();
+    }
+
+    /** Writes the ready byte, then blocks on the park pipe: returns activated, or exits 0 when retired. */
+    private static void park() {
+        int parkFd = fdFromEnv(PARK_FD);
+        int readyFd = fdFromEnv(READY_FD);
+        long pid = ProcessHandle.current().pid();
         try (FileOutputStream ready = new FileOutputStream(InheritedFds.fileDescriptor(readyFd, "the standby ready pipe"))) {
             ready.write(READY);
         } catch (IOException e) {
             System.err.println("einhorn standby " + pid + ": cannot tell the master it is ready: " + e);
             System.exit(1);
         }
+        // Retired while parked (SIGTERM, or the pipe closed): exit at once. Shutdown hooks could wait on the parked
+        // thread (Spring's context close waits for the refresh that is parked), so they are not run: nothing was served.
+        sun.misc.Signal term = new sun.misc.Signal("TERM");
+        sun.misc.SignalHandler previous = sun.misc.Signal.handle(term, new ExitWhileParked());
         Map<String, String> values = readActivation(InheritedFds.fileDescriptor(parkFd, "the standby park pipe"));
-        if (values == null) System.exit(0); // retired before activation
+        if (values == null) {
+            System.out.flush();
+            Runtime.getRuntime().halt(0);
+        }
+        sun.misc.Signal.handle(term, previous);
         for (Map.Entry<String, String> e : values.entrySet()) {
             System.setProperty("einhorn." + e.getKey(), e.getValue());
         }
         activated = Collections.unmodifiableMap(values);
+    }
+
+    /** SIGTERM while parked: a class, not a lambda (no lambda bootstrap in a standby's start). */
+    private static final class ExitWhileParked implements sun.misc.SignalHandler {
+        @Override
+        public void handle(sun.misc.Signal sig) {
+            System.out.flush();
+            Runtime.getRuntime().halt(128 + 15);
+        }
     }
 
     /** NAME=VALUE lines up to an empty line; null at end of file before it. Blocks (this is the park). */
