@@ -128,8 +128,12 @@ public final class Preloader {
         fallback = plain();
         state.clear();
         state.put("jar", config.preload());
+        long start = System.nanoTime();
         try {
             launch = plan(generation, previous);
+            log.info("Prepared the preload of generation {} in {} ms ({})", generation,
+                    (System.nanoTime() - start) / 1_000_000, running != null ? "training run " + running.pid
+                    : launch.description());
         } catch (Postload p) {
             log.info("Proceeding with postload -- {}", p.getMessage());
             launch = p.launch;

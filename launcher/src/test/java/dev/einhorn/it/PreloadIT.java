@@ -298,7 +298,8 @@ class PreloadIT {
 
     /**
      * dir/tiny.jar: class Tiny answers "tiny PID" on EINHORN_FD_0 and acks; its einhornPreload exits 7 when
-     * TINY_HALT is set, sleeps when TINY_HANG is, and runs out of heap when TINY_OOM is. Unless {@code single}, a second class Other also declares
+     * TINY_HALT is set, sleeps when TINY_HANG is (or when the file TINY_HANG_FILE names exists), and runs out of
+     * heap when TINY_OOM is. Unless {@code single}, a second class Other also declares
      * einhornMain and the manifest names Main-Class Tiny (no Einhorn-Main).
      */
     Path tinyJar(String mainClass, boolean single) throws IOException {
@@ -330,6 +331,8 @@ class PreloadIT {
                     public static void einhornPreload() throws Exception {
                         if (System.getenv("TINY_HALT") != null) Runtime.getRuntime().halt(7);
                         if (System.getenv("TINY_HANG") != null) Thread.sleep(600_000);
+                        String hangFile = System.getenv("TINY_HANG_FILE");
+                        if (hangFile != null && new java.io.File(hangFile).exists()) Thread.sleep(600_000);
                         // an OutOfMemoryError at once, without taking the memory
                         if (System.getenv("TINY_OOM") != null) System.out.println(new long[Integer.MAX_VALUE].length);
                     }

@@ -75,6 +75,32 @@ class PreloadPreparationIT {
     }
 
     @Test
+    void anUpgradeWaitsForItsArchiveWithinTheUpgradeTimeoutAndFailsPastIt() throws Exception {
+        Path jar = PreloadIT.tinyJar(dir, "Tiny", true, "v1");
+        Path hang = dir.resolve("hang");
+        Path cache = dir.resolve("cache");
+        try (Einhorn einhorn = Einhorn.start(Files.createDirectories(dir.resolve("m")),
+                Map.of("TINY_HANG_FILE", hang.toString()), "-b", "127.0.0.1:0", "-m", "manual",
+                "--upgrade-timeout", "3", "--preload-cache", cache.toString(), "-p", jar.toString(), jar.toString())) {
+            List<Long> old = einhorn.awaitAckedWorkers(1);
+            assertEquals("v1 " + old.get(0), ask(einhorn, 0));
+
+            // the new jar's training run hangs: the upgrade waits for it, then gives up at --upgrade-timeout
+            PreloadIT.tinyJar(dir, "Tiny", true, "v2");
+            Files.writeString(hang, "");
+            Einhorn.Result r = einhorn.einhornsh("upgrade");
+            assertTrue(r.stdout().contains("Waiting for the preload archive of the new generation"), r.stdout());
+            assertTrue(r.stdout().contains("Upgrade failed: the preload archive was not ready within the upgrade "
+                    + "timeout (3.0s)"), r.stdout() + r.stderr());
+            assertEquals(old, einhorn.workerPids(), "the old worker is untouched");
+            assertEquals("v1 " + old.get(0), ask(einhorn, 0));
+            JsonNode preload = stateJson(einhorn).get("preload");
+            assertFalse(preload.get("training").asBoolean(), preload.toString());
+            assertTrue(einhorn.logText().contains("Abandoned the preload training run"), einhorn.logText());
+        }
+    }
+
+    @Test
     void anOutOfMemoryErrorInTrainingLeavesARunningMasterWithColdWorkers() throws Exception {
         Path jar = PreloadIT.tinyJar(dir, "Tiny", true, "tiny");
         try (Einhorn einhorn = Einhorn.start(Files.createDirectories(dir.resolve("m")), Map.of("TINY_OOM", "1"),
