@@ -118,7 +118,9 @@ final class StandbyRun {
         EinhornProcess.sleep(300);
         int port = e.port(0);
         long t0 = System.nanoTime();
-        new ProcessBuilder("kill", "-9", Long.toString(pids.get(0))).start();
+        long victim = pids.get(0);
+        ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL
+        while (!deadOrZombie(victim)) Thread.onSpinWait(); // never connect to the dying worker
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             s.setSoTimeout(60_000);
@@ -129,6 +131,15 @@ final class StandbyRun {
             if (!response.startsWith("HTTP/1.1 200")) throw new IOException("answer: " + response);
             if (response.contains("hello from " + pids.get(0) + " ")) throw new IOException("the killed worker answered");
             return ms;
+        }
+    }
+
+    private static boolean deadOrZombie(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
+        } catch (IOException e) {
+            return true;
         }
     }
 
