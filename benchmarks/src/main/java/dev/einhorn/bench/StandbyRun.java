@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -120,7 +121,9 @@ final class StandbyRun {
         long t0 = System.nanoTime();
         long victim = pids.get(0);
         ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL
-        while (!deadOrZombie(victim)) Thread.onSpinWait(); // never connect to the dying worker
+        // Connect only once the master has reaped it: a zombie leader's other threads may still be exiting, and one
+        // blocked in accept() can still take a connection from the shared queue and reset it.
+        while (Files.exists(Path.of("/proc/" + victim))) Thread.onSpinWait();
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             s.setSoTimeout(60_000);
@@ -131,15 +134,6 @@ final class StandbyRun {
             if (!response.startsWith("HTTP/1.1 200")) throw new IOException("answer: " + response);
             if (response.contains("hello from " + pids.get(0) + " ")) throw new IOException("the killed worker answered");
             return ms;
-        }
-    }
-
-    private static boolean deadOrZombie(long pid) {
-        try {
-            String stat = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
-        } catch (IOException e) {
-            return true;
         }
     }
 
