@@ -207,7 +207,15 @@ public final class Preloader {
         if (r == null) return;
         running = null;
         posix.kill(-r.pid, Signals.number("KILL").orElseThrow());
-        posix.reap(r.pid);
+        // reaped here (SIGKILL is quick), so that neither this image nor the next one meets an unknown child
+        for (int i = 0; i < 200 && posix.reap(r.pid).isEmpty(); i++) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         r.cleanUp();
         log.info("Abandoned the preload training run {}", r.pid);
     }

@@ -1,6 +1,7 @@
 package dev.einhorn.spring.jetty;
 
 import dev.einhorn.runtime.Einhorn;
+import dev.einhorn.spring.EinhornSockets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.eclipse.jetty.server.Connector;
@@ -31,10 +32,11 @@ public class JettyInheritedSocketCustomizer implements WebServerFactoryCustomize
                     + " einhorn's socket 0");
         }
         try {
-            main.open(Einhorn.serverSocket(0));
+            main.open(EinhornSockets.tcp(0));
             for (int i = 1; i < Einhorn.socketCount(); i++) {
                 ServerConnector extra = new ServerConnector(server, main.getConnectionFactories().toArray(new ConnectionFactory[0]));
-                extra.open(Einhorn.serverSocket(i));
+                extra.setName("einhorn-" + i);   // distinct names: metrics are tagged by connector name
+                extra.open(EinhornSockets.tcp(i));
                 server.addConnector(extra);
             }
         } catch (IOException e) {

@@ -1,7 +1,9 @@
 package dev.einhorn.spring.tomcat;
 
 import dev.einhorn.runtime.Einhorn;
+import dev.einhorn.spring.EinhornSockets;
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
@@ -26,6 +28,8 @@ public class InheritedSocketNioEndpoint extends NioEndpoint {
     private final int socketIndex;
     private volatile ServerSocketChannel listener;
     private volatile boolean acceptingStopped;
+    private SocketAddress previousRemoteAddress;   // acceptor thread only
+    private long previousAcceptNanos;
 
     /** The endpoint for einhorn's socket {@code socketIndex} ({@code -b} order, from 0). */
     public InheritedSocketNioEndpoint(int socketIndex) {
@@ -43,6 +47,7 @@ public class InheritedSocketNioEndpoint extends NioEndpoint {
             throw new IllegalStateException("einhorn socket " + socketIndex + " was closed when this connector stopped;"
                     + " a worker does not listen again after it stopped accepting");
         }
+        EinhornSockets.tcp(socketIndex);
         channel.configureBlocking(true);   // as NioEndpoint does: the acceptor thread blocks in accept()
         acceptingStopped = false;
         listener = channel;
@@ -55,8 +60,9 @@ public class InheritedSocketNioEndpoint extends NioEndpoint {
 
     @Override
     protected SocketChannel serverSocketAccept() throws Exception {
+        SocketChannel socket;
         try {
-            return listener.accept();
+            socket = listener.accept();
         } catch (ClosedChannelException e) {
             if (!acceptingStopped) {
                 throw e;
@@ -69,6 +75,23 @@ public class InheritedSocketNioEndpoint extends NioEndpoint {
             }
             return null;
         }
+        rejectDuplicateAccept(socket);
+        return socket;
+    }
+
+    /**
+     * The check NioEndpoint makes on every accepted socket (its fields are private): Linux kernels before 5.10
+     * could return one connection twice, which Tomcat detects as the same remote address within a microsecond.
+     */
+    private void rejectDuplicateAccept(SocketChannel socket) throws IOException {
+        SocketAddress remote = socket.getRemoteAddress();
+        long now = System.nanoTime();
+        if (remote.equals(previousRemoteAddress) && now - previousAcceptNanos < 1000) {
+            throw new IOException("The same connection was accepted twice on einhorn socket " + socketIndex
+                    + " (a Linux kernel bug, fixed in 5.10); the duplicate is ignored");
+        }
+        previousRemoteAddress = remote;
+        previousAcceptNanos = now;
     }
 
     /** Stops accepting by closing this process's copy of the socket, then pauses as Tomcat does. */

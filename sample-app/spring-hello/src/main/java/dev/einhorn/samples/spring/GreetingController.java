@@ -8,6 +8,8 @@ import jakarta.validation.constraints.Size;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.MethodArgumentNotValidException;
@@ -25,6 +27,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 public class GreetingController {
+    private static final Logger LOG = LoggerFactory.getLogger(GreetingController.class);
     private static final long PID = ProcessHandle.current().pid();
     private final AtomicLong served = new AtomicLong();
 
@@ -55,6 +58,7 @@ public class GreetingController {
     /** Answers after {@code ms} milliseconds (at most 30 s): a request in flight during a shutdown. */
     @GetMapping("/slow")
     public Greeting slow(@RequestParam(defaultValue = "2000") @Min(0) @Max(30_000) long ms) throws InterruptedException {
+        LOG.info("Sleeping {} ms before answering", ms);
         Thread.sleep(ms);
         return new Greeting("Slept " + ms + " ms", PID, served.incrementAndGet());
     }
