@@ -37,8 +37,8 @@ record AppJar(Path jar, String layout, List<Path> manifestClassPath) {
         boolean bootInf;
         try (JarFile jf = new JarFile(jar.toFile())) {
             m = jf.getManifest();
-            bootInf = jf.getEntry("BOOT-INF/classes/") != null || jf.getEntry("BOOT-INF/lib/") != null
-                    || jf.getEntry("BOOT-INF/classpath.idx") != null;
+            // the central directory is in memory already: no entry is read (a jar need not list directories)
+            bootInf = jf.stream().anyMatch(e -> e.getName().startsWith("BOOT-INF/"));
         }
         String start = attribute(m, "Start-Class");
         if (start != null && (bootInf || attribute(m, "Spring-Boot-Classes") != null)) {

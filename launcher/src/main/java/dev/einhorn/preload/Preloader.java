@@ -183,7 +183,13 @@ public final class Preloader {
         Run r = running;
         if (r == null) return;
         if (!r.termed && now >= r.deadline) {
-            log.error("The training run {} is still running after {}s; stopping it (SIGTERM)", r.pid, timeoutSeconds);
+            if (r.trained == null) {
+                log.error("The training run {} is still running after {}s; stopping it (SIGTERM)", r.pid,
+                        timeoutSeconds);
+            } else {
+                log.error("Hashing the new preload archive ({}) is still running after {}s; stopping it", r.pid,
+                        TERM_GRACE_SECONDS);
+            }
             posix.kill(-r.pid, Signals.number("TERM").orElseThrow());
             r.termed = true;
             r.killAt = now + TERM_GRACE_SECONDS;

@@ -138,7 +138,8 @@ class SpringBootPreloadIT {
     private static Set<String> listeningInodes(int port) throws IOException {
         Set<String> inodes = new HashSet<>();
         for (String f : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            for (String line : Files.readAllLines(Path.of(f)).subList(1, Files.readAllLines(Path.of(f)).size())) {
+            List<String> lines = Files.readAllLines(Path.of(f)); // read once: the table changes all the time
+            for (String line : lines.subList(1, lines.size())) {
                 String[] c = line.trim().split("\\s+");
                 int local = Integer.parseInt(c[1].substring(c[1].indexOf(':') + 1), 16);
                 if (c[3].equals("0A") && (port < 0 || local == port)) inodes.add(c[9]);
