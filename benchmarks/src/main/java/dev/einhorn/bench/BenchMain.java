@@ -66,6 +66,9 @@ public final class BenchMain {
                 LoadRun.run(out, opt.getOrDefault("variant", "plain17"), intOpt(opt, "workers", 4), intOpt(opt, "threads", 4),
                         intOpt(opt, "repeats", 2), intOpt(opt, "steady_s", 8), intOpt(opt, "gap_s", 3), commands);
             }
+            case "standby" -> StandbyRun.run(out, intOpt(opt, "rounds", 10), intOpt(opt, "warmup", 1),
+                    Long.parseLong(opt.getOrDefault("seed", "1")),
+                    List.of(opt.getOrDefault("references", "hello17,python").split(",")));
             case "overhead" -> OverheadRun.run(out, intOpt(opt, "round_trips", 2000), intOpt(opt, "idle_s", 10),
                     intOpt(opt, "upgrades", 5), intOpt(opt, "reloads", 100));
             case "report" -> Report.write(out, Path.of(opt.getOrDefault("results", repo.resolve("benchmarks/results").toString())),

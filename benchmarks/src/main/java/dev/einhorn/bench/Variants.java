@@ -148,6 +148,8 @@ public final class Variants {
             args.add(w.replace("{JAR}", app.jar().toString()).replace("{JAVA}", java(home).toString())
                     .replace("{CACHE}", preloadCache().resolve(id).toString()));
         }
+        // a cold preloaded worker: no warm standby (-p keeps one by default; StandbyRun measures them)
+        if (!args.contains("--standby")) args.addAll(List.of("--standby", "0"));
         args.add("--");
         args.add(java(home).toString());
         args.addAll(app.javaArgs());

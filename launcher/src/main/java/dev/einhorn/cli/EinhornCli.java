@@ -173,7 +173,11 @@ public final class EinhornCli {
             new Opt(null, "--preload-cache", "DIR", false,
                     "Where the class-data archives built for -p are kept (default: under the user's cache"
                             + " directory)",
-                    (s, v) -> s.preloadCache = path(s.opt, v)));
+                    (s, v) -> s.preloadCache = path(s.opt, v)),
+            new Opt(null, "--standby", "N", false,
+                    "With -p: keep N warm standby JVMs (started, warmed up, parked) to activate instead of starting"
+                            + " a JVM when a worker is needed (default 1 with -p; 0 turns them off)",
+                    (s, v) -> s.standby = nonNegativeInt(s.opt, v)));
 
     private EinhornCli() {}
 
@@ -221,6 +225,10 @@ public final class EinhornCli {
         if (command.isEmpty()) return new CliResult.Help(UsageText.shortUsage(), 1);
         String first = parsed.matchedPositional(0).stringValues().get(0);
         if (first.startsWith(HIDDEN_OPTION)) return unknownOption(command.get(0));
+        if (state.standby != null && state.standby > 0 && state.preload == null) {
+            return new CliResult.Error("einhorn: --standby " + state.standby + " needs -p: a standby is a preloaded"
+                    + " worker JVM that waits warm; without -p there is nothing to keep warm (use --standby 0 or -p)");
+        }
         return new CliResult.Run(state.toConfig(command, env));
     }
 
@@ -553,6 +561,7 @@ public final class EinhornCli {
         Double upgradeTimeout;
         Path java;
         Path preloadCache;
+        Integer standby;
 
         Config toConfig(List<String> command, Map<String, String> env) {
             Path tmp = socketPath != null && pidfile != null && lockfile != null ? null : TmpDir.resolve(env);
@@ -586,6 +595,7 @@ public final class EinhornCli {
                     upgradeTimeout,
                     java,
                     preloadCache,
+                    standby,
                     command);
         }
     }

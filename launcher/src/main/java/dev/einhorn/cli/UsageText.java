@@ -140,7 +140,9 @@ public final class UsageText {
             JVM starts from it and calls the application's `einhornMain`, so workers start fast
             and share memory. Give the worker command as usual after the options; it is what runs
             when PATH is not a jar or cannot be preloaded. --java picks the java executable for
-            workers and --preload-cache where archives are kept.
+            workers and --preload-cache where archives are kept. With -p the master also keeps
+            warm standby JVMs (--standby N, default 1, 0 = off): started from the archive, warmed
+            up and parked, one is activated instead of starting a JVM when a worker is needed.
 
             ### Command name
 

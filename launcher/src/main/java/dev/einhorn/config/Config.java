@@ -35,6 +35,7 @@ import java.util.List;
  * @param upgradeTimeout       --upgrade-timeout seconds, or null (never give up, as Einhorn)
  * @param java                 --java PATH for preloaded workers, or null (JAVA_HOME, then PATH)
  * @param preloadCache         --preload-cache DIR, or null (default under the user's cache dir)
+ * @param standby              --standby N, or null (default: 1 with -p, 0 without; docs/PRELOAD.md)
  * @param command              the worker command as typed (never empty)
  */
 public record Config(
@@ -66,6 +67,7 @@ public record Config(
         Double upgradeTimeout,
         Path java,
         Path preloadCache,
+        Integer standby,
         List<String> command) {
 
     public Config {

@@ -44,6 +44,7 @@ public final class ConfigCodec {
         m.put("upgrade_timeout", c.upgradeTimeout());
         m.put("java", str(c.java()));
         m.put("preload_cache", str(c.preloadCache()));
+        m.put("standby", c.standby());
         m.put("command", c.command());
         return m;
     }
@@ -80,6 +81,7 @@ public final class ConfigCodec {
                 m.get("upgrade_timeout") == null ? null : dbl(m.get("upgrade_timeout")),
                 path(m.get("java")),
                 path(m.get("preload_cache")),
+                integer(m.get("standby")),
                 (List<String>) m.get("command"));
     }
 

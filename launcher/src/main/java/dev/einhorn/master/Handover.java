@@ -40,7 +40,8 @@ record Handover(
         Map<Integer, java.nio.file.Path> workerArchives,
         List<String> pendingSignals,
         int verbosity,
-        List<String> workerArgv) {
+        List<String> workerArgv,
+        Map<Object, Object> standbys) {
 
     static final int FORMAT = 2;
     /**
@@ -87,6 +88,7 @@ record Handover(
         Map<Object, Object> archives = new LinkedHashMap<>();
         m.workerArchives().forEach((pid, path) -> archives.put(pid, path.toString()));
         s.put("worker_archives", archives);
+        s.put("standbys", m.standbyHandover());
         byte[] yaml = Yaml.dump(s).getBytes(StandardCharsets.UTF_8);
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         out.writeBytes((HEADER + yaml.length + "\n").getBytes(StandardCharsets.US_ASCII));
@@ -132,6 +134,7 @@ record Handover(
         for (Listeners.Listener l : m.legacyListeners()) fds.add(l.fd());
         for (Connection c : m.commandServer().connections()) fds.add(c.fd);
         fds.addAll(m.watchdogFds());
+        fds.addAll(m.standbyFds());
         return fds;
     }
 
@@ -185,7 +188,7 @@ record Handover(
                 Boolean.TRUE.equals(s.get("upgrade_queued")), Boolean.TRUE.equals(s.get("queued_smooth")),
                 (Map<String, Object>) s.get("watchdog"), workerArchives((Map<Object, Object>) s.get("worker_archives")),
                 (List<String>) s.get("pending_signals"), ((Number) s.get("verbosity")).intValue(),
-                (List<String>) s.get("worker_argv"));
+                (List<String>) s.get("worker_argv"), (Map<Object, Object>) s.get("standbys"));
     }
 
     private static boolean startsWith(byte[] bytes, String ascii) {

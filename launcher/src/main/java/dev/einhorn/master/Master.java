@@ -69,6 +69,10 @@ public final class Master implements WorkerHost {
     /** -p: the archive each live worker was started with, for state. */
     private final Map<Integer, java.nio.file.Path> workerArchives = new java.util.concurrent.ConcurrentHashMap<>();
     private final WorkerProbe workerProbe = new WorkerProbe();
+    /** --standby: the master's ends of each standby's pipes. */
+    private final StandbyPipes standbyPipes;
+    /** Logged once: why no standbys are kept although --standby asks for them. */
+    private String standbyBlockerLogged;
 
     /**
      * A master over bound sockets; {@code handover} is what a previous image of this process left (null on a
@@ -97,9 +101,15 @@ public final class Master implements WorkerHost {
         this.upgrades = handover == null ? new UpgradeQueue(this, false, false, false)
                 : new UpgradeQueue(this, handover.reloadingForUpgrade() || pool.upgrading(), handover.upgradeQueued(),
                         handover.queuedSmooth());
+        this.standbyPipes = new StandbyPipes(posix, selector);
+        pool.setStandbyTarget(standbyCount(config));
         if (handover != null) {
             for (Connection c : handover.connections()) commandServer.adopt(c);
             workerArchives.putAll(handover.workerArchives());
+            standbyPipes.adopt(handover.standbys());
+            for (var s : List.copyOf(pool.standbys())) {
+                if (!standbyPipes.holds(s.pid())) pool.retireStandby(s.pid(), "it was not ready at the master's re-exec");
+            }
         }
         if (config.killChildrenOnExit()) startWatchdog(handover);
         if (config.niceMaster() != null) renice(pid, config.niceMaster(), "the master");
@@ -111,12 +121,18 @@ public final class Master implements WorkerHost {
             return;
         }
         try {
-            watchdog = KillWatchdog.start(posix, config.gracefulSignal(), baseEnv,
-                    pool.workers().stream().map(w -> w.pid()).toList());
+            watchdog = KillWatchdog.start(posix, config.gracefulSignal(), baseEnv, childPids());
         } catch (PosixException e) {
             log.error("Could not start the -k watchdog: {}; workers will not be signaled if the master dies",
                     e.getMessage());
         }
+    }
+
+    /** Workers and standbys: what -k covers. */
+    private List<Integer> childPids() {
+        List<Integer> pids = new ArrayList<>(pool.workers().stream().map(w -> w.pid()).toList());
+        pool.standbys().forEach(s -> pids.add(s.pid()));
+        return pids;
     }
 
     /**
@@ -139,6 +155,13 @@ public final class Master implements WorkerHost {
             posix.reap(workerPid).ifPresent(status -> {
                 if (watchdog != null) watchdog.removed(workerPid);
                 pool.exited(workerPid, status.exitCode() == ExitStatus.UNKNOWN ? EXITED_DURING_REEXEC : status.describe());
+            });
+        }
+        for (int standbyPid : pool.standbys().stream().map(s -> s.pid()).toList()) {
+            posix.reap(standbyPid).ifPresent(status -> {
+                if (watchdog != null) watchdog.removed(standbyPid);
+                standbyPipes.forget(standbyPid);
+                pool.exited(standbyPid, status.describe());
             });
         }
         reapChildren();
@@ -229,6 +252,12 @@ public final class Master implements WorkerHost {
         return workerProbe.read(workerPid, archive, now());
     }
 
+    /** --standby N; default 1 with -p, 0 without (docs/PRELOAD.md "Warm standbys"). */
+    static int standbyCount(Config c) {
+        if (c.standby() != null) return c.standby();
+        return c.preload() != null ? 1 : 0;
+    }
+
     static PoolSettings poolSettings(Config c) {
         int cpus = Runtime.getRuntime().availableProcessors();
         return new PoolSettings(c.ackMode().manual(), c.ackMode().timeoutSeconds(), c.seconds(),
@@ -248,6 +277,7 @@ public final class Master implements WorkerHost {
                 preloader.tick(now());
                 checkArchiveWait(now());
             }
+            retireStandbysOfAnotherLaunch();
             if (!holdingFirstSpawn()) pool.tick();
             systemd.afterTick(pool);
             if (pool.isFinished()) break;
@@ -290,6 +320,8 @@ public final class Master implements WorkerHost {
             } catch (Throwable t) { // one client's trouble, whatever it is, never stops the master
                 commandServer.failed(c, t);
             }
+        } else if (handler instanceof StandbyPipes.Parked p) {
+            standbyPipes.onReadable(p, pool::standbyReady);
         }
         // the signal pipe is drained after dispatch
     }
@@ -324,13 +356,14 @@ public final class Master implements WorkerHost {
                 continue;
             }
             if (watchdog != null && status.pid() == watchdog.pid()) {
-                watchdog.restart(baseEnv, pool.workers().stream().map(w -> w.pid()).toList());
+                watchdog.restart(baseEnv, childPids());
                 continue;
             }
             if (watchdog != null) watchdog.removed(status.pid());
             String how = status.describe();
             workerArchives.remove(status.pid());
             workerProbe.forget(status.pid());
+            standbyPipes.forget(status.pid());
             if (!pool.exited(status.pid(), how)) {
                 if (pid == 1) { // a container's init: every orphan of the container is ours to reap
                     log.debug("Reaped orphan {} ({})", status.pid(), how);
@@ -346,6 +379,80 @@ public final class Master implements WorkerHost {
 
     @Override
     public int spawn(int index, int version) throws SpawnException {
+        return start(index, null);
+    }
+
+    // ---------------------------------------------------------------- warm standbys (--standby N)
+
+    @Override
+    public boolean standbyPossible() {
+        String blocker = standbyBlocker();
+        if (blocker != null && !blocker.equals(standbyBlockerLogged) && pool.standbyTarget() > 0) {
+            log.info("No warm standbys for now: {}", blocker);
+        }
+        standbyBlockerLogged = blocker;
+        return blocker == null;
+    }
+
+    private String standbyBlocker() {
+        WorkerLaunch launch = this.launch;
+        if (launch == null || !launch.argv().contains(dev.einhorn.runtime.Bootstrap.class.getName())) {
+            return "the workers are not preloaded JVMs (a standby is a preloaded worker that waits)";
+        }
+        if (preloader != null && preloader.preparing()) return "the preload archive is being prepared";
+        return null;
+    }
+
+    @Override
+    public int spawnStandby(int version) throws SpawnException {
+        StandbyPipes.Opening pipes;
+        try {
+            pipes = standbyPipes.open();
+        } catch (PosixException | IOException e) {
+            throw new SpawnException("could not create a standby's pipes: " + e.getMessage());
+        }
+        int child;
+        try {
+            child = start(-1, pipes);
+        } catch (SpawnException e) {
+            standbyPipes.abandon(pipes);
+            throw e;
+        }
+        try {
+            standbyPipes.started(child, pipes, argv());
+        } catch (IOException e) {
+            log.error("Could not watch standby {}'s ready pipe: {}", child, e.getMessage());
+        }
+        return child;
+    }
+
+    @Override
+    public boolean activate(int standbyPid, int index) {
+        return standbyPipes.activate(standbyPid, Map.of("EINHORN_CHILD_INDEX", Integer.toString(index)));
+    }
+
+    /** Standbys started with another worker command (a reload found a new jar or archive) are never activated. */
+    private void retireStandbysOfAnotherLaunch() {
+        if (pool.standbys().isEmpty()) return;
+        List<String> current = argv();
+        for (var s : List.copyOf(pool.standbys())) {
+            List<String> theirs = standbyPipes.argvOf(s.pid());
+            if (theirs != null && !theirs.equals(current) && !s.retired()) {
+                pool.retireStandby(s.pid(), "the worker command changed since it started");
+            }
+        }
+    }
+
+    Map<Object, Object> standbyHandover() {
+        return standbyPipes.handover();
+    }
+
+    List<Integer> standbyFds() {
+        return standbyPipes.fdsToKeep();
+    }
+
+    /** Starts a worker (index >= 0) or, with {@code pipes}, a standby that has no index yet. */
+    private int start(int index, StandbyPipes.Opening pipes) throws SpawnException {
         List<Integer> fds = new ArrayList<>();
         Map<String, String> env = new LinkedHashMap<>(baseEnv);
         for (int i = 0; i < listeners.size(); i++) {
@@ -359,7 +466,7 @@ public final class Master implements WorkerHost {
                 .mapToObj(i -> Integer.toString(SpawnRequest.childFd(i))).collect(Collectors.joining(" ")));
         env.put("EINHORN_SOCK_PATH", config.socketPath().toString());
         env.put("EINHORN_MASTER_PID", Integer.toString(pid));
-        env.put("EINHORN_CHILD_INDEX", Integer.toString(index));
+        if (pipes == null) env.put("EINHORN_CHILD_INDEX", Integer.toString(index));
         env.put("EINHORN_GRACEFUL_SIGNAL", config.gracefulSignal());
         WorkerLaunch launch = this.launch;
         List<String> argv = launch != null ? launch.argv() : this.argv;
@@ -371,10 +478,17 @@ public final class Master implements WorkerHost {
                 env.put("EINHORN_SOCK_FD", Integer.toString(SpawnRequest.childFd(fds.size())));
                 fds.add(posix.fdOf(commandFd));
             }
+            if (pipes != null) {
+                env.put("EINHORN_STANDBY_FD", Integer.toString(SpawnRequest.childFd(fds.size())));
+                fds.add(pipes.parkRead());
+                env.put("EINHORN_STANDBY_READY_FD", Integer.toString(SpawnRequest.childFd(fds.size())));
+                fds.add(pipes.readyWrite());
+            }
             int child = posix.spawn(new SpawnRequest(argv.get(0), argv, env, fds));
             if (config.niceWorker() != null) renice(child, config.niceWorker(), "worker " + child);
             if (watchdog != null) watchdog.added(child);
-            EinhornLog.logFor("WORKER", child, EinhornLog.INFO, "About to exec " + RubyInspect.inspect(argv));
+            EinhornLog.logFor(pipes == null ? "WORKER" : "STANDBY", child, EinhornLog.INFO,
+                    "About to exec " + RubyInspect.inspect(argv));
             if (launch != null && launch.archive().isPresent()) {
                 workerArchives.put(child, launch.archive().get());
                 preloader.watch(child, launch);

@@ -44,6 +44,20 @@ final class Metrics {
         counter(out, "einhorn_respawns_total", "Workers started again after a current worker died on its own.",
                 pool.respawns());
 
+        header(out, "einhorn_standbys", "gauge",
+                "Warm standbys (--standby) by state: standby (ready, parked), warming, retired (exiting).");
+        Map<String, Integer> standbys = new LinkedHashMap<>();
+        for (String s : new String[] {"standby", "warming", "retired"}) standbys.put(s, 0);
+        for (var s : pool.standbys()) standbys.merge(StateDump.standbyState(s), 1, Integer::sum);
+        standbys.forEach((state, n) -> out.append("einhorn_standbys{state=\"").append(state).append("\"} ").append(n)
+                .append('\n'));
+        gauge(out, "einhorn_standbys_target", "Ready standbys einhorn keeps (--standby N).", pool.standbyTarget());
+        counter(out, "einhorn_standby_activations_total", "Standbys activated as workers instead of spawning a JVM.",
+                pool.activations());
+        counter(out, "einhorn_standbys_started_total", "Standby JVMs started.", pool.standbysStarted());
+        histogram(out, "einhorn_activation_latency_seconds", "Time from a standby's activation to its ACK.",
+                pool.activationLatency());
+
         LatencyHistogram h = pool.ackLatency();
         header(out, "einhorn_ack_latency_seconds", "histogram", "Time from a worker's spawn to its ACK.");
         for (int i = 0; i < LatencyHistogram.BOUNDS.size(); i++) {
@@ -54,6 +68,17 @@ final class Metrics {
         out.append("einhorn_ack_latency_seconds_sum ").append(number(h.sum())).append('\n');
         out.append("einhorn_ack_latency_seconds_count ").append(h.count()).append('\n');
         return out.toString();
+    }
+
+    private static void histogram(StringBuilder out, String name, String help, LatencyHistogram h) {
+        header(out, name, "histogram", help);
+        for (int i = 0; i < LatencyHistogram.BOUNDS.size(); i++) {
+            out.append(name).append("_bucket{le=\"").append(number(LatencyHistogram.BOUNDS.get(i))).append("\"} ")
+                    .append(h.cumulative(i)).append('\n');
+        }
+        out.append(name).append("_bucket{le=\"+Inf\"} ").append(h.count()).append('\n');
+        out.append(name).append("_sum ").append(number(h.sum())).append('\n');
+        out.append(name).append("_count ").append(h.count()).append('\n');
     }
 
     private static void header(StringBuilder out, String name, String type, String help) {

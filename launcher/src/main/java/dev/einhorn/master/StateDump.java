@@ -3,6 +3,7 @@ package dev.einhorn.master;
 import dev.einhorn.config.Config;
 import dev.einhorn.log.EinhornLog;
 import dev.einhorn.pool.Pool;
+import dev.einhorn.pool.Standby;
 import dev.einhorn.pool.Worker;
 import dev.einhorn.protocol.RubySymbol;
 import dev.einhorn.protocol.Yaml;
@@ -31,6 +32,12 @@ final class StateDump {
         Map<Object, Object> children = new LinkedHashMap<>();
         for (Worker w : pool.workers()) children.put(w.pid(), child(master, w));
         s.put("children", children);
+        // --standby: not in children, so tools that count workers (Einhorn's included) keep counting workers
+        Map<Object, Object> standbys = new LinkedHashMap<>();
+        for (Standby sb : pool.standbys()) standbys.put(sb.pid(), standby(master, sb));
+        s.put("standbys", standbys);
+        s.put("standby_target", pool.standbyTarget());
+        s.put("standby_activations", pool.activations());
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("number", pool.number());
         config.put("backlog", c.backlog());
@@ -81,6 +88,33 @@ final class StateDump {
         s.put("upgrades_failed", pool.upgradesFailed());
         s.put("preloaded", master.launch() != null && master.launch().preloaded());
         return s;
+    }
+
+    /** A warm standby (docs/PRELOAD.md "Warm standbys"): ready (parked) or warming, or retired (exiting). */
+    static Map<String, Object> standby(Master master, Standby s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", new RubySymbol("standby"));
+        m.put("state", standbyState(s));
+        m.put("version", s.version());
+        m.put("ready", s.ready());
+        m.put("ready_since", s.readyWall());
+        m.put("spinup_time", s.spawnedWall());
+        master.archiveOf(s.pid()).ifPresent(archive -> {
+            m.put("archive", archive.toString());
+            WorkerProbe.Reading reading = master.probe(s.pid(), archive);
+            m.put("archive_mapped", reading.mapped());
+            reading.memory().ifPresent(mem -> {
+                m.put("pss_kb", mem.pssKb());
+                m.put("shared_clean_kb", mem.sharedCleanKb());
+            });
+        });
+        return m;
+    }
+
+    /** standby (ready, parked), warming (not ready yet), retired (signaled to exit, never activated). */
+    static String standbyState(Standby s) {
+        if (s.retired()) return "retired";
+        return s.ready() ? "standby" : "warming";
     }
 
     static Map<String, Object> child(Master master, Worker w) {

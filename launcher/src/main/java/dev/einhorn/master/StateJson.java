@@ -5,6 +5,7 @@ import dev.einhorn.config.Config;
 import dev.einhorn.log.EinhornLog;
 import dev.einhorn.pool.Clock;
 import dev.einhorn.pool.Pool;
+import dev.einhorn.pool.Standby;
 import dev.einhorn.pool.Worker;
 import dev.einhorn.protocol.RubySymbol;
 import java.time.Instant;
@@ -60,6 +61,10 @@ final class StateJson {
         p.put("upgrades_failed", pool.upgradesFailed());
         p.put("respawns", pool.respawns());
         p.put("consecutive_deaths_before_ack", pool.consecutiveDeathsBeforeAck());
+        p.put("standby_target", pool.standbyTarget());
+        p.put("standby_activations", pool.activations());
+        p.put("standbys_started", pool.standbysStarted());
+        p.put("standbys_given_up", pool.standbysGivenUp());
         Map<String, Object> ack = new LinkedHashMap<>();
         ack.put("type", c.ackMode().manual() ? "manual" : "timer");
         ack.put("timeout", c.ackMode().manual() ? null : c.ackMode().timeoutSeconds());
@@ -85,6 +90,9 @@ final class StateJson {
         List<Object> workers = new ArrayList<>();
         for (Worker w : pool.workers()) workers.add(worker(master, w, pool, now));
         root.put("workers", workers);
+        List<Object> standbys = new ArrayList<>();
+        for (Standby s : pool.standbys()) standbys.add(standby(master, s, now));
+        root.put("standbys", standbys);
         // -p: the app jar, its layout, the JDK, the archive and whether this generation's archive is ready
         root.put("preload", master.preloadState());
         return root;
@@ -113,6 +121,22 @@ final class StateJson {
         child.forEach((k, v) -> {
             if (!KNOWN_CHILD_KEYS.contains(k)) o.put(k, plain(v));
         });
+        return o;
+    }
+
+    /** A warm standby: a worker JVM with no index yet (--standby). */
+    static Map<String, Object> standby(Master master, Standby s, double now) {
+        Map<String, Object> dump = StateDump.standby(master, s);
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("pid", s.pid());
+        o.put("version", s.version());
+        o.put("state", dump.get("state"));
+        o.put("ready_since", s.readyWall());
+        o.put("spawned_at", s.spawnedWall());
+        o.put("archive", dump.get("archive"));
+        o.put("archive_mapped", dump.get("archive_mapped"));
+        o.put("pss_kb", dump.get("pss_kb"));
+        o.put("shared_kb", dump.get("shared_clean_kb"));
         return o;
     }
 

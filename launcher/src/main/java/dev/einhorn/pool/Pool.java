@@ -52,6 +52,17 @@ public final class Pool {
     private int respawns;
     private final LatencyHistogram ackLatency = new LatencyHistogram();
 
+    // --standby N (docs/DESIGN.md "Warm standbys")
+    private final Map<Integer, Standby> standbys = new LinkedHashMap<>();
+    private int standbyTarget;
+    private int standbyFailures;
+    private double lastStandbySpawn = Double.NaN;
+    /** Set after too many standbys died before they were ready; cleared by an upgrade (new code). */
+    private boolean standbysGivenUp;
+    private int activations;
+    private int standbysStarted;
+    private final LatencyHistogram activationLatency = new LatencyHistogram();
+
     public Pool(PoolSettings settings, int number, WorkerHost host, Clock clock) {
         if (number < 1) throw new IllegalArgumentException("number must be >= 1");
         this.settings = settings;
@@ -68,6 +79,8 @@ public final class Pool {
         ackTimedOutWorkers(now);
         replenish(now);
         cull(now);
+        replenishStandbys(now);
+        cullStandbys(now);
     }
 
     /** The earliest monotonic time a {@link #tick()} has something to do, or +infinity. */
@@ -83,12 +96,12 @@ public final class Pool {
         if (upgrading && settings.upgradeTimeout() != null) {
             next = Math.min(next, upgradeStartedAt + settings.upgradeTimeout());
         }
-        return next;
+        return Math.min(next, nextStandbyWakeup());
     }
 
     /** True once the pool stopped respawning and every worker is gone: the master may exit. */
     public boolean isFinished() {
-        return !respawn && workers.isEmpty();
+        return !respawn && workers.isEmpty() && standbys.isEmpty();
     }
 
     // ---------------------------------------------------------------- events
@@ -126,6 +139,10 @@ public final class Pool {
      * @return false if the pid was not one of ours
      */
     public boolean exited(int pid, String how) {
+        if (standbys.containsKey(pid)) {
+            standbyExited(standbys.remove(pid), how);
+            return true;
+        }
         Worker w = workers.remove(pid);
         if (w == null) return false;
         if (!w.acked() && !w.isSignaled()) {
@@ -155,6 +172,7 @@ public final class Pool {
         respawn = false;
         spinupTimerAt = Double.NaN;
         signalWorkers(signal, List.copyOf(workers.values()), true);
+        retireStandbys(filterStandbys(s -> !s.retired()), "einhorn is stopping");
     }
 
     /** The {@code signal} command: every worker, not recorded (no escalation, still counted as live). */
@@ -180,7 +198,11 @@ public final class Pool {
         consecutiveDeathsBeforeAck = 0;
         version++;
         spinupTimerAt = Double.NaN;
+        standbysGivenUp = false;
+        standbyFailures = 0;
+        cullStandbys(now); // the old version's standbys are never activated
         if (smooth) {
+            replenishStandbys(now); // warm the new version first: spinups wait for them (replenishGradually)
             replenishGradually(now);
         } else {
             replenishImmediately(now);
@@ -240,6 +262,192 @@ public final class Pool {
         return count(w -> modern(w) && !w.isSignaled() && w.acked());
     }
 
+    // ---------------------------------------------------------------- warm standbys (--standby N)
+
+    /** --standby N: how many ready standbys of the current version the pool keeps (0: none). */
+    public void setStandbyTarget(int n) {
+        if (n < 0) throw new IllegalArgumentException("standby target must be >= 0");
+        standbyTarget = n;
+    }
+
+    public int standbyTarget() {
+        return standbyTarget;
+    }
+
+    public Collection<Standby> standbys() {
+        return Collections.unmodifiableCollection(standbys.values());
+    }
+
+    /** Standbys activated as workers. */
+    public int activations() {
+        return activations;
+    }
+
+    /** Standbys started (replacements included). */
+    public int standbysStarted() {
+        return standbysStarted;
+    }
+
+    /** True after standbys kept failing to warm up: the pool spawns until the next upgrade. */
+    public boolean standbysGivenUp() {
+        return standbysGivenUp;
+    }
+
+    /** Seconds from activation to ACK of every activated standby that ACKed. */
+    public LatencyHistogram activationLatency() {
+        return activationLatency;
+    }
+
+    /** A standby reported that it warmed up and parked: it may be activated from now on. */
+    public void standbyReady(int pid) {
+        Standby s = standbys.get(pid);
+        if (s == null || s.ready() || s.retired()) return;
+        s.markReady(clock.now(), clock.wall());
+        standbyFailures = 0;
+        host.log(Level.INFO, "Standby " + pid + " of version " + s.version() + " is ready (warmed up in "
+                + seconds(round3(clock.now() - s.spawnedAt())) + "s)", true, false);
+    }
+
+    /**
+     * A standby dropped out of the pool's hands without an exit (before a re-exec handed it over, the new image
+     * could not adopt it): it is signaled and forgotten once reaped.
+     */
+    public void retireStandby(int pid, String why) {
+        Standby s = standbys.get(pid);
+        if (s != null && !s.retired()) retireStandbys(List.of(s), why);
+    }
+
+    private void standbyExited(Standby s, String how) {
+        if (s.retired()) {
+            host.log(Level.INFO, "===> Exited standby " + s.pid() + " (" + how + ")", true, false);
+            return;
+        }
+        standbyFailures++;
+        lastStandbySpawn = clock.now(); // the back-off counts from the death
+        host.log(Level.ERROR, "===> Exited standby " + s.pid() + " " + (s.ready() ? "while parked" : "before it was ready")
+                + " (" + how + "); " + standbyFailures + " standby failure(s) in a row", true, false);
+        if (!s.ready() && standbyFailures >= PoolSettings.STANDBY_MAX_CONSECUTIVE_FAILURES && !standbysGivenUp) {
+            standbysGivenUp = true;
+            host.log(Level.ERROR, "Standbys of version " + version + " keep dying before they are ready ("
+                    + standbyFailures + " in a row; see the worker output for the warm-up's error): no more standbys"
+                    + " until the next upgrade, new workers are spawned", true, false);
+        }
+    }
+
+    private void replenishStandbys(double now) {
+        if (!respawn || standbyTarget == 0 || standbysGivenUp || !host.standbyPossible()) return;
+        while (liveStandbys() < wantedStandbys()) {
+            int warming = countStandbys(s -> !s.retired() && !s.ready());
+            int unacked = count(w -> modern(w) && !w.isSignaled() && !w.acked());
+            if (warming + unacked >= settings.maxUnacked()) return; // never crowd out workers that start
+            if (standbyFailures > 0 && now < lastStandbySpawn + standbyInterval()) return; // back-off timer
+            double at = now;
+            lastStandbySpawn = at;
+            int pid;
+            try {
+                pid = host.spawnStandby(version);
+            } catch (SpawnException e) {
+                standbyFailures++;
+                host.log(Level.ERROR, "Could not start a standby: " + e.getMessage(), true, false);
+                if (standbyFailures >= PoolSettings.STANDBY_MAX_CONSECUTIVE_FAILURES) standbysGivenUp = true;
+                return;
+            }
+            standbys.put(pid, new Standby(pid, version, at, clock.wall()));
+            standbysStarted++;
+            host.log(Level.INFO, "===> Launched standby " + pid + " of version " + version, true, false);
+            if (standbyFailures > 0) return; // one at a time while backing off
+        }
+    }
+
+    /** Old versions' standbys, and standbys beyond what is wanted (unready first), are signaled to exit. */
+    private void cullStandbys(double now) {
+        retireStandbys(filterStandbys(s -> !s.retired() && s.version() != version), "they are of an old version");
+        int surplus = liveStandbys() - (respawn ? wantedStandbys() : 0);
+        if (surplus > 0) {
+            List<Standby> extra = filterStandbys(s -> !s.retired());
+            extra.sort(Comparator.comparing(Standby::ready)); // stable: unready first, then oldest
+            retireStandbys(extra.subList(0, surplus), "more standbys than wanted");
+        }
+        if (settings.signalTimeout() != null) {
+            for (Standby s : filterStandbys(s -> s.retired() && !s.killed())) {
+                if (now >= s.retiredAt() + settings.signalTimeout()) {
+                    host.log(Level.INFO, "Standby " + s.pid() + " is still alive " + settings.signalTimeout()
+                            + "s after it was retired; sending SIGKILL", true, false);
+                    s.markKilled();
+                    host.signal(s.pid(), "KILL");
+                }
+            }
+        }
+    }
+
+    private void retireStandbys(List<Standby> targets, String why) {
+        if (targets.isEmpty()) return;
+        double now = clock.now();
+        String pids = targets.stream().map(t -> Integer.toString(t.pid())).collect(Collectors.joining(", ", "[", "]"));
+        host.log(Level.INFO, "Retiring standbys " + pids + ": " + why, true, false);
+        for (Standby s : targets) {
+            s.markRetired(now);
+            host.signal(s.pid(), "TERM"); // a parked JVM exits on TERM; it has no work in hand
+        }
+    }
+
+    /** Standbys the pool keeps: --standby N, or during an upgrade as many as its remaining steps can use. */
+    private int wantedStandbys() {
+        if (standbyTarget == 0) return 0;
+        if (upgrading) return Math.max(standbyTarget, Math.min(missingWorkerCount(), settings.maxUnacked()));
+        return standbyTarget;
+    }
+
+    private int liveStandbys() {
+        return countStandbys(s -> !s.retired() && s.version() == version);
+    }
+
+    private Standby readyStandby() {
+        for (Standby s : standbys.values()) {
+            if (s.ready() && !s.retired() && s.version() == version) return s;
+        }
+        return null;
+    }
+
+    /** A smooth upgrade's spinup waits for a warming standby of the new version (up to STANDBY_READY_WAIT). */
+    private boolean waitingForStandby(double now) {
+        if (!upgrading || readyStandby() != null) return false;
+        return countStandbys(s -> !s.retired() && !s.ready() && s.version() == version
+                && now < s.spawnedAt() + PoolSettings.STANDBY_READY_WAIT) > 0;
+    }
+
+    private double standbyInterval() {
+        return Math.min(settings.seconds() * Math.pow(1.5, standbyFailures), PoolSettings.MAX_SPINUP_INTERVAL);
+    }
+
+    private double nextStandbyWakeup() {
+        double next = Double.POSITIVE_INFINITY;
+        if (respawn && standbyTarget > 0 && !standbysGivenUp && standbyFailures > 0 && liveStandbys() < wantedStandbys()) {
+            next = lastStandbySpawn + standbyInterval();
+        }
+        for (Standby s : standbys.values()) {
+            if (s.retired() && !s.killed() && settings.signalTimeout() != null) {
+                next = Math.min(next, s.retiredAt() + settings.signalTimeout());
+            }
+            if (upgrading && !s.retired() && !s.ready() && s.version() == version) {
+                next = Math.min(next, s.spawnedAt() + PoolSettings.STANDBY_READY_WAIT);
+            }
+        }
+        return next;
+    }
+
+    private int countStandbys(Predicate<Standby> p) {
+        return (int) standbys.values().stream().filter(p).count();
+    }
+
+    private List<Standby> filterStandbys(Predicate<Standby> p) {
+        return standbys.values().stream().filter(p).collect(Collectors.toList());
+    }
+
+    private static double round3(double s) {
+        return Math.round(s * 1000) / 1000.0;
+    }
+
     // ---------------------------------------------------------------- hand-over across a master re-exec
 
     /** Everything the pool knows, as plain values (maps, lists, numbers), for the state hand-over. */
@@ -259,6 +467,15 @@ public final class Pool {
         m.put("upgrades_failed", upgradesFailed);
         m.put("respawns", respawns);
         m.put("ack_latency", ackLatency.snapshot());
+        m.put("activation_latency", activationLatency.snapshot());
+        m.put("activations", activations);
+        m.put("standbys_started", standbysStarted);
+        m.put("standby_failures", standbyFailures);
+        m.put("standbys_given_up", standbysGivenUp);
+        m.put("last_standby_spawn", lastStandbySpawn);
+        List<Object> parked = new ArrayList<>();
+        for (Standby s : standbys.values()) parked.add(s.snapshot());
+        m.put("standbys", parked);
         List<Object> list = new ArrayList<>();
         for (Worker w : workers.values()) list.add(w.snapshot());
         m.put("workers", list);
@@ -282,6 +499,18 @@ public final class Pool {
         p.upgradesFailed = ((Number) m.get("upgrades_failed")).intValue();
         p.respawns = ((Number) m.get("respawns")).intValue();
         if (m.get("ack_latency") instanceof Map<?, ?> h) p.ackLatency.restore(h);
+        if (m.get("activation_latency") instanceof Map<?, ?> h) p.activationLatency.restore(h);
+        if (m.get("activations") instanceof Number n) p.activations = n.intValue();
+        if (m.get("standbys_started") instanceof Number n) p.standbysStarted = n.intValue();
+        if (m.get("standby_failures") instanceof Number n) p.standbyFailures = n.intValue();
+        p.standbysGivenUp = Boolean.TRUE.equals(m.get("standbys_given_up"));
+        if (m.get("last_standby_spawn") instanceof Number n) p.lastStandbySpawn = n.doubleValue();
+        if (m.get("standbys") instanceof List<?> parked) {
+            for (Object o : parked) {
+                Standby s = Standby.restore((Map<String, Object>) o);
+                p.standbys.put(s.pid(), s);
+            }
+        }
         for (Object o : (List<Object>) m.get("workers")) {
             Worker w = Worker.restore((Map<String, Object>) o);
             p.workers.put(w.pid(), w);
@@ -323,6 +552,10 @@ public final class Pool {
             return;
         }
         if (!triggerSpinup()) return; // an ACK or an exit will tick us again: no timer needed
+        if (waitingForStandby(now)) {
+            host.log(Level.DEBUG, "Waiting for a standby of version " + version + " to be ready", false, false);
+            return; // its ready report (or its death) ticks us again
+        }
         String msg = "Last spinup was " + seconds(since) + "s ago, and spinup_interval is " + seconds(interval)
                 + "s, so spinning up a new process.";
         if (consecutiveDeathsBeforeAck > 0) {
@@ -364,6 +597,19 @@ public final class Pool {
     private boolean spinup(double now) {
         int index = nextIndex();
         lastSpinup = now;
+        Standby ready = readyStandby();
+        if (ready != null) {
+            if (host.activate(ready.pid(), index)) {
+                standbys.remove(ready.pid());
+                Worker w = new Worker(ready.pid(), index, version, now, clock.wall());
+                w.markActivated();
+                workers.put(ready.pid(), w);
+                activations++;
+                host.log(Level.INFO, "===> Activated standby " + ready.pid() + " (index: " + index + ")", true, false);
+                return true;
+            }
+            retireStandbys(List.of(ready), "it could not be activated (its park pipe is closed)");
+        }
         int pid;
         try {
             pid = host.spawn(index, version);
@@ -406,6 +652,11 @@ public final class Pool {
         double latency = clock.now() - w.spinupAt();
         w.markAcked(latency);
         ackLatency.observe(latency);
+        if (w.activated()) {
+            activationLatency.observe(latency);
+            host.log(Level.INFO, "Activated standby " + w.pid() + " (index: " + w.index() + ") ACKed "
+                    + Math.round(latency * 1000) + " ms after its activation", true, false);
+        }
         String streak = consecutiveDeathsBeforeAck > 0
                 ? ", breaking the streak of " + consecutiveDeathsBeforeAck + " consecutive unacked workers dying"
                 : "";

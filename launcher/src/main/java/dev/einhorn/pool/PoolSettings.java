@@ -28,6 +28,12 @@ public record PoolSettings(
     /** An upgrade whose new workers die this many times in a row before any ACK is abandoned. */
     public static final int UPGRADE_MAX_CONSECUTIVE_DEATHS = 5;
 
+    /** Standbys that die this many times in a row before they are ready: the pool stops starting them. */
+    public static final int STANDBY_MAX_CONSECUTIVE_FAILURES = 3;
+
+    /** How long a smooth upgrade waits for a warming standby of the new version before it spawns instead. */
+    public static final double STANDBY_READY_WAIT = 60.0;
+
     public String ackModeName() {
         return manualAck ? "manual" : "timer";
     }

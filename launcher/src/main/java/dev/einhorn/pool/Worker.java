@@ -23,6 +23,8 @@ public final class Worker {
     private Instant pingedAt;
     private Object pingedRequestId;
     private boolean abandoned;
+    /** It was a warm standby, activated at spinupAt (so its ACK latency is activation-to-ACK). */
+    private boolean activated;
 
     Worker(int pid, int index, int version, double spinupAt, Instant spinupWall) {
         this.pid = pid;
@@ -84,6 +86,15 @@ public final class Worker {
         return abandoned;
     }
 
+    /** Was a warm standby until its activation ({@code --standby}). */
+    public boolean activated() {
+        return activated;
+    }
+
+    void markActivated() {
+        activated = true;
+    }
+
     void markAbandoned() {
         abandoned = true;
     }
@@ -131,6 +142,7 @@ public final class Worker {
         m.put("pinged_at", pingedAt == null ? null : pingedAt.toString());
         m.put("pinged_request_id", pingedRequestId);
         m.put("abandoned", abandoned);
+        m.put("activated", activated);
         return m;
     }
 
@@ -146,6 +158,7 @@ public final class Worker {
         w.pingedAt = m.get("pinged_at") == null ? null : Instant.parse((String) m.get("pinged_at"));
         w.pingedRequestId = m.get("pinged_request_id");
         w.abandoned = (Boolean) m.get("abandoned");
+        w.activated = Boolean.TRUE.equals(m.get("activated"));
         return w;
     }
 }

@@ -10,6 +10,27 @@ public interface WorkerHost {
     /** Starts a worker of this version with EINHORN_CHILD_INDEX = index; returns its pid. */
     int spawn(int index, int version) throws SpawnException;
 
+    /**
+     * Whether a warm standby can be started now ({@code --standby}: a preloaded JVM command). When false the pool
+     * keeps no standbys and spawns as usual.
+     */
+    default boolean standbyPossible() {
+        return false;
+    }
+
+    /** Starts a warm standby of this version: a worker without an index that parks once warm; returns its pid. */
+    default int spawnStandby(int version) throws SpawnException {
+        throw new SpawnException("this host starts no standbys");
+    }
+
+    /**
+     * Tells a ready standby its index (and what else a spawn would have put in its environment): it enters the
+     * app and ACKs like a spawned worker. False when it could not be told (it is gone).
+     */
+    default boolean activate(int pid, int index) {
+        return false;
+    }
+
     /** Sends a signal (name without SIG); false when the process no longer exists. */
     boolean signal(int pid, String signal);
 

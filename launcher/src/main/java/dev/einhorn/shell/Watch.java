@@ -121,6 +121,14 @@ public final class Watch {
                             .map(String::valueOf).toList())));
         }
         if (workers.isEmpty()) out.append("(no workers)\n");
+        Object standbys = state.get("standbys");
+        if (standbys instanceof List<?> list) {
+            for (Object o : list) {
+                Map<String, Object> s = (Map<String, Object>) o;
+                out.append(String.format(Locale.ROOT, "%8s %5s %5s  %-9s %9s %8s  %s%n", s.get("pid"), "-",
+                        s.get("version"), s.get("state"), "-", "-", "-"));
+            }
+        }
         out.append("\n^C to quit\n");
         return out.toString();
     }

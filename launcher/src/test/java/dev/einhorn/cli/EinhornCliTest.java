@@ -46,6 +46,16 @@ class EinhornCliTest {
     // ------------------------------------------------------------------ parsing rules
 
     @Test
+    void standbyNeedsPreloadAndANonNegativeCount() {
+        assertEquals(2, run("--standby", "2", "-p", "app.jar", "app.jar").standby());
+        assertEquals(null, run("-p", "app.jar", "app.jar").standby(), "unset: the master's default (1 with -p)");
+        assertEquals(0, run("--standby", "0", "sleep", "5").standby(), "0 without -p is fine: it is the default");
+        assertEquals("einhorn: --standby 2 needs -p: a standby is a preloaded worker JVM that waits warm; without -p"
+                + " there is nothing to keep warm (use --standby 0 or -p)", error("--standby", "2", "sleep", "5"));
+        assertEquals("einhorn: --standby: \"-1\" is not a non-negative integer", error("--standby", "-1", "-p", "a.jar", "a.jar"));
+    }
+
+    @Test
     void optionsStopAtTheFirstPositional() {
         Config c = run("-n", "2", "sleep", "5", "-n", "3");
         assertEquals(2, c.number());

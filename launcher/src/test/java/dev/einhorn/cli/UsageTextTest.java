@@ -58,8 +58,8 @@ class UsageTextTest {
             }
         }
         assertEquals(lines.length, i);
-        assertEquals(List.of("--graceful-signal", "--upgrade-timeout", "--java", "--preload-cache"),
-                EinhornCli.OPTIONS.subList(EinhornCli.OPTIONS.size() - 4, EinhornCli.OPTIONS.size()).stream()
+        assertEquals(List.of("--graceful-signal", "--upgrade-timeout", "--java", "--preload-cache", "--standby"),
+                EinhornCli.OPTIONS.subList(EinhornCli.OPTIONS.size() - 5, EinhornCli.OPTIONS.size()).stream()
                         .map(EinhornCli.Opt::longName).toList());
     }
 

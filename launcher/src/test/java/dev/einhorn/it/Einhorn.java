@@ -160,11 +160,16 @@ final class Einhorn implements AutoCloseable {
     /** Worker pids in state, in spawn order. */
     @SuppressWarnings("unchecked")
     List<Long> workerPids() throws IOException {
-        Map<String, Object> children = (Map<String, Object>) state().get("children");
+        Map<String, Object> state = state();
+        Map<String, Object> children = (Map<String, Object>) state.get("children");
         List<Long> pids = new ArrayList<>();
         for (String k : children.keySet()) pids.add(Long.parseLong(k));
+        List<Long> seen = new ArrayList<>(pids);
+        if (state.get("standbys") instanceof Map<?, ?> standbys) { // --standby: killed at close() too
+            for (Object k : standbys.keySet()) seen.add(Long.parseLong(String.valueOf(k)));
+        }
         synchronized (seenWorkers) {
-            for (Long p : pids) if (!seenWorkers.contains(p)) seenWorkers.add(p);
+            for (Long p : seen) if (!seenWorkers.contains(p)) seenWorkers.add(p);
         }
         return pids;
     }

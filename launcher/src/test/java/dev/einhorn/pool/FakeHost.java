@@ -20,6 +20,10 @@ final class FakeHost implements WorkerHost, Clock {
     final Set<Integer> dead = new HashSet<>();
     int nextPid = 100;
     boolean failSpawns;
+    /** --standby: whether the host can start standbys (a preloaded JVM command). */
+    boolean standbysPossible;
+    final List<Integer> standbysSpawned = new ArrayList<>();
+    final List<List<Integer>> activated = new ArrayList<>(); // [pid, index]
     double now = 1000;
 
     @Override
@@ -28,6 +32,25 @@ final class FakeHost implements WorkerHost, Clock {
         int pid = nextPid++;
         spawned.add(new Spawned(pid, index, version));
         return pid;
+    }
+
+    @Override
+    public boolean standbyPossible() {
+        return standbysPossible;
+    }
+
+    @Override
+    public int spawnStandby(int version) {
+        int pid = nextPid++;
+        standbysSpawned.add(pid);
+        return pid;
+    }
+
+    @Override
+    public boolean activate(int pid, int index) {
+        if (dead.contains(pid)) return false;
+        activated.add(List.of(pid, index));
+        return true;
     }
 
     @Override

@@ -50,6 +50,19 @@ class WatchTest {
     }
 
     @Test
+    void showsWarmStandbysUnderTheWorkers() {
+        String json = stateJson(1, 1, false).replaceFirst("}$", ",\"standbys\":[{\"pid\":4400,\"version\":1,"
+                + "\"state\":\"standby\",\"ready_since\":\"2026-01-01T00:00:00Z\"},{\"pid\":4401,\"version\":1,"
+                + "\"state\":\"warming\",\"ready_since\":null}]}");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> state = (Map<String, Object>) new org.snakeyaml.engine.v2.api.Load(
+                org.snakeyaml.engine.v2.api.LoadSettings.builder().build()).loadFromString(json);
+        List<String> lines = Watch.render(state).lines().toList();
+        assertEquals("    4400     -     1  standby           -        -  -", lines.get(6));
+        assertEquals("    4401     -     1  warming           -        -  -", lines.get(7));
+    }
+
+    @Test
     void durations() {
         assertEquals("59s", Watch.duration(59.9));
         assertEquals("3m05s", Watch.duration(185));

@@ -10,7 +10,8 @@ import java.util.Arrays;
  * {@code java [flags] -XX:SharedArchiveFile=...|-XX:AOTCache=... -cp runtime.jar:app.jar dev.einhorn.runtime.Bootstrap
  * CLASS METHOD ARGS...}; this loads CLASS from the class path (so it comes from the archive) and calls its
  * {@code public static void METHOD(String[])} ({@code einhornMain}, or {@code main} for an app without one)
- * with ARGS. An exception from the app is printed and exits 1, as {@code java -jar} does.
+ * with ARGS. Started as a warm standby ({@code EINHORN_STANDBY_FD} set), it first warms up and parks until the
+ * master activates it ({@link Standby}). An exception from the app is printed and exits 1, as {@code java -jar} does.
  */
 public final class Bootstrap {
     private Bootstrap() {
@@ -22,6 +23,8 @@ public final class Bootstrap {
             System.exit(2);
         }
         Method m = entry(args[0], args[1]);
+        // a standby parks here (returns once activated), unless the app parks it itself once warm (Spring Boot starter)
+        if (Standby.requested() && !Standby.parksInApp()) Standby.warmAndPark(m.getDeclaringClass());
         String[] appArgs = Arrays.copyOfRange(args, 2, args.length);
         try {
             m.invoke(null, (Object) appArgs);

@@ -43,7 +43,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p><b>Environment read</b> (set by the master): {@code EINHORN_MASTER_PID}, {@code EINHORN_FD_COUNT},
  * {@code EINHORN_FD_<n>}, {@code EINHORN_FD_FAMILY_<n>} ({@code AF_INET}, {@code AF_INET6},
  * {@code AF_UNIX}; optional), {@code EINHORN_SOCK_PATH}, {@code EINHORN_SOCK_FD} (with {@code -g}),
- * {@code EINHORN_CHILD_INDEX}, {@code EINHORN_GRACEFUL_SIGNAL} (default {@code USR2}).
+ * {@code EINHORN_CHILD_INDEX}, {@code EINHORN_GRACEFUL_SIGNAL} (default {@code USR2}). In a worker activated from
+ * a warm standby ({@code einhorn --standby}), the values the master gave at activation take precedence
+ * ({@link Standby#activated()}): read {@link #childIndex()}, not {@code System.getenv("EINHORN_CHILD_INDEX")}.
  */
 public final class Einhorn {
     /** The graceful-shutdown signal when {@code EINHORN_GRACEFUL_SIGNAL} is absent, as in Einhorn. */
@@ -411,7 +413,9 @@ public final class Einhorn {
 
     // ------------------------------------------------------------------ environment
 
+    /** The environment, where a standby's activation (which cannot change the environment) takes precedence. */
     private static String env(String name) {
-        return System.getenv(name);
+        String activated = Standby.activated().get(name);
+        return activated != null ? activated : System.getenv(name);
     }
 }

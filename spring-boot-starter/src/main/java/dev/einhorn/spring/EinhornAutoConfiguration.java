@@ -31,6 +31,11 @@ public class EinhornAutoConfiguration {
     }
 
     @Bean
+    ParkStandbyBeforeWebServer einhornParkStandbyBeforeWebServer() {
+        return new ParkStandbyBeforeWebServer();
+    }
+
+    @Bean
     GracefulShutdownOnSignal einhornGracefulShutdownOnSignal(ConfigurableApplicationContext context) {
         return new GracefulShutdownOnSignal(context);
     }
