@@ -58,9 +58,13 @@ final class Report {
         Files.writeString(md, render(results, rel, commands, status, machine));
     }
 
-    /** A status row (status, seconds, load average) with the run that wrote it as a fourth field. */
+    /**
+     * A status row (status, seconds, load average) with the run that wrote it as a fourth field: benchmarks/run
+     * writes it when the part ends; a row without one (a hand-written status.tsv) gets the rendering run's.
+     */
     static String withRun(String row, String run) {
         List<String> f = new ArrayList<>(List.of(row.split("\t", -1)));
+        if (f.size() >= 4 && !f.get(3).isBlank()) return row;
         while (f.size() < 3) f.add("");
         return String.join("\t", f.subList(0, 3)) + "\t" + run;
     }

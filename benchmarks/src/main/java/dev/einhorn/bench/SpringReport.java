@@ -149,6 +149,16 @@ final class SpringReport {
                 .append(", ").append(MarkdownTable.fmt(p25)).append(" → ").append(MarkdownTable.fmt(c25))
                 .append(" ms). JDK 17 with AppCDS: ").append(Report.ratio(p17, c17)).append(" (")
                 .append(MarkdownTable.fmt(p17)).append(" → ").append(MarkdownTable.fmt(c17)).append(" ms).");
+        double[] fp25 = samples(ack, "plain25", "masterMs"), fc25 = samples(ack, "cold25", "masterMs");
+        double[] fp17 = samples(ack, "plain17", "masterMs"), fc17 = samples(ack, "cold17", "masterMs");
+        if (fp25.length > 0 && fc25.length > 0) {
+            b.append(" The fastest shot of each (the least disturbed by other work; no verdict on it): JDK 25 ")
+                    .append(Report.ratio(Stats.percentile(fp25, 0), Stats.percentile(fc25, 0)));
+            if (fp17.length > 0 && fc17.length > 0) {
+                b.append(", JDK 17 ").append(Report.ratio(Stats.percentile(fp17, 0), Stats.percentile(fc17, 0)));
+            }
+            b.append('.');
+        }
         double s25 = median(samples(ack, "standby25", "masterMs")), s17 = median(samples(ack, "standby17", "masterMs"));
         if (!Double.isNaN(s25) || !Double.isNaN(s17)) {
             b.append(" An activated standby is a different measure (its JVM started and refreshed the context before "

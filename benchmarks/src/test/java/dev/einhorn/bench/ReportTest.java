@@ -149,4 +149,11 @@ class ReportTest {
         assertTrue(md.contains("| plain17 |"), md); // section 1 from the kept results file
         assertTrue(md.contains("**Caveat: the machine was busy** when these parts started"), md);
     }
+
+    @Test
+    void aStatusRowKeepsTheRunItWasWrittenBy() {
+        assertEquals("spring\tok\t9.4 9 9\t2026-11-28 15:44, commit abc, CPU",
+                Report.withRun("spring\tok\t9.4 9 9\t2026-11-28 15:44, commit abc, CPU", "now"));
+        assertEquals("ok\t3\t\tnow", Report.withRun("ok\t3", "now"));
+    }
 }

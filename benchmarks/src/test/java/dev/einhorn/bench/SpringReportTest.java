@@ -50,6 +50,8 @@ class SpringReportTest {
         assertTrue(md.contains("| 25 | — | not measured |"), md);
         assertTrue(md.contains("| cold25 | preloaded (`-p --standby 0`), AOT cache, JDK 25 | 2500 | 2000–3000 | 3 | 2510 | 2.00× |"), md);
         assertTrue(md.contains("on JDK 25: met** (this run: 2.00×, 5000 → 2500 ms). JDK 17 with AppCDS: 1.33×"), md);
+        assertTrue(md.contains("The fastest shot of each (the least disturbed by other work; no verdict on it): JDK 25 "
+                + "2.00×, JDK 17 1.33×."), md);
         assertTrue(md.contains("- `standby25`: shot failed: boom"), md);
         assertTrue(md.contains("| 17 | 1100 (1000–1200), n=2 | 1100 (1050–1150), n=2 | +0 % | met | 40.0 | 3.6 % | 2 of 2 | 41.0 / 45.0 |"), md);
         assertTrue(md.contains("JDK 17: met by the medians (+0 %), but the two ranges overlap, so the client-clock "
