@@ -18,6 +18,8 @@ import java.util.Map;
  *   <li>{@code load [variant=plain17] [workers=4] [threads=4] [repeats=2] [steady_s=8] [gap_s=3]}: load.json,
  *       load-timeline.csv, load-upgrades.png;</li>
  *   <li>{@code overhead [round_trips=2000] [idle_s=10] [upgrades=5] [reloads=100]}: overhead.json;</li>
+ *   <li>{@code spring [rounds=6] [warmup=0] [master_rounds=3] [standbys=1] [budget_s=400] [seed=1]}: the Spring Boot
+ *       sample, plain vs preloaded, JDK 17 and 25 ({@link SpringRun}): spring.json;</li>
  *   <li>{@code report [results=benchmarks/results] [md=benchmarks/RESULTS.md]}: renders RESULTS.md.</li>
  * </ul>
  */
@@ -27,7 +29,7 @@ public final class BenchMain {
 
     public static void main(String[] argv) throws Exception {
         if (argv.length == 0) {
-            System.err.println("usage: BenchMain probe|startup|memory|load|overhead|report [key=value...]");
+            System.err.println("usage: BenchMain probe|startup|memory|load|overhead|standby|spring|report [key=value...]");
             System.exit(2);
         }
         Map<String, String> opt = new LinkedHashMap<>();
@@ -69,6 +71,9 @@ public final class BenchMain {
             case "standby" -> StandbyRun.run(out, intOpt(opt, "rounds", 10), intOpt(opt, "warmup", 1),
                     Long.parseLong(opt.getOrDefault("seed", "1")),
                     List.of(opt.getOrDefault("references", "hello17,python").split(",")));
+            case "spring" -> SpringRun.run(out, intOpt(opt, "rounds", 6), intOpt(opt, "warmup", 0),
+                    intOpt(opt, "master_rounds", 3), Long.parseLong(opt.getOrDefault("seed", "1")),
+                    !"0".equals(opt.getOrDefault("standbys", "1")), intOpt(opt, "budget_s", 400));
             case "overhead" -> OverheadRun.run(out, intOpt(opt, "round_trips", 2000), intOpt(opt, "idle_s", 10),
                     intOpt(opt, "upgrades", 5), intOpt(opt, "reloads", 100));
             case "report" -> Report.write(out, Path.of(opt.getOrDefault("results", repo.resolve("benchmarks/results").toString())),

@@ -68,7 +68,7 @@ final class Machine {
     static String javaVersion(Path home) {
         Path java = home.resolve("bin/java");
         if (!Files.isExecutable(java)) return "not installed (" + home + ")";
-        return run(java.toString(), "-version") + " (" + home + ")";
+        return run(java.toString(), "-version") + " (" + home.getFileName() + ")";
     }
 
     static String run(String... cmd) {

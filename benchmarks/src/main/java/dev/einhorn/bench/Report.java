@@ -18,18 +18,61 @@ final class Report {
     private Report() {
     }
 
+    static final String NOT_RUN = "Not run: `results/` holds no results of this part.\n\n";
+
+    /** The results files of the parts, as the parts write them into out/. */
+    static final List<String> PART_FILES = List.of("probe.json", "startup.json", JMH_FILE, "memory.json", "load.json",
+            "load-timeline.csv", "load-upgrades.png", "overhead.json", "spring.json");
+
+    /** The part that writes a results file (for the files whose name does not say it). */
+    static String partOf(String file) {
+        if (file.equals(JMH_FILE)) return "jmh";
+        if (file.startsWith("load")) return "load";
+        return file.substring(0, file.indexOf('.'));
+    }
+
+    /**
+     * Brings the results of the parts that ran now (out/) into results/ and renders RESULTS.md from results/ alone:
+     * a part that did not run now keeps its committed results file, its status row and its command (results/
+     * status.tsv, commands.tsv, each row naming the run that wrote it); a part that ran now but wrote nothing loses
+     * its old file, so its section says "not run" instead of showing an older run's figures.
+     */
     static void write(Path out, Path results, Path md) throws IOException {
         Files.createDirectories(results);
-        for (String f : List.of("probe.json", "startup.json", JMH_FILE, "memory.json", "load.json", "load-timeline.csv",
-                "load-upgrades.png", "overhead.json")) {
+        Map<String, String> ranNow = tsv(out.resolve("status.tsv"));
+        for (String f : PART_FILES) {
             Path src = out.resolve(f);
             if (Files.exists(src)) Files.copy(src, results.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-            else Files.deleteIfExists(results.resolve(f));
+            else if (ranNow.containsKey(partOf(f))) Files.deleteIfExists(results.resolve(f));
         }
-        Map<String, String> commands = tsv(out.resolve("commands.tsv"));
-        Map<String, String> status = tsv(out.resolve("status.tsv"));
+        Map<String, String> machine = Machine.describe();
+        String run = machine.getOrDefault("date", "").replaceFirst("T(\\d\\d:\\d\\d).*", " $1") + ", commit "
+                + machine.getOrDefault("commit", "").split(" ")[0] + ", " + machine.getOrDefault("CPU", "CPU unknown");
+        Map<String, String> status = tsv(results.resolve("status.tsv"));
+        ranNow.forEach((part, row) -> status.put(part, withRun(row, run)));
+        writeTsv(results.resolve("status.tsv"), status);
+        Map<String, String> commands = tsv(results.resolve("commands.tsv"));
+        commands.putAll(tsv(out.resolve("commands.tsv")));
+        writeTsv(results.resolve("commands.tsv"), commands);
         String rel = md.getParent().relativize(results).toString();
-        Files.writeString(md, render(out, rel, commands, status, Machine.describe()));
+        Files.writeString(md, render(results, rel, commands, status, machine));
+    }
+
+    /**
+     * A status row (status, seconds, load average) with the run that wrote it as a fourth field: benchmarks/run
+     * writes it when the part ends; a row without one (a hand-written status.tsv) gets the rendering run's.
+     */
+    static String withRun(String row, String run) {
+        List<String> f = new ArrayList<>(List.of(row.split("\t", -1)));
+        if (f.size() >= 4 && !f.get(3).isBlank()) return row;
+        while (f.size() < 3) f.add("");
+        return String.join("\t", f.subList(0, 3)) + "\t" + run;
+    }
+
+    static void writeTsv(Path p, Map<String, String> rows) throws IOException {
+        StringBuilder b = new StringBuilder();
+        rows.forEach((k, v) -> b.append(k).append('\t').append(v).append('\n'));
+        Files.writeString(p, b.toString());
     }
 
     static Map<String, String> tsv(Path p) throws IOException {
@@ -51,43 +94,41 @@ final class Report {
                          Map<String, String> machine) throws IOException {
         StringBuilder b = new StringBuilder();
         b.append("# Benchmark results\n\n");
-        b.append("Written by `benchmarks/run` from one run on the machine below. Every figure is a measurement of this\n"
-                + "run, compared only with baselines measured in the same run; nothing here is a test assertion.\n"
-                + "Raw results (JSON/CSV) and charts are in [`").append(resultsDir).append("/`](").append(resultsDir)
-                .append("/). Re-run everything with `benchmarks/run` (or one part: `benchmarks/run startup|memory|load|overhead`).\n\n");
+        b.append("Written by `benchmarks/run` from the results files in [`").append(resultsDir).append("/`](")
+                .append(resultsDir).append("/) (raw JSON/CSV, charts). Each section comes from the latest run of its "
+                + "part (the parts table says when, at which commit, on which CPU); every figure is a measurement of that "
+                + "run, compared only with baselines measured in the same run; nothing here is a test assertion. Re-run "
+                + "everything with `benchmarks/run` (or some parts: `benchmarks/run startup|jmh|memory|load|overhead|spring`).\n\n");
         MarkdownTable mt = new MarkdownTable("", "");
         machine.forEach(mt::row);
-        b.append("## Machine\n\n").append(mt.render()).append('\n');
+        b.append("## Machine (of the run that rendered this report)\n\n").append(mt.render()).append('\n');
         if (!status.isEmpty()) {
-            MarkdownTable st = new MarkdownTable("part", "status", "wall time", "load average at start (1, 5, 15 min)");
-            double worst = 0;
-            double first = Double.NaN;
+            MarkdownTable st = new MarkdownTable("part", "status", "wall time", "load average at start (1, 5, 15 min)",
+                    "run (UTC date, commit, CPU)");
+            List<String> busy = new ArrayList<>();
+            int cores = Integer.parseInt(machine.getOrDefault("nproc", "0"));
             for (Map.Entry<String, String> e : status.entrySet()) {
                 String[] f = e.getValue().split("\t");
                 String la = f.length > 2 ? f[2] : "";
-                st.row(e.getKey(), f[0], f.length > 1 ? f[1] + " s" : "", la);
+                st.row(e.getKey(), f[0], f.length > 1 && !f[1].isBlank() ? f[1] + " s" : "", la,
+                        f.length > 3 ? f[3] : "—");
                 try {
-                    if (!la.isBlank()) {
-                        double one = Double.parseDouble(la.split(" ")[0]);
-                        if (Double.isNaN(first)) first = one;
-                        worst = Math.max(worst, one);
+                    if (!la.isBlank() && cores > 0 && Double.parseDouble(la.split(" ")[0]) > cores) {
+                        busy.add("`" + e.getKey() + "` (" + la.split(" ")[0] + ")");
                     }
                 } catch (NumberFormatException ignored) {
                     // not recorded
                 }
             }
-            b.append("Parts of this run:\n\n").append(st.render()).append('\n');
-            int cores = Integer.parseInt(machine.getOrDefault("nproc", "0"));
-            if (cores > 0 && first > cores) {
-                b.append("**Caveat: the machine was busy.** The 1-minute load average was ").append(MarkdownTable.fmt(first))
-                        .append(" on ").append(cores).append(" cores before the first part ran (other work on the same "
-                        + "machine), so absolute times, their spread and the JDK-vs-JDK ratios are noisy; re-run on a quiet "
-                        + "machine before quoting them. Counts (requests failed) and memory are less affected.\n\n");
-            } else if (cores > 0 && worst > cores) {
-                b.append("The machine was quiet before the run (1-minute load average ").append(MarkdownTable.fmt(first))
-                        .append(" on ").append(cores).append(" cores). Later load averages (up to ").append(MarkdownTable.fmt(worst))
-                        .append(") are the run's own previous part decaying (the memory part starts 8 JVMs at once, the "
-                        + "load part runs a client flat out); the start-up shots run one worker at a time, interleaved.\n\n");
+            b.append("Parts, each from the latest run of `benchmarks/run` that ran it (the machine table above is "
+                    + "the one that rendered this report; a part's run is in the last column):\n\n")
+                    .append(st.render()).append('\n');
+            if (!busy.isEmpty()) {
+                b.append("**Caveat: the machine was busy** when these parts started (1-minute load average above its ")
+                        .append(cores).append(" cores): ").append(String.join(", ", busy)).append(". Other work on the "
+                        + "same machine (or the run's own previous part) competed with them, so their absolute times "
+                        + "and spread are inflated and noisy; ratios measured interleaved in the same part hold up "
+                        + "better than absolute figures. Re-run on a quiet machine before quoting them.\n\n");
             }
         }
 
@@ -129,6 +170,7 @@ final class Report {
         memory(b, out, commands);
         load(b, out, commands, resultsDir);
         overhead(b, out, commands);
+        SpringReport.section(b, out, commands);
         return b.toString();
     }
 
@@ -169,8 +211,8 @@ final class Report {
             items.add("**Start-up, JDK " + jdk[0] + ":** a preloaded worker ACKs in " + ms(s, pre) + " against " + ms(s, plain)
                     + " for plain `java -jar` (" + ratioOf(s, plain, pre) + "); the same Bootstrap command without the "
                     + jdk[2] + " takes " + ms(s, boot) + ", so the archive alone gives " + ratioOf(s, boot, pre)
-                    + "; Bootstrap with -p's flags but no archive is within noise of plain (" + boot + " / " + plain + " "
-                    + ratioOf(s, boot, plain) + "). "
+                    + "; Bootstrap with -p's flags but no archive " + closeness(s, boot, plain) + " (" + boot + " / "
+                    + plain + " " + ratioOf(s, boot, plain) + "). "
                     + "It is not at the floor: " + (Double.isNaN(rest) ? "—" : MarkdownTable.fmt(rest) + " ms")
                     + " remain above the JVM hello world (" + ms(s, hello) + "). The archive removes class loading, "
                     + "parsing and verification" + (jdk[0].equals("25") ? " and links the classes ahead of time" : "")
@@ -179,15 +221,12 @@ final class Report {
                     + "compiled code or initialized app objects.");
         }
         if (!s.isEmpty()) {
-            items.add("**Why an earlier run showed no gain (0.96× / 1.05×):** it polled `state` every 5 ms while the worker "
-                    + "started. With `-p`, each `state` reads `/proc/PID/maps` and `/proc/PID/smaps_rollup` of every "
-                    + "preloaded worker (about 2 ms of the master's time per worker against 0.4 ms for a whole `state` "
-                    + "without `-p`, and page-table walks of the very JVM that is starting), so the observer slowed only "
-                    + "the preloaded variants, and on this 2-core machine every poll also took CPU from the starting JVM. "
-                    + "The variants also ran one after another on a machine whose speed drifted. Now the benchmark "
-                    + "waits on the master's log and reads the master's own spawn-to-ACK, and interleaves the variants. "
-                    + "Since this finding the master reads a preloaded worker's /proc files at most once a second "
-                    + "(WorkerProbe), so polling `state` no longer costs the workers anything extra.");
+            items.add("**Why the benchmark never polls `state` while a worker starts:** with `-p`, each `state` reads "
+                    + "`/proc/PID/maps` and `/proc/PID/smaps_rollup` of every preloaded worker (master time and page-table "
+                    + "walks of the very JVM that is starting), so an observer polling it would slow only the preloaded "
+                    + "variants; the benchmark waits on the master's log, reads the master's own spawn-to-ACK, and "
+                    + "interleaves the variants so that a drift of the machine's speed hits them alike. (The master now "
+                    + "reads a preloaded worker's /proc files at most once a second, WorkerProbe.)");
         }
         Map<String, Object> p8 = memoryRow(memory, "plain17", 8), c8 = memoryRow(memory, "cds17", 8);
         Map<String, Object> p25 = memoryRow(memory, "plain25", 8), a8 = memoryRow(memory, "aot25", 8);
@@ -211,18 +250,14 @@ final class Report {
                             + (saved < 0.03
                                     ? " MB: the AOT cache's extra shared pages are offset by private ones, so in this run "
                                             + "it bought start-up, not memory)"
-                                    : " MB: " + Math.round(saved * 100) + "% less per worker in this run; an earlier run "
-                                            + "measured no saving on JDK 25, so treat this figure as noisy)");
+                                    : " MB: " + Math.round(saved * 100) + "% less per worker in this run)");
                 }
                 m += "; part of the difference from plain `java -jar` is the -cp start itself, not the archive";
             }
             m += ". The gain grows with the number of workers (PSS splits the shared pages between them). Most of a "
                     + "worker is still private (Private_Dirty " + f(num(c8, "perWorkerPrivateDirtyMb"))
-                    + " MB: heap, JIT code, thread stacks), which no archive shares. The master itself is bigger with "
-                    + "`-p`: " + f(num(c8, "masterPssMb")) + " MB PSS against " + f(num(p8, "masterPssMb"))
-                    + " MB, from scanning the jar (ClassGraph) and building the launch in its own heap; a full GC "
-                    + "(`jcmd PID GC.run` on such a master, serial GC) did not shrink it (52.1 → 52.3 MB, measured by "
-                    + "hand, not in this run): the serial GC keeps the heap it grew to committed and touched.";
+                    + " MB: heap, JIT code, thread stacks), which no archive shares. The master's own PSS in this part: "
+                    + f(num(c8, "masterPssMb")) + " MB with `-p` against " + f(num(p8, "masterPssMb")) + " MB without.";
             items.add(m);
         }
         if (load != null) {
@@ -277,7 +312,7 @@ final class Report {
         b.append("## 1. Start-up: spawn to ACK through the real master\n\n");
         Map<String, Object> startup = readOrNull(out.resolve("startup.json"));
         if (startup == null) {
-            b.append("Not run in this run.\n\n");
+            b.append(NOT_RUN);
             return;
         }
         Map<String, double[]> samples = startupSamples(startup, "masterMs");
@@ -395,7 +430,7 @@ final class Report {
         b.append("## 1b. Start-up with JMH (cross-check)\n\n");
         Path file = out.resolve(JMH_FILE);
         if (!Files.exists(file)) {
-            b.append("Not run in this run.\n\n");
+            b.append(NOT_RUN);
             return;
         }
         Map<String, JmhResult> jmh = jmhResults(Json.parse(Files.readString(file)));
@@ -486,6 +521,14 @@ final class Report {
         return s;
     }
 
+    /** How the medians of a and c compare, in words computed from them. */
+    static String closeness(Map<String, double[]> s, String a, String c) {
+        if (!s.containsKey(a) || !s.containsKey(c)) return "was not compared with plain";
+        double q = Stats.median(s.get(a)) / Stats.median(s.get(c));
+        if (Math.abs(q - 1) <= 0.05) return "is within 5 % of plain";
+        return String.format(Locale.ROOT, "is %.0f %% %s than plain", Math.abs(q - 1) * 100, q > 1 ? "slower" : "faster");
+    }
+
     static String ratioOf(Map<String, double[]> s, String a, String c) {
         if (!s.containsKey(a) || !s.containsKey(c)) return "—";
         return ratio(Stats.median(s.get(a)), Stats.median(s.get(c)));
@@ -496,7 +539,7 @@ final class Report {
         b.append("## 2. Memory of idle workers (PSS, /proc/PID/smaps_rollup)\n\n");
         Map<String, Object> m = readOrNull(out.resolve("memory.json"));
         if (m == null) {
-            b.append("Not run in this run.\n\n");
+            b.append(NOT_RUN);
             return;
         }
         b.append("A fresh master per row with `-n N`; read after all ACKs and ").append(f(m.get("settleMillis")))
@@ -519,7 +562,7 @@ final class Report {
         b.append("## 3. Load during upgrades\n\n");
         Map<String, Object> m = readOrNull(out.resolve("load.json"));
         if (m == null) {
-            b.append("Not run in this run.\n\n");
+            b.append(NOT_RUN);
             return;
         }
         b.append("App: ").append(m.get("app")).append(" (").append(m.get("protocol")).append("), ").append(m.get("workers"))
@@ -559,7 +602,7 @@ final class Report {
         b.append("## 4. Master overhead\n\n");
         Map<String, Object> m = readOrNull(out.resolve("overhead.json"));
         if (m == null) {
-            b.append("Not run in this run.\n\n");
+            b.append(NOT_RUN);
             return;
         }
         Map<String, Object> py = (Map<String, Object>) m.get("python4");

@@ -100,7 +100,7 @@ class ReportTest {
         assertTrue(md.contains("**The app is a stand-in.**"), md);
         assertTrue(md.contains("Part `memory`: timed out after 420 s."), md);
         assertTrue(md.contains("java -jar benchmarks.jar X"), md);
-        assertTrue(md.contains("## 2. Memory") && md.contains("Not run in this run."), md);
+        assertTrue(md.contains("## 2. Memory of idle workers (PSS, /proc/PID/smaps_rollup)\n\n" + Report.NOT_RUN), md);
     }
 
     static final String JMH = """
@@ -151,7 +151,7 @@ class ReportTest {
                 + "are 0.94–0.99× section 1's client medians."), sec);
         assertTrue(sec.contains("java -jar benchmarks.jar StartupBenchmark -f 2"), sec);
         assertTrue(Report.render(out.resolve("none"), "results", Map.of(), Map.of(), Map.of())
-                .contains("## 1b. Start-up with JMH (cross-check)\n\nNot run in this run."));
+                .contains("## 1b. Start-up with JMH (cross-check)\n\n" + Report.NOT_RUN));
     }
 
     @Test
@@ -163,5 +163,32 @@ class ReportTest {
         assertArrayEquals(new long[] {0, 1}, t.failed());
         Map<String, Object> sum = LoadRun.summarize(s, List.of(new LoadRun.Op("upgrade", 0.2, 0.3, 0.4, true, "")), 0.5, 0);
         assertTrue(sum.get("requestsFailed").equals(1L), sum.toString());
+    }
+
+    @Test
+    void aPartNotRunNowKeepsItsResultsAndAPartThatRanButWroteNothingLosesThem(@TempDir Path dir) throws Exception {
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Path results = Files.createDirectories(dir.resolve("results"));
+        Files.writeString(results.resolve("startup.json"), STARTUP); // committed by an earlier run
+        Files.writeString(results.resolve("memory.json"), "{\"rows\": []}");
+        Files.writeString(results.resolve("status.tsv"), "startup\tok\t101\t1.45 2.33 2.38\t2026-11-24 23:09, commit 4f465bc, AMD EPYC\n"
+                + "memory\tok\t80\t1.77 2.04 2.25\t2026-11-24 23:09, commit 4f465bc, AMD EPYC\n");
+        Files.writeString(out.resolve("status.tsv"), "memory\tfailed (exit 1)\t3\t9.00 8.00 7.00\n");
+        Report.write(out, results, dir.resolve("RESULTS.md"));
+        String md = Files.readString(dir.resolve("RESULTS.md"));
+        assertTrue(Files.exists(results.resolve("startup.json")));
+        assertTrue(!Files.exists(results.resolve("memory.json")));
+        assertTrue(md.contains("| startup | ok | 101 s | 1.45 2.33 2.38 | 2026-11-24 23:09, commit 4f465bc, AMD EPYC |"), md);
+        assertTrue(md.contains("| memory | failed (exit 1) | 3 s | 9.00 8.00 7.00 |"), md);
+        assertTrue(md.contains("## 2. Memory of idle workers (PSS, /proc/PID/smaps_rollup)\n\n" + Report.NOT_RUN), md);
+        assertTrue(md.contains("| plain17 |"), md); // section 1 from the kept results file
+        assertTrue(md.contains("**Caveat: the machine was busy** when these parts started"), md);
+    }
+
+    @Test
+    void aStatusRowKeepsTheRunItWasWrittenBy() {
+        assertEquals("spring\tok\t9.4 9 9\t2026-11-28 15:44, commit abc, CPU",
+                Report.withRun("spring\tok\t9.4 9 9\t2026-11-28 15:44, commit abc, CPU", "now"));
+        assertEquals("ok\t3\t\tnow", Report.withRun("ok\t3", "now"));
     }
 }
