@@ -31,6 +31,15 @@ final class CommandServer {
 
     private static final Logger log = LoggerFactory.getLogger(CommandServer.class);
 
+    /**
+     * What all clients together may hold in the master: unfinished request lines and unwritten replies. Each
+     * client is bounded on its own (1 MiB of line, {@link Connection#MAX_PENDING_OUTPUT} of replies), but
+     * dozens of them would fill the master's 64 MiB heap, and a re-exec copies all of it into the hand-over:
+     * without this, 60 clients each holding an unfinished 1 MiB line, or 4 that never read, made the next
+     * {@code upgrade} die of OutOfMemoryError (docs/PROTOCOL.md, "Bounds").
+     */
+    static final long MAX_BUFFERED_BYTES = 8 << 20;
+
     private final ServerSocketChannel server;
     private final Selector selector;
     private final Posix posix;
@@ -39,6 +48,8 @@ final class CommandServer {
     private final Map<Connection, SelectionKey> connections = new LinkedHashMap<>();
     private final ByteBuffer readBuffer = ByteBuffer.allocate(64 * 1024);
     private int nextClientId = 1;
+    /** The sum of every open connection's {@link Connection#bufferedBytes()}. */
+    private long bufferedBytes;
 
     CommandServer(ServerSocketChannel server, Selector selector, Posix posix, LineHandler handler) throws IOException {
         this.server = server;
@@ -94,6 +105,7 @@ final class CommandServer {
         c.channel.configureBlocking(false);
         int interest = c.hasPendingOutput() ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ;
         connections.put(c, c.channel.register(selector, interest, c));
+        bufferedBytes += c.bufferedBytes();
         nextClientId = Math.max(nextClientId, c.id + 1);
     }
 
@@ -134,14 +146,22 @@ final class CommandServer {
             }
             if (n == 0) return;
             readBuffer.flip();
-            List<String> lines;
+            List<String> lines = null;
+            Connection.LineTooLongException tooLong = null;
+            long before = c.bufferedBytes();
             try {
                 lines = c.takeLines(readBuffer);
             } catch (Connection.LineTooLongException e) {
-                log.error("[{}] closing the connection: {}", c.label(), e.getMessage());
+                tooLong = e;
+            } finally { // also when takeLines throws an Error: close() subtracts what the client holds
+                bufferedBytes += c.bufferedBytes() - before;
+            }
+            if (tooLong != null) {
+                log.error("[{}] closing the connection: {}", c.label(), tooLong.getMessage());
                 close(c);
                 return;
             }
+            enforceBudget();
             for (String line : lines) {
                 if (c.isClosed()) return;
                 try {
@@ -167,13 +187,35 @@ final class CommandServer {
     /** Queues a framed line for a client and writes what the socket takes now. */
     void send(Connection c, String framedLine) {
         if (c.isClosed()) return;
-        if (!c.send(framedLine)) {
+        long before = c.bufferedBytes();
+        boolean withinOwnLimit = c.send(framedLine);
+        bufferedBytes += c.bufferedBytes() - before;
+        if (!withinOwnLimit) {
             log.error("[{}] closing the connection: the client is not reading its replies ({} bytes waiting)",
                     c.label(), Connection.MAX_PENDING_OUTPUT);
             close(c);
             return;
         }
         flush(c);
+        enforceBudget();
+    }
+
+    /**
+     * Keeps {@link #MAX_BUFFERED_BYTES}: while the clients hold more, the one holding the most is dropped. That
+     * is the client sending a huge line or not reading, never a small request among them.
+     */
+    private void enforceBudget() {
+        while (bufferedBytes > MAX_BUFFERED_BYTES) {
+            Connection largest = null;
+            for (Connection c : connections.keySet()) {
+                if (largest == null || c.bufferedBytes() > largest.bufferedBytes()) largest = c;
+            }
+            if (largest == null) return;
+            log.error("[{}] closing the connection: the clients hold {} bytes of unfinished requests and unread "
+                    + "replies (the limit is {}), this one the most ({} bytes)", largest.label(), bufferedBytes,
+                    MAX_BUFFERED_BYTES, largest.bufferedBytes());
+            close(largest);
+        }
     }
 
     /** Closes once every queued reply is written (worker:ack, worker:ping). */
@@ -184,8 +226,14 @@ final class CommandServer {
 
     private void flush(Connection c) {
         if (c.isClosed()) return;
+        long before = c.bufferedBytes();
         try {
-            boolean done = c.flush();
+            boolean done;
+            try {
+                done = c.flush();
+            } finally {
+                bufferedBytes += c.bufferedBytes() - before;
+            }
             if (done && c.shouldCloseWhenFlushed()) {
                 close(c);
                 return;
@@ -204,6 +252,7 @@ final class CommandServer {
         if (c.isClosed()) return;
         c.markClosed();
         SelectionKey key = connections.remove(c);
+        if (key != null) bufferedBytes -= c.bufferedBytes();
         if (key != null) key.cancel();
         closeQuietly(c.channel);
     }
