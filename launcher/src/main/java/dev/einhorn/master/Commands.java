@@ -151,8 +151,18 @@ final class Commands {
 
     // ---------------------------------------------------------------- scaling
 
+    /**
+     * The most workers any command sets: {@code set_workers} and {@code config} refuse 1000 and more, and so does
+     * {@code inc} (and SIGTTIN), which Einhorn leaves unbounded: 1500 pipelined {@code inc}s in one write would
+     * otherwise ask for 1501 workers, a fork bomb a bound elsewhere does not stop (docs/PROTOCOL.md).
+     */
+    static final int MAX_WORKERS = 999;
+
     String increment() {
         int old = master.pool.number();
+        if (old >= MAX_WORKERS) {
+            return "Can't increase number of workers (already at " + old + ", the most allowed).";
+        }
         master.pool.setNumber(old + 1);
         String msg = "Incrementing number of workers from " + old + " -> " + (old + 1);
         EinhornLog.raw(msg);
@@ -174,7 +184,7 @@ final class Commands {
     private String setWorkers(List<String> args) {
         String arg = args.isEmpty() ? "" : args.get(0);
         int count = strictCount(arg);
-        if (count < 1 || count >= 1000) return "Invalid count: '" + arg + "'. Must be an integer in [1,1000).";
+        if (count < 1 || count > MAX_WORKERS) return "Invalid count: '" + arg + "'. Must be an integer in [1,1000).";
         int old = master.pool.number();
         if (count == old) return "";
         master.pool.setNumber(count);
@@ -249,7 +259,7 @@ final class Commands {
                 return "Config value for " + key + " must be an integer";
             }
             java.math.BigInteger n = new java.math.BigInteger(e.getValue().toString()); // compared whole, never cut
-            if (key.equals("number") && !inRange(n, 1, 999)) {
+            if (key.equals("number") && !inRange(n, 1, MAX_WORKERS)) {
                 return "Invalid count: '" + n + "'. Must be an integer in [1,1000).";
             }
             if (key.equals("verbosity") && !inRange(n, EinhornLog.DEBUG, EinhornLog.ERROR)) {
