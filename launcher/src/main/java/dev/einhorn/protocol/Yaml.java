@@ -100,9 +100,19 @@ public final class Yaml {
             super(settings);
         }
 
+        /**
+         * The core-schema tags whose values the rest of the master can hold, show and hand over. {@code !!binary}
+         * (a {@code byte[]}) and {@code !!set} are read as untagged too: a {@code worker:ping} whose
+         * {@code request_id} was {@code !!binary "aGk="} was kept in the worker's state, and from then on every
+         * {@code state} and every re-exec failed with "cannot write [B as YAML" (reloads and upgrades refused).
+         */
+        private static final java.util.Set<Tag> KNOWN = java.util.Set.of(Tag.STR, Tag.SEQ, Tag.MAP, Tag.NULL,
+                Tag.BOOL, Tag.INT, Tag.FLOAT);
+
         @Override
         protected Optional<ConstructNode> findConstructorFor(Node node) {
-            Optional<ConstructNode> known = super.findConstructorFor(node);
+            Optional<ConstructNode> known = KNOWN.contains(node.getTag()) ? super.findConstructorFor(node)
+                    : Optional.empty();
             if (known.isPresent()) return known;
             Tag plain = switch (node.getNodeType()) {
                 case SCALAR -> Tag.STR;

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -152,6 +153,25 @@ class BadInputIT {
             String first = lazy.readLine(); // and the lazy client still gets its replies
             assertTrue(first.startsWith("---%0Amessage:"), first);
         }
+    }
+
+    /**
+     * A worker:ping whose request_id was !!binary kept a byte[] in the worker's state: from then on every state
+     * failed ("cannot write [B as YAML") and so did every reload and upgrade ("Could not reload!").
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aTaggedPingRequestIdCannotBreakStateOrReloads() throws Exception {
+        long worker = workers.get(0);
+        try (CommandClient c = new CommandClient(einhorn.socket)) {
+            c.sendRaw("{\"command\":\"worker:ping\",\"pid\":" + worker + ",\"request_id\":!!binary \"aGk=\"}\n");
+            assertTrue(c.closedByPeer());
+        }
+        Map<String, Object> child = (Map<String, Object>) ((Map<String, Object>) einhorn.state().get("children"))
+                .get(Long.toString(worker));
+        assertEquals("aGk=", child.get("pinged_request_id"));
+        einhorn.reload();
+        assertStillServing();
     }
 
     @Test
