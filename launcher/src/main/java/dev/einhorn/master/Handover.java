@@ -156,7 +156,7 @@ record Handover(
             } else {
                 yaml = new String(all, StandardCharsets.UTF_8);
             }
-            s = Yaml.parseMapping(yaml);
+            s = Yaml.parseOwnMapping(yaml);
         } catch (PosixException | ParseException | RuntimeException e) {
             throw new StartupException("Could not read the state handed over on fd " + stateFd + ": " + e.getMessage());
         }

@@ -174,6 +174,28 @@ class BadInputIT {
         assertStillServing();
     }
 
+    /**
+     * Valid requests whose values are a megabyte (a ping's request_id, an upgrade's id) are kept in the state the
+     * master hands to its next image; the next image read that hand-over with the 1 MiB limit of a request and
+     * exited ("exceeds the limit: 1048576 code points"), orphaning the workers. And einhornsh could not read a
+     * reply over 1 MiB, although the master sends up to 4 Mi characters.
+     */
+    @Test
+    void megabyteRequestIdsSurviveTheReexecAndEinhornshReadsMegabyteReplies() throws Exception {
+        String bigId = "i".repeat(1_000_000);
+        for (long worker : workers) { // 2 MB kept in the pool's state, within every bound on requests and replies
+            try (CommandClient c = new CommandClient(einhorn.socket)) {
+                c.sendRaw("{\"command\":\"worker:ping\",\"pid\":" + worker + ",\"request_id\":\"" + bigId + "\"}\n");
+                assertTrue(c.closedByPeer());
+            }
+        }
+        Einhorn.Result sh = einhorn.einhornsh("state");
+        assertEquals(0, sh.exitCode(), sh.stderr());
+        assertTrue(sh.stdout().contains(bigId), "einhornsh shows the whole state");
+        einhorn.reload();
+        assertStillServing();
+    }
+
     @Test
     void deeplyNestedYamlIsRefused() throws Exception {
         try (CommandClient c = new CommandClient(einhorn.socket)) {
