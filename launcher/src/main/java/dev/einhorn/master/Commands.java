@@ -125,10 +125,32 @@ final class Commands {
         master.closeWhenFlushed(c);
     }
 
+    /**
+     * The longest {@code request_id} a ping may leave in a worker's state. Every worker keeps its last one until
+     * it exits, and {@code state} and each re-exec carry them all: eight pings of 1 MB made every {@code state}
+     * answer "Reply too large", and dozens would fill the master's heap (docs/PROTOCOL.md, "Bounds").
+     */
+    static final int MAX_PING_REQUEST_ID_CHARS = 1024;
+
     private void workerPing(Connection c, Map<String, Object> request) {
         Integer pid = pid(c, request);
-        if (pid != null) master.pool.ping(pid, request.get("request_id"));
+        Object requestId = request.get("request_id");
+        if (pid != null && pingRequestIdAcceptable(c, requestId)) master.pool.ping(pid, requestId);
         master.closeWhenFlushed(c);
+    }
+
+    private static boolean pingRequestIdAcceptable(Connection c, Object requestId) {
+        if (requestId instanceof Map<?, ?> || requestId instanceof List<?>) {
+            log.error("[{}] Invalid request (request_id is not a scalar: {}): ignoring the ping", c.label(),
+                    RubyInspect.className(requestId));
+            return false;
+        }
+        if (requestId != null && requestId.toString().length() > MAX_PING_REQUEST_ID_CHARS) {
+            log.error("[{}] Invalid request (request_id of {} characters, the limit is {}): ignoring the ping",
+                    c.label(), requestId.toString().length(), MAX_PING_REQUEST_ID_CHARS);
+            return false;
+        }
+        return true;
     }
 
     /**
