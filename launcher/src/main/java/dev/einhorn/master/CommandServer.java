@@ -45,9 +45,13 @@ final class CommandServer {
     private final Posix posix;
     private final LineHandler handler;
     private final String ownUser = System.getProperty("user.name");
+    private final long ownUid = ownUid();
     private final Map<Connection, SelectionKey> connections = new LinkedHashMap<>();
     private final ByteBuffer readBuffer = ByteBuffer.allocate(64 * 1024);
     private int nextClientId = 1;
+    private final SelectionKey acceptKey;
+    /** While accept() fails (out of file descriptors), when to try again; infinite when accepting. */
+    private double resumeAcceptingAt = Double.POSITIVE_INFINITY;
     /** The sum of every open connection's {@link Connection#bufferedBytes()}. */
     private long bufferedBytes;
 
@@ -57,7 +61,7 @@ final class CommandServer {
         this.posix = posix;
         this.handler = handler;
         server.configureBlocking(false);
-        server.register(selector, SelectionKey.OP_ACCEPT, this);
+        acceptKey = server.register(selector, SelectionKey.OP_ACCEPT, this);
     }
 
     ServerSocketChannel channel() {
@@ -75,14 +79,14 @@ final class CommandServer {
             try {
                 channel = server.accept();
             } catch (IOException e) {
-                log.error("Could not accept a command-socket client: {}", e.getMessage());
+                pauseAccepting(e);
                 return;
             }
             if (channel == null) return;
             int id = nextClientId++;
             try {
                 String peer = peerUser(channel);
-                if (peer == null || (!peer.equals(ownUser) && !peer.equals("root"))) {
+                if (!allowed(peer)) {
                     log.error("[client {}] refusing a connection from user {}: only {} may use the command socket",
                             id, peer == null ? "(unknown: no SO_PEERCRED)" : peer,
                             ownUser.equals("root") ? "root" : ownUser + " and root");
@@ -97,6 +101,32 @@ final class CommandServer {
                 log.error("[client {}] dropped while connecting: {}", id, e.getMessage());
                 closeQuietly(channel);
             }
+        }
+    }
+
+    /**
+     * Stops accepting for {@link #ACCEPT_RETRY_SECONDS}. The client that could not be accepted stays in the
+     * listen queue, so the selector reports it again at once: retrying at once made the loop spin at 100% CPU
+     * and log 100,000 lines a second (3.7 GB in a minute) while another client held every file descriptor.
+     */
+    private void pauseAccepting(IOException e) {
+        log.error("Could not accept a command-socket client: {}; trying again in {}s", e.getMessage(),
+                ACCEPT_RETRY_SECONDS);
+        acceptKey.interestOps(0);
+        resumeAcceptingAt = dev.einhorn.pool.Clock.SYSTEM.now() + ACCEPT_RETRY_SECONDS;
+    }
+
+    static final double ACCEPT_RETRY_SECONDS = 1;
+
+    /** When the loop must wake up for this server: to accept again after a failed accept. */
+    double nextWakeup() {
+        return resumeAcceptingAt;
+    }
+
+    void tick(double now) {
+        if (now >= resumeAcceptingAt && acceptKey.isValid()) {
+            resumeAcceptingAt = Double.POSITIVE_INFINITY;
+            acceptKey.interestOps(SelectionKey.OP_ACCEPT);
         }
     }
 
@@ -116,6 +146,29 @@ final class CommandServer {
     /** Writes what each client's socket takes now, without waiting (before a re-exec). */
     void flushAll() {
         for (Connection c : connections()) flush(c);
+    }
+
+    /**
+     * Our user or root. The JDK names the peer by looking its uid up (getpwuid), and gives the bare number when
+     * that fails, as it does once the master is short of file descriptors: a root client was then refused as
+     * "user 0", so a numeric name is compared as a uid.
+     */
+    private boolean allowed(String peer) {
+        if (peer == null) return false;
+        if (peer.equals(ownUser) || peer.equals("root")) return true;
+        if (!peer.isEmpty() && peer.chars().allMatch(ch -> ch >= '0' && ch <= '9') && peer.length() < 19) {
+            long uid = Long.parseLong(peer);
+            return uid == 0 || uid == ownUid;
+        }
+        return false;
+    }
+
+    private static long ownUid() {
+        try {
+            return OwnFiles.ownUid();
+        } catch (IOException e) {
+            return 0; // unknown: only root's numeric name is then accepted, as root always is
+        }
     }
 
     private static String peerUser(SocketChannel channel) {

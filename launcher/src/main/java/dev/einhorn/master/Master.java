@@ -190,6 +190,7 @@ public final class Master implements WorkerHost {
             upgrades.tick();
             reload.tick(now());
             pool.tick();
+            commandServer.tick(now());
             systemd.afterTick(pool);
             if (pool.isFinished()) break;
             sleepUntilSomethingHappens();
@@ -202,7 +203,8 @@ public final class Master implements WorkerHost {
     }
 
     private void sleepUntilSomethingHappens() throws IOException {
-        double wake = Math.min(Math.min(pool.nextWakeup(), reload.nextWakeup()), systemd.nextDeadline());
+        double wake = Math.min(Math.min(Math.min(pool.nextWakeup(), reload.nextWakeup()), systemd.nextDeadline()),
+                commandServer.nextWakeup());
         double start = Clock.SYSTEM.now();
         long millis = Double.isInfinite(wake) ? -1 : Math.max(0, (long) Math.ceil((wake - start) * 1000));
         if (millis < 0) {
