@@ -129,7 +129,8 @@ final class PsychEmitter {
     /** Psych's {@code to_s} forms of the non-string scalars it writes plain. */
     private static String nonStringScalar(Object value) {
         if (value == null) return "";
-        if (value instanceof Integer || value instanceof Long || value instanceof Boolean
+        if (value instanceof Integer || value instanceof Long || value instanceof java.math.BigInteger
+                || value instanceof Boolean
                 || value instanceof RubySymbol) {
             return value.toString();
         }
