@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,9 +72,7 @@ final class CommandSocket {
                     + "command socket at " + socketPath + ". If you'd like to run this Einhorn as well, pass a "
                     + "`-d PATH_TO_SOCKET` to change the command socket location.");
         } catch (java.net.SocketException refused) {
-            BasicFileAttributes attrs = Files.readAttributes(socketPath, BasicFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS);
-            if (!attrs.isOther()) {
+            if (!OwnFiles.isSocket(socketPath)) { // a directory, a regular file, a FIFO, a device node
                 throw new StartupException("Non-socket file present at Einhorn command socket path " + socketPath
                         + ". Either remove that file and restart Einhorn, or pass a `-d PATH_TO_SOCKET` to change the "
                         + "command socket location.");

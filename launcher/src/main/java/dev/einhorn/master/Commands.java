@@ -125,10 +125,32 @@ final class Commands {
         master.closeWhenFlushed(c);
     }
 
+    /**
+     * The longest {@code request_id} a ping may leave in a worker's state. Every worker keeps its last one until
+     * it exits, and {@code state} and each re-exec carry them all: eight pings of 1 MB made every {@code state}
+     * answer "Reply too large", and dozens would fill the master's heap (docs/PROTOCOL.md, "Bounds").
+     */
+    static final int MAX_PING_REQUEST_ID_CHARS = 1024;
+
     private void workerPing(Connection c, Map<String, Object> request) {
         Integer pid = pid(c, request);
-        if (pid != null) master.pool.ping(pid, request.get("request_id"));
+        Object requestId = request.get("request_id");
+        if (pid != null && pingRequestIdAcceptable(c, requestId)) master.pool.ping(pid, requestId);
         master.closeWhenFlushed(c);
+    }
+
+    private static boolean pingRequestIdAcceptable(Connection c, Object requestId) {
+        if (requestId instanceof Map<?, ?> || requestId instanceof List<?>) {
+            log.error("[{}] Invalid request (request_id is not a scalar: {}): ignoring the ping", c.label(),
+                    RubyInspect.className(requestId));
+            return false;
+        }
+        if (requestId != null && requestId.toString().length() > MAX_PING_REQUEST_ID_CHARS) {
+            log.error("[{}] Invalid request (request_id of {} characters, the limit is {}): ignoring the ping",
+                    c.label(), requestId.toString().length(), MAX_PING_REQUEST_ID_CHARS);
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -151,8 +173,18 @@ final class Commands {
 
     // ---------------------------------------------------------------- scaling
 
+    /**
+     * The most workers any command sets: {@code set_workers} and {@code config} refuse 1000 and more, and so does
+     * {@code inc} (and SIGTTIN), which Einhorn leaves unbounded: 1500 pipelined {@code inc}s in one write would
+     * otherwise ask for 1501 workers, a fork bomb a bound elsewhere does not stop (docs/PROTOCOL.md).
+     */
+    static final int MAX_WORKERS = 999;
+
     String increment() {
         int old = master.pool.number();
+        if (old >= MAX_WORKERS) {
+            return "Can't increase number of workers (already at " + old + ", the most allowed).";
+        }
         master.pool.setNumber(old + 1);
         String msg = "Incrementing number of workers from " + old + " -> " + (old + 1);
         EinhornLog.raw(msg);
@@ -174,7 +206,7 @@ final class Commands {
     private String setWorkers(List<String> args) {
         String arg = args.isEmpty() ? "" : args.get(0);
         int count = strictCount(arg);
-        if (count < 1 || count >= 1000) return "Invalid count: '" + arg + "'. Must be an integer in [1,1000).";
+        if (count < 1 || count > MAX_WORKERS) return "Invalid count: '" + arg + "'. Must be an integer in [1,1000).";
         int old = master.pool.number();
         if (count == old) return "";
         master.pool.setNumber(count);
@@ -249,7 +281,7 @@ final class Commands {
                 return "Config value for " + key + " must be an integer";
             }
             java.math.BigInteger n = new java.math.BigInteger(e.getValue().toString()); // compared whole, never cut
-            if (key.equals("number") && !inRange(n, 1, 999)) {
+            if (key.equals("number") && !inRange(n, 1, MAX_WORKERS)) {
                 return "Invalid count: '" + n + "'. Must be an integer in [1,1000).";
             }
             if (key.equals("verbosity") && !inRange(n, EinhornLog.DEBUG, EinhornLog.ERROR)) {

@@ -49,6 +49,20 @@ final class Connection {
         return out.toByteArray();
     }
 
+    int partialLineLength() {
+        return partialLine.size();
+    }
+
+    int pendingOutputLength() {
+        return Math.toIntExact(pendingBytes);
+    }
+
+    /** Puts {@link #partialLine()} then {@link #pendingOutput()} into {@code out}, without an intermediate copy. */
+    void copyBufferedTo(ByteBuffer out) {
+        out.put(partialLine.toByteArray());
+        for (ByteBuffer b : output) out.put(b.array(), b.position(), b.remaining());
+    }
+
     /** Restores what {@link #partialLine()} and {@link #pendingOutput()} gave in the previous image. */
     void restore(byte[] partial, byte[] pending) {
         partialLine.write(partial, 0, partial.length);
@@ -102,6 +116,11 @@ final class Connection {
             output.poll();
         }
         return true;
+    }
+
+    /** The bytes this client holds in the master: its unfinished request line and its unwritten replies. */
+    long bufferedBytes() {
+        return partialLine.size() + pendingBytes;
     }
 
     boolean hasPendingOutput() {

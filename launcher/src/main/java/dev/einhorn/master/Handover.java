@@ -63,13 +63,19 @@ record Handover(
         s.put("listeners", listeners(m.listeners()));
         s.put("legacy_listeners", listeners(m.legacyListeners()));
         List<Object> conns = new ArrayList<>();
-        java.io.ByteArrayOutputStream blob = new java.io.ByteArrayOutputStream();
-        for (Connection c : m.commandServer().connections()) {
+        // The clients' bytes (up to CommandServer.MAX_BUFFERED_BYTES) are copied once, into the result: the YAML
+        // only needs their offsets and lengths, so no intermediate buffer doubles them on a 64 MiB heap.
+        java.util.Collection<Connection> clients = m.commandServer().connections();
+        long blobLength = 0;
+        for (Connection c : clients) {
             Map<String, Object> cm = new LinkedHashMap<>();
             cm.put("fd", c.fd);
             cm.put("id", c.id);
-            cm.put("partial", blobRef(blob, c.partialLine()));
-            cm.put("pending", blobRef(blob, c.pendingOutput()));
+            int partial = c.partialLineLength();
+            int pending = c.pendingOutputLength();
+            cm.put("partial", List.of(blobLength, partial));
+            cm.put("pending", List.of(blobLength + partial, pending));
+            blobLength += partial + pending;
             cm.put("close_when_flushed", c.shouldCloseWhenFlushed());
             cm.put("upgrade_subscribed", c.upgradeSubscribed());
             cm.put("upgrade_request_id", c.upgradeRequestId());
@@ -90,26 +96,22 @@ record Handover(
         s.put("worker_archives", archives);
         s.put("standbys", m.standbyHandover());
         byte[] yaml = Yaml.dump(s).getBytes(StandardCharsets.UTF_8);
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        out.writeBytes((HEADER + yaml.length + "\n").getBytes(StandardCharsets.US_ASCII));
-        out.writeBytes(yaml);
-        out.writeBytes(blob.toByteArray());
-        return out.toByteArray();
+        byte[] header = (HEADER + yaml.length + "\n").getBytes(StandardCharsets.US_ASCII);
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(Math.toIntExact(header.length + yaml.length + blobLength));
+        out.put(header).put(yaml);
+        for (Connection c : clients) c.copyBufferedTo(out);
+        return out.array();
     }
 
-    /** Appends bytes to the blob section; returns where they are: [offset, length]. */
-    private static List<Integer> blobRef(java.io.ByteArrayOutputStream blob, byte[] bytes) {
-        List<Integer> ref = List.of(blob.size(), bytes.length);
-        blob.writeBytes(bytes);
-        return ref;
-    }
-
-    /** A client's bytes: [offset, length] in the blob section (format 2), or a base64 string (format 1). */
-    private static byte[] bytesOf(Object saved, byte[] blob) {
+    /**
+     * A client's bytes: [offset, length] in the blob section, which starts at {@code blobStart} of {@code all}
+     * (format 2), or a base64 string (format 1).
+     */
+    private static byte[] bytesOf(Object saved, byte[] all, int blobStart) {
         if (saved instanceof String base64) return Base64.getDecoder().decode(base64);
         List<?> ref = (List<?>) saved;
-        int offset = ((Number) ref.get(0)).intValue();
-        return java.util.Arrays.copyOfRange(blob, offset, offset + ((Number) ref.get(1)).intValue());
+        int offset = blobStart + ((Number) ref.get(0)).intValue();
+        return java.util.Arrays.copyOfRange(all, offset, offset + ((Number) ref.get(1)).intValue());
     }
 
     private static List<Object> listeners(List<Listeners.Listener> ls) {
@@ -142,19 +144,22 @@ record Handover(
     @SuppressWarnings("unchecked")
     static Handover read(int stateFd, Posix posix) throws StartupException {
         Map<String, Object> s;
-        byte[] blob = new byte[0];
+        byte[] all;
+        int blobStart = 0;
         try {
-            byte[] all = posix.readToEndAndClose(stateFd);
-            byte[] yaml = all;
+            all = posix.readToEndAndClose(stateFd);
+            String yaml;
             if (startsWith(all, HEADER)) {
                 int eol = indexOf(all, (byte) '\n');
                 int headerLength = eol + 1;
                 int yamlLength = Integer.parseInt(new String(all, HEADER.length(), eol - HEADER.length(),
                         StandardCharsets.US_ASCII));
-                yaml = java.util.Arrays.copyOfRange(all, headerLength, headerLength + yamlLength);
-                blob = java.util.Arrays.copyOfRange(all, headerLength + yamlLength, all.length);
+                yaml = new String(all, headerLength, yamlLength, StandardCharsets.UTF_8);
+                blobStart = headerLength + yamlLength; // the clients' bytes are copied out of `all` directly
+            } else {
+                yaml = new String(all, StandardCharsets.UTF_8);
             }
-            s = Yaml.parseMapping(new String(yaml, StandardCharsets.UTF_8));
+            s = Yaml.parseOwnMapping(yaml);
         } catch (PosixException | ParseException | RuntimeException e) {
             throw new StartupException("Could not read the state handed over on fd " + stateFd + ": " + e.getMessage());
         }
@@ -171,7 +176,7 @@ record Handover(
             int fd = ((Number) cm.get("fd")).intValue();
             SocketChannel ch = InheritedFds.socketChannel(fd, StandardProtocolFamily.UNIX, "einhorn master");
             Connection c = new Connection(ch, ((Number) cm.get("id")).intValue(), fd);
-            c.restore(bytesOf(cm.get("partial"), blob), bytesOf(cm.get("pending"), blob));
+            c.restore(bytesOf(cm.get("partial"), all, blobStart), bytesOf(cm.get("pending"), all, blobStart));
             if (Boolean.TRUE.equals(cm.get("close_when_flushed"))) c.closeWhenFlushed();
             if (Boolean.TRUE.equals(cm.get("upgrade_subscribed"))) {
                 if (Boolean.TRUE.equals(cm.get("upgrade_queued"))) {

@@ -279,6 +279,7 @@ public final class Master implements WorkerHost {
             }
             retireStandbysOfAnotherLaunch();
             if (!holdingFirstSpawn()) pool.tick();
+            commandServer.tick(now());
             systemd.afterTick(pool);
             if (pool.isFinished()) break;
             sleepUntilSomethingHappens();
@@ -293,6 +294,7 @@ public final class Master implements WorkerHost {
     private void sleepUntilSomethingHappens() throws IOException {
         double wake = Math.min(Math.min(pool.nextWakeup(), reload.nextWakeup()), systemd.nextDeadline());
         if (preloader != null) wake = Math.min(wake, Math.min(preloader.nextWakeup(), archiveWaitDeadline));
+        wake = Math.min(wake, commandServer.nextWakeup());
         double start = Clock.SYSTEM.now();
         long millis = Double.isInfinite(wake) ? -1 : Math.max(0, (long) Math.ceil((wake - start) * 1000));
         if (millis < 0) {

@@ -41,10 +41,23 @@ final class OwnFiles {
             throw refused(path, "cannot inspect it: " + e.getMessage());
         }
         if (attrs.isSymbolicLink()) throw refused(path, "it is a symbolic link");
-        boolean expected = kind == Kind.REGULAR_FILE ? attrs.isRegularFile() : attrs.isOther();
+        boolean expected = kind == Kind.REGULAR_FILE ? attrs.isRegularFile() : isSocket(path);
         if (!expected) throw refused(path, kind == Kind.REGULAR_FILE ? "it is not a regular file" : "it is not a socket");
         checkOwner(path, uid(path, LinkOption.NOFOLLOW_LINKS));
         return true;
+    }
+
+    /**
+     * Whether the path itself (not a symlink's target) is a UNIX socket. Not {@code isOther()}, which is also true
+     * of a FIFO or a device node: {@code -d /dev/null} run as root took /dev/null for a stale socket and deleted it.
+     */
+    static boolean isSocket(Path path) {
+        try {
+            int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            return (mode & UnixListeners.S_IFMT) == UnixListeners.S_IFSOCK;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     static void refuseSymlink(Path path) throws StartupException {

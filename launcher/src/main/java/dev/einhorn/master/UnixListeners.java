@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 final class UnixListeners {
     private static final Logger log = LoggerFactory.getLogger(UnixListeners.class);
-    private static final int S_IFMT = 0170000, S_IFSOCK = 0140000;
+    static final int S_IFMT = 0170000, S_IFSOCK = 0140000;
 
     private UnixListeners() {}
 

@@ -22,7 +22,7 @@ import java.util.Map;
 public final class Client implements AutoCloseable {
     private final SocketChannel channel;
     private final Selector selector;
-    private final ByteBuffer readBuffer = ByteBuffer.allocate(8192);
+    private final ByteBuffer readBuffer = ByteBuffer.allocate(64 * 1024);
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
 
     private Client(SocketChannel channel, Selector selector) {
@@ -73,10 +73,10 @@ public final class Client implements AutoCloseable {
                 if (have[i] == '\n') {
                     pending.reset();
                     pending.write(have, i + 1, have.length - i - 1);
-                    return Yaml.parse(Framing.decode(new String(have, 0, i, StandardCharsets.UTF_8)));
+                    return Yaml.parseReply(Framing.decode(new String(have, 0, i, StandardCharsets.UTF_8)));
                 }
             }
-            if (have.length >= Framing.MAX_LINE_BYTES) throw new IOException("reply line too long");
+            if (have.length >= Framing.MAX_REPLY_LINE_BYTES) throw new IOException("reply line too long");
             long left = deadline - System.nanoTime();
             if (left <= 0) throw new java.net.SocketTimeoutException("no reply within " + timeout.toSeconds() + "s");
             selector.select(timeout == null ? 0 : Math.max(1, left / 1_000_000));

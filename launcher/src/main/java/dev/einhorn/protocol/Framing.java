@@ -12,6 +12,13 @@ public final class Framing {
     /** The longest line (request) the master accepts; a longer one closes the connection. */
     public static final int MAX_LINE_BYTES = 1 << 20;
 
+    /**
+     * The longest reply line a client (einhornsh) reads: a message of up to {@link Replies#MAX_MESSAGE_CHARS}
+     * characters, escaped by YAML (a control character becomes {@code \\u0001}, six bytes) and by this framing.
+     * A reply the master may send must never be too long for its own client.
+     */
+    public static final int MAX_REPLY_LINE_BYTES = 8 * Replies.MAX_MESSAGE_CHARS;
+
     /** Escapes a YAML document and appends the terminating newline. */
     public static String encode(String document) {
         return document.replace("%", "%25").replace("\n", "%0A") + "\n";

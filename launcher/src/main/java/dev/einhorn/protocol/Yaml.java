@@ -60,7 +60,21 @@ public final class Yaml {
 
     /** Parses one decoded request; throws if it is not valid YAML or not a mapping. Keys become Strings. */
     public static Map<String, Object> parseMapping(String document) throws ParseException {
-        Object value = parse(document);
+        return mapping(parse(document));
+    }
+
+    /**
+     * {@link #parseMapping} of a document this program wrote itself, the hand-over between master images, with
+     * no size limit: the limit on requests ({@link Framing#MAX_LINE_BYTES}) must not apply to what the master
+     * keeps. A 1,000,000-character {@code worker:ping} request_id or {@code upgrade} id, each a valid request,
+     * made the hand-over longer than a request may be, and the re-exec'd master exited ("Could not read the
+     * state handed over ... exceeds the limit: 1048576 code points"), orphaning its workers.
+     */
+    public static Map<String, Object> parseOwnMapping(String document) throws ParseException {
+        return mapping(parse(document, Integer.MAX_VALUE));
+    }
+
+    private static Map<String, Object> mapping(Object value) throws ParseException {
         if (!(value instanceof Map<?, ?> map)) {
             throw new ParseException("not a YAML mapping: " + RubyInspect.className(value));
         }
@@ -74,12 +88,24 @@ public final class Yaml {
      * einhornsh). An empty document is null. Nested maps keep their keys' loaded types.
      */
     public static Object parse(String document) throws ParseException {
+        return parse(document, Framing.MAX_LINE_BYTES);
+    }
+
+    /**
+     * {@link #parse(String)} of a document the master wrote, as einhornsh reads a reply: up to the reply
+     * limit of 4 Mi characters (docs/PROTOCOL.md, "Bounds"), plus its YAML quoting, not the 1 MiB of a request.
+     */
+    public static Object parseReply(String document) throws ParseException {
+        return parse(document, Integer.MAX_VALUE);
+    }
+
+    private static Object parse(String document, int codePointLimit) throws ParseException {
         LoadSettings settings = LoadSettings.builder()
                 .setSchema(new CoreSchema())
                 .setMaxAliasesForCollections(0)
                 .setAllowRecursiveKeys(false)
                 .setAllowDuplicateKeys(true)
-                .setCodePointLimit(Framing.MAX_LINE_BYTES)
+                .setCodePointLimit(codePointLimit)
                 .setUseMarks(false)
                 .build();
         try {
@@ -126,9 +152,19 @@ public final class Yaml {
             super(settings);
         }
 
+        /**
+         * The core-schema tags whose values the rest of the master can hold, show and hand over. {@code !!binary}
+         * (a {@code byte[]}) and {@code !!set} are read as untagged too: a {@code worker:ping} whose
+         * {@code request_id} was {@code !!binary "aGk="} was kept in the worker's state, and from then on every
+         * {@code state} and every re-exec failed with "cannot write [B as YAML" (reloads and upgrades refused).
+         */
+        private static final java.util.Set<Tag> KNOWN = java.util.Set.of(Tag.STR, Tag.SEQ, Tag.MAP, Tag.NULL,
+                Tag.BOOL, Tag.INT, Tag.FLOAT);
+
         @Override
         protected Optional<ConstructNode> findConstructorFor(Node node) {
-            Optional<ConstructNode> known = super.findConstructorFor(node);
+            Optional<ConstructNode> known = KNOWN.contains(node.getTag()) ? super.findConstructorFor(node)
+                    : Optional.empty();
             if (known.isPresent()) return known;
             Tag plain = switch (node.getNodeType()) {
                 case SCALAR -> Tag.STR;

@@ -188,7 +188,7 @@ public final class Watch {
             }
             Object state;
             try {
-                state = Yaml.parse(message);
+                state = Yaml.parseReply(message);
             } catch (ParseException e) {
                 throw new IOException("unparseable state: " + e.getMessage());
             }

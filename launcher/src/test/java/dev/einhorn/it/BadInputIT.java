@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -152,6 +153,78 @@ class BadInputIT {
             String first = lazy.readLine(); // and the lazy client still gets its replies
             assertTrue(first.startsWith("---%0Amessage:"), first);
         }
+    }
+
+    /**
+     * A worker:ping whose request_id was !!binary kept a byte[] in the worker's state: from then on every state
+     * failed ("cannot write [B as YAML") and so did every reload and upgrade ("Could not reload!").
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aTaggedPingRequestIdCannotBreakStateOrReloads() throws Exception {
+        long worker = workers.get(0);
+        try (CommandClient c = new CommandClient(einhorn.socket)) {
+            c.sendRaw("{\"command\":\"worker:ping\",\"pid\":" + worker + ",\"request_id\":!!binary \"aGk=\"}\n");
+            assertTrue(c.closedByPeer());
+        }
+        Map<String, Object> child = (Map<String, Object>) ((Map<String, Object>) einhorn.state().get("children"))
+                .get(Long.toString(worker));
+        assertEquals("aGk=", child.get("pinged_request_id"));
+        einhorn.reload();
+        assertStillServing();
+    }
+
+    /**
+     * Valid requests whose values are most of a megabyte (each upgrade's id) are kept in the state the master hands
+     * to its next image; the next image read that hand-over with the 1 MiB limit of a request and exited ("exceeds
+     * the limit: 1048576 code points"), orphaning the workers, when two such upgrades were waiting.
+     */
+    @Test
+    void upgradesWithMegabyteIdsSurviveTheReexec() throws Exception {
+        List<java.util.concurrent.CompletableFuture<List<String>>> streams = new java.util.ArrayList<>();
+        List<CommandClient> clients = new java.util.ArrayList<>();
+        try {
+            for (char tag : new char[] {'a', 'b'}) {
+                CommandClient c = new CommandClient(einhorn.socket);
+                clients.add(c);
+                String request = "{\"command\":\"upgrade\",\"id\":\"" + String.valueOf(tag).repeat(600_000) + "\"}";
+                streams.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return c.request(request);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }));
+            }
+            for (var stream : streams) {
+                List<String> messages = stream.get(120, TimeUnit.SECONDS);
+                assertEquals("Upgrade done", messages.get(messages.size() - 1), String.join("\n", messages));
+            }
+        } finally {
+            for (CommandClient c : clients) c.close();
+        }
+        assertTrue(einhorn.process.isAlive(), "the master is alive");
+        assertTrue(!einhorn.logText().contains("Could not read the state handed over"), einhorn.logText());
+        assertEquals(2, einhorn.awaitAckedWorkers(2).size());
+    }
+
+    /** A ping keeps its request_id in state: a bounded scalar, so pings cannot fill the master or break state. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aPingRequestIdIsABoundedScalar() throws Exception {
+        long worker = workers.get(0);
+        for (String id : List.of("\"" + "i".repeat(1025) + "\"", "[1, 2]", "\"" + "k".repeat(1024) + "\"")) {
+            try (CommandClient c = new CommandClient(einhorn.socket)) {
+                c.sendRaw("{\"command\":\"worker:ping\",\"pid\":" + worker + ",\"request_id\":" + id + "}\n");
+                assertTrue(c.closedByPeer());
+            }
+        }
+        einhorn.awaitLog("Invalid request (request_id of 1025 characters, the limit is 1024): ignoring the ping");
+        einhorn.awaitLog("Invalid request (request_id is not a scalar: Array): ignoring the ping");
+        Map<String, Object> child = (Map<String, Object>) ((Map<String, Object>) einhorn.state().get("children"))
+                .get(Long.toString(worker));
+        assertEquals("k".repeat(1024), child.get("pinged_request_id"));
+        assertStillServing();
     }
 
     @Test

@@ -45,7 +45,7 @@ final class CommandClient implements AutoCloseable {
     /** The next raw line (without newline), or null on EOF. */
     String readLine() throws IOException {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        ByteBuffer one = ByteBuffer.allocate(4096);
+        ByteBuffer one = ByteBuffer.allocate(64 * 1024);
         while (true) {
             byte[] have = pending.toByteArray();
             for (int i = 0; i < have.length; i++) {

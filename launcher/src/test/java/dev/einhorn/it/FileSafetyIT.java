@@ -92,6 +92,29 @@ class FileSafetyIT {
         assertRefused("einhorn.pid", "it is not a regular file");
     }
 
+    /**
+     * A FIFO or a device node at the command socket path passed for a stale socket (Java's isOther() is true of
+     * all three) and was deleted: {@code -d /dev/null} run as root removed /dev/null.
+     */
+    @Test
+    void aFifoOrADeviceNodeAtTheSocketPathIsRefusedAndKept() throws Exception {
+        Path sock = dir.resolve("einhorn.sock");
+        List<List<String>> makers = List.of(List.of("mkfifo", sock.toString()),
+                List.of("mknod", sock.toString(), "c", "1", "3")); // the /dev/null device; mknod needs root
+        for (List<String> maker : makers) {
+            if (new ProcessBuilder(maker).start().waitFor() != 0) continue; // not root: the FIFO case still ran
+            String kind = maker.get(0);
+            Einhorn.Result r = refusedStart();
+            assertEquals(1, r.exitCode(), kind + ":\n" + r.stdout());
+            assertTrue(r.stdout().contains("einhorn: Non-socket file present at Einhorn command socket path " + sock),
+                    kind + ":\n" + r.stdout());
+            assertTrue(Files.exists(sock, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(sock, LinkOption.NOFOLLOW_LINKS),
+                    kind + ": kept");
+            assertVictimUntouched();
+            Files.delete(sock);
+        }
+    }
+
     @Test
     void aFileOwnedByAnotherUserIsRefused() throws Exception {
         for (String name : List.of("einhorn.pid", "einhorn.lock")) {

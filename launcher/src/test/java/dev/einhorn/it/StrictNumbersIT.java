@@ -103,6 +103,26 @@ class StrictNumbersIT {
         assertEquals(3, ((Map<?, ?>) einhorn.state().get("config")).get("number"));
     }
 
+    /** Einhorn's inc has no upper bound: 1500 pipelined incs asked for 1501 workers, past set_workers' limit. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void incStopsAtTheWorkerLimit() throws Exception {
+        assertEquals(List.of("Altering worker count, 1 -> 998. Will spin up additional workers."),
+                einhorn.command("{\"command\":\"set_workers\",\"args\":[\"998\"],\"id\":1}"));
+        try (CommandClient c = new CommandClient(einhorn.socket)) {
+            c.sendRaw("{\"command\":\"inc\"}\n".repeat(3));
+            assertEquals("---%0Amessage: Incrementing number of workers from 998 -> 999%0A", c.readLine());
+            for (int i = 0; i < 2; i++) {
+                assertEquals("---%0Amessage: Can't increase number of workers (already at 999, the most allowed).%0A",
+                        c.readLine());
+            }
+        }
+        einhorn.signal("TTIN");
+        assertEquals(List.of("Verbosity set to 2"), einhorn.command("{\"command\":\"quieter\",\"id\":1}"));
+        assertEquals(999, ((Map<String, Object>) einhorn.state().get("config")).get("number"), "TTIN did not pass it");
+        einhorn.command("{\"command\":\"set_workers\",\"args\":[\"1\"],\"id\":1}");
+    }
+
     private List<String> config(String yaml) throws Exception {
         return einhorn.command("{\"command\":\"config\",\"args\":[\"" + yaml + "\"],\"id\":1}");
     }

@@ -2,6 +2,7 @@ package dev.einhorn.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,20 @@ class TransportTest {
     @Test
     void invalidYamlIsAParseError() {
         assertThrows(ParseException.class, () -> Yaml.parse(Framing.decode("-%0A\t-")));
+    }
+
+    /**
+     * A client reads every reply the master may send: einhornsh refused lines over 1 MiB and parsed replies with
+     * the request limit of 1 MiB, although a reply message may have 4 Mi characters (a state over 1 MiB failed).
+     */
+    @Test
+    void aReplyAtTheReplyLimitIsReadBack() throws ParseException {
+        String message = "line %1 \u0001\n".repeat(Replies.MAX_MESSAGE_CHARS / 10 + 1).substring(0, Replies.MAX_MESSAGE_CHARS);
+        String line = Replies.encode(message, 1, true);
+        int bytes = line.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        assertTrue(bytes > Framing.MAX_LINE_BYTES && bytes <= Framing.MAX_REPLY_LINE_BYTES, bytes + " bytes");
+        Map<?, ?> reply = (Map<?, ?>) Yaml.parseReply(Framing.decode(line.substring(0, line.length() - 1)));
+        assertEquals(message, reply.get("message"));
     }
 
     @Test

@@ -59,6 +59,17 @@ class YamlDumpTest {
         assertEquals("---\nk: " + expected + "\n", Yaml.dump(Map.of("k", value)));
     }
 
+    /**
+     * A request id beyond 64 bits ({"command":"ehlo","id":99999999999999999999}) is loaded as a BigInteger; the
+     * reply that echoes it could not be written, so the client got no reply and a closed connection. Ruby writes
+     * any Integer as its digits.
+     */
+    @Test
+    void integersBeyond64BitsAreWrittenAsTheirDigits() {
+        assertEquals("---\nrequest_id: 99999999999999999999\n",
+                Yaml.dump(Map.of("request_id", new java.math.BigInteger("99999999999999999999"))));
+    }
+
     @Test
     void literalBlocksAndChompingIndicators() {
         assertEquals("---\nk: |-\n  a\n  b\n", Yaml.dump(Map.of("k", "a\nb")));
