@@ -56,7 +56,7 @@ public final class Yaml {
      * digits (a million digits, one request line, took 48 s of the master's only thread).
      */
     public static final int MAX_INTEGER_CHARS = 1000;
-    private static final Pattern INTEGER_LIKE = Pattern.compile("[-+]?(0[xXoO])?[0-9a-fA-F_]+");
+    private static final Pattern INTEGER_LIKE = Pattern.compile("[-+]?(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|[0-9_]+)");
 
     /** Parses one decoded request; throws if it is not valid YAML or not a mapping. Keys become Strings. */
     public static Map<String, Object> parseMapping(String document) throws ParseException {
