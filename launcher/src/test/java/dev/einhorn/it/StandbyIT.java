@@ -319,6 +319,33 @@ class StandbyIT {
         }
     }
 
+    /**
+     * A standby stopped while it still warms up exits at once: found with Spring Boot, whose shutdown hook waits for
+     * the start-up that ends in the park, so the standby never exited and the stopping master waited for ever.
+     */
+    @Test
+    void aStandbyStoppedWhileWarmingUpExitsAndTheMasterStops() throws Exception {
+        try (Einhorn e = start(Map.of("SB_SLOW_WARMUP", "1"), "-n", "1")) {
+            e.awaitAckedWorkers(1);
+            e.awaitLog("sb: warming up slowly");
+            List<Long> warming = new ArrayList<>();
+            e.awaitTrue("a warming standby in state", () -> {
+                try {
+                    e.workerPids(); // remembers the standby, for close()
+                    standbys(e).forEach((pid, s) -> {
+                        if ("warming".equals(s.get("state"))) warming.add(Long.parseLong(pid));
+                    });
+                    return !warming.isEmpty();
+                } catch (IOException ex) {
+                    return false;
+                }
+            });
+            e.signal("INT");
+            assertEquals(0, e.awaitExit(), e.logText());
+            e.awaitTrue("the standby is gone", () -> !Einhorn.alive(warming.get(0)));
+        }
+    }
+
     @Test
     void withoutPreloadStandbysAreRefusedWithAMessage() throws Exception {
         Einhorn.Result r = Einhorn.run(dir, "--standby", "2", "-b", "127.0.0.1:0", "true");
@@ -416,9 +443,21 @@ class StandbyIT {
                             }
                         }
                     }
-                    public static void einhornPreload() {
-                        if (System.getenv("SB_FAIL_WARMUP") != null && System.getenv("EINHORN_STANDBY_FD") != null) {
+                    public static void einhornPreload() throws Exception {
+                        boolean standby = System.getenv("EINHORN_STANDBY_FD") != null;
+                        if (System.getenv("SB_FAIL_WARMUP") != null && standby) {
                             throw new IllegalStateException("warm-up refused");
+                        }
+                        if (System.getenv("SB_SLOW_WARMUP") != null && standby) {
+                            // as Spring Boot's: a shutdown hook that waits for a start-up which never ends
+                            Object startup = new Object();
+                            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                                synchronized (startup) {
+                                    try { startup.wait(); } catch (InterruptedException e) { }
+                                }
+                            }));
+                            System.out.println("sb: warming up slowly");
+                            Thread.sleep(600_000);
                         }
                     }
                 }

@@ -24,6 +24,7 @@ public final class Bootstrap {
         }
         Method m = entry(args[0], args[1]);
         // a standby parks here (returns once activated), unless the app parks it itself once warm (Spring Boot starter)
+        if (Standby.requested()) Standby.exitAtOnceOnTermUntilActivated();
         if (Standby.requested() && !Standby.parksInApp()) Standby.warmAndPark(m.getDeclaringClass());
         String[] appArgs = Arrays.copyOfRange(args, 2, args.length);
         try {

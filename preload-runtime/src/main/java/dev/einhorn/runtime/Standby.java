@@ -48,6 +48,20 @@ public final class Standby {
         return System.getenv(PARK_FD) != null;
     }
 
+    /**
+     * Until its activation a standby has served nothing, so SIGTERM (the master retiring it, while it warms up or
+     * while it is parked) halts it at once without running shutdown hooks: Spring's hook waits for the context's
+     * start-up to finish, and that start-up ends in the park, so a standby stopped while warming never exited
+     * and a stopping master waited for it forever. {@link #park} restores the JVM's own handler on activation.
+     */
+    static void exitAtOnceOnTermUntilActivated() {
+        synchronized (Standby.class) {
+            if (jvmTermHandler == null) jvmTermHandler = sun.misc.Signal.handle(new sun.misc.Signal("TERM"), new ExitWhileParked());
+        }
+    }
+
+    private static sun.misc.SignalHandler jvmTermHandler;
+
     /** True when the app declares that it parks the standby itself ({@link #PARKS_IN_APP_RESOURCE}). */
     static boolean parksInApp() {
         return ClassLoader.getSystemResource(PARKS_IN_APP_RESOURCE) != null;
@@ -119,21 +133,22 @@ public final class Standby {
         }
         // Retired while parked (SIGTERM, or the pipe closed): exit at once. Shutdown hooks could wait on the parked
         // thread (Spring's context close waits for the refresh that is parked), so they are not run: nothing was served.
-        sun.misc.Signal term = new sun.misc.Signal("TERM");
-        sun.misc.SignalHandler previous = sun.misc.Signal.handle(term, new ExitWhileParked());
+        exitAtOnceOnTermUntilActivated();
         Map<String, String> values = readActivation(InheritedFds.fileDescriptor(parkFd, "the standby park pipe"));
         if (values == null) {
             System.out.flush();
             Runtime.getRuntime().halt(0);
         }
-        sun.misc.Signal.handle(term, previous);
+        synchronized (Standby.class) {
+            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), jvmTermHandler);
+        }
         for (Map.Entry<String, String> e : values.entrySet()) {
             System.setProperty("einhorn." + e.getKey(), e.getValue());
         }
         activated = Collections.unmodifiableMap(values);
     }
 
-    /** SIGTERM while parked: a class, not a lambda (no lambda bootstrap in a standby's start). */
+    /** SIGTERM before activation: a class, not a lambda (no lambda bootstrap in a standby's start). */
     private static final class ExitWhileParked implements sun.misc.SignalHandler {
         @Override
         public void handle(sun.misc.Signal sig) {
