@@ -67,6 +67,14 @@ public final class HttpHello {
             System.out.println("[" + pid + "] Graceful shutdown: finishing requests in flight");
             Thread stopper = new Thread(() -> {
                 try {
+                    // Stop accepting first by closing this worker's copy of the listening socket (the others keep
+                    // theirs), then answer what was already accepted: Jetty's stop() alone closed a connection
+                    // accepted just before it without an answer (a failed request per upgrade or so).
+                    connector.close();
+                    long deadline = System.nanoTime() + 5_000_000_000L;
+                    while (!connector.getConnectedEndPoints().isEmpty() && System.nanoTime() < deadline) {
+                        Thread.sleep(20);
+                    }
                     server.stop();
                 } catch (Exception e) {
                     System.err.println("[" + pid + "] stopping: " + e);
