@@ -18,6 +18,10 @@ import java.util.Map;
  *   <li>{@code load [variant=plain17] [workers=4] [threads=4] [repeats=2] [steady_s=8] [gap_s=3]}: load.json,
  *       load-timeline.csv, load-upgrades.png;</li>
  *   <li>{@code overhead [round_trips=2000] [idle_s=10] [upgrades=5] [reloads=100]}: overhead.json;</li>
+ *   <li>{@code standby [rounds=5] [warmup=1] [seed=1] [references=hello17,hello25,python] [upgrade_rounds=3]}:
+ *       warm standbys (standby.json);</li>
+ *   <li>{@code standby-report [results=benchmarks/results] [md=benchmarks/STANDBY-RESULTS.md]}: renders
+ *       STANDBY-RESULTS.md from results/standby.json alone;</li>
  *   <li>{@code report [results=benchmarks/results] [md=benchmarks/RESULTS.md]}: renders RESULTS.md.</li>
  * </ul>
  */
@@ -66,9 +70,13 @@ public final class BenchMain {
                 LoadRun.run(out, opt.getOrDefault("variant", "plain17"), intOpt(opt, "workers", 4), intOpt(opt, "threads", 4),
                         intOpt(opt, "repeats", 2), intOpt(opt, "steady_s", 8), intOpt(opt, "gap_s", 3), commands);
             }
-            case "standby" -> StandbyRun.run(out, intOpt(opt, "rounds", 10), intOpt(opt, "warmup", 1),
+            case "standby" -> StandbyRun.run(out, intOpt(opt, "rounds", 5), intOpt(opt, "warmup", 1),
                     Long.parseLong(opt.getOrDefault("seed", "1")),
-                    List.of(opt.getOrDefault("references", "hello17,python").split(",")));
+                    List.of(opt.getOrDefault("references", "hello17,hello25,python").split(",")),
+                    intOpt(opt, "upgrade_rounds", 3));
+            case "standby-report" -> StandbyReport.write(
+                    Path.of(opt.getOrDefault("results", repo.resolve("benchmarks/results").toString())).resolve("standby.json"),
+                    Path.of(opt.getOrDefault("md", repo.resolve("benchmarks/STANDBY-RESULTS.md").toString())));
             case "overhead" -> OverheadRun.run(out, intOpt(opt, "round_trips", 2000), intOpt(opt, "idle_s", 10),
                     intOpt(opt, "upgrades", 5), intOpt(opt, "reloads", 100));
             case "report" -> Report.write(out, Path.of(opt.getOrDefault("results", repo.resolve("benchmarks/results").toString())),

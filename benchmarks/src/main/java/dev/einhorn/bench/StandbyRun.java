@@ -53,7 +53,20 @@ final class StandbyRun {
         return m;
     }
 
-    static void run(Path out, int rounds, int warmup, long seed, List<String> references) throws Exception {
+    static void run(Path out, int rounds, int warmup, long seed, List<String> references, int upgradeRounds)
+            throws Exception {
+        Map<String, Object> result = new LinkedHashMap<>();
+        Map<String, Object> runArgs = new LinkedHashMap<>();
+        runArgs.put("rounds", rounds);
+        runArgs.put("warmup", warmup);
+        runArgs.put("seed", seed);
+        runArgs.put("references", String.join(",", references));
+        runArgs.put("upgrade_rounds", upgradeRounds);
+        result.put("args", runArgs);
+        result.put("machine", machine());
+        Map<String, Object> load = new LinkedHashMap<>();
+        load.put("start", loadAverage());
+        long started = System.nanoTime();
         Map<String, List<String>> all = variants();
         for (String ref : references) all.put(ref, Variants.byId(ref).einhornArgs());
         Map<String, EinhornProcess> masters = new LinkedHashMap<>();
@@ -97,12 +110,18 @@ final class StandbyRun {
         } finally {
             for (EinhornProcess e : masters.values()) e.close();
         }
-        Map<String, Object> result = new LinkedHashMap<>();
+        load.put("afterActivations", loadAverage());
+        Map<String, Object> upgrade = upgradeRounds > 0 ? StandbyUpgradeRun.run(out, upgradeRounds, seed) : null;
+        load.put("end", loadAverage());
+        result.put("loadAverage", load);
+        result.put("seconds", Math.round((System.nanoTime() - started) / 1e9));
+        result.put("app", Variants.app().name());
         result.put("rounds", rounds);
         result.put("order", "interleaved: each round one shot per variant, shuffled (seed " + seed + ")");
         result.put("ackMs", ack);
         result.put("killToServingMs", kill);
         result.put("pss", pss);
+        if (upgrade != null) result.put("upgrade", upgrade);
         Json.write(out.resolve("standby.json"), result);
         System.out.println("| variant | inc → ACK, median ms (master) | SIGKILL → next HTTP answer, median ms (client) |");
         System.out.println("|---|---:|---:|");
@@ -111,6 +130,24 @@ final class StandbyRun {
                     kill.containsKey(id) ? String.format("%.0f", Stats.median(Stats.toArray(kill.get(id)))) : "-");
         }
         System.out.println("PSS (kB): " + pss);
+        if (upgrade != null) System.out.println("upgrade of " + StandbyUpgradeRun.WORKERS + " workers (ms): " + upgrade.get("upgradeMs"));
+    }
+
+    /** The machine, as {@link Machine#describe()} but without the JDKs' install paths (the report is portable). */
+    static Map<String, String> machine() {
+        Map<String, String> m = new LinkedHashMap<>(Machine.describe());
+        m.replaceAll((k, v) -> v.replaceAll(" \\(/[^)]*\\)$", ""));
+        return m;
+    }
+
+    /** The 1, 5 and 15 minute load averages ({@code /proc/loadavg}). */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     /** SIGKILL the only worker, then time one HTTP request on the einhorn port until it is answered. */
