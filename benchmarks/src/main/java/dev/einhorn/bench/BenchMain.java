@@ -18,7 +18,8 @@ import java.util.Map;
  *   <li>{@code load [variant=plain17] [workers=4] [threads=4] [repeats=2] [steady_s=8] [gap_s=3]}: load.json,
  *       load-timeline.csv, load-upgrades.png;</li>
  *   <li>{@code overhead [round_trips=2000] [idle_s=10] [upgrades=5] [reloads=100]}: overhead.json;</li>
- *   <li>{@code standby [rounds=5] [warmup=1] [seed=1] [references=hello17,hello25,python] [upgrade_rounds=3]}:
+ *   <li>{@code standby [rounds=5] [warmup=1] [seed=1] [references=hello17,hello25,python] [upgrade_rounds=3]
+ *       [variants=standby17,standby25,...: only these in the activation and kill shots]}:
  *       warm standbys (standby.json);</li>
  *   <li>{@code standby-report [results=benchmarks/results] [md=benchmarks/STANDBY-RESULTS.md]}: renders
  *       STANDBY-RESULTS.md from results/standby.json alone;</li>
@@ -73,7 +74,8 @@ public final class BenchMain {
             case "standby" -> StandbyRun.run(out, intOpt(opt, "rounds", 5), intOpt(opt, "warmup", 1),
                     Long.parseLong(opt.getOrDefault("seed", "1")),
                     List.of(opt.getOrDefault("references", "hello17,hello25,python").split(",")),
-                    intOpt(opt, "upgrade_rounds", 3));
+                    intOpt(opt, "upgrade_rounds", 3),
+                    opt.containsKey("variants") ? List.of(opt.get("variants").split(",")) : List.of());
             case "standby-report" -> StandbyReport.write(
                     Path.of(opt.getOrDefault("results", repo.resolve("benchmarks/results").toString())).resolve("standby.json"),
                     Path.of(opt.getOrDefault("md", repo.resolve("benchmarks/STANDBY-RESULTS.md").toString())));

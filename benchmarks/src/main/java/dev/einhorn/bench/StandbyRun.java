@@ -53,8 +53,8 @@ final class StandbyRun {
         return m;
     }
 
-    static void run(Path out, int rounds, int warmup, long seed, List<String> references, int upgradeRounds)
-            throws Exception {
+    static void run(Path out, int rounds, int warmup, long seed, List<String> references, int upgradeRounds,
+                    List<String> only) throws Exception {
         Map<String, Object> result = new LinkedHashMap<>();
         Map<String, Object> runArgs = new LinkedHashMap<>();
         runArgs.put("rounds", rounds);
@@ -69,6 +69,10 @@ final class StandbyRun {
         long started = System.nanoTime();
         Map<String, List<String>> all = variants();
         for (String ref : references) all.put(ref, Variants.byId(ref).einhornArgs());
+        if (!only.isEmpty()) {
+            all.keySet().retainAll(only);
+            runArgs.put("variants", String.join(",", only));
+        }
         Map<String, EinhornProcess> masters = new LinkedHashMap<>();
         Map<String, List<Double>> ack = new LinkedHashMap<>();
         Map<String, List<Double>> kill = new LinkedHashMap<>();
@@ -99,6 +103,7 @@ final class StandbyRun {
             }
             for (String id : List.of("standby17", "standby25")) {
                 EinhornProcess e = masters.get(id);
+                if (e == null) continue;
                 awaitReadyStandby(e);
                 EinhornProcess.sleep(3000); // settle
                 Map<String, Object> s = jsonState(e);
