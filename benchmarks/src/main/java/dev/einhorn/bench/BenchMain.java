@@ -19,7 +19,8 @@ import java.util.Map;
  *       load-timeline.csv, load-upgrades.png;</li>
  *   <li>{@code overhead [round_trips=2000] [idle_s=10] [upgrades=5] [reloads=100]}: overhead.json;</li>
  *   <li>{@code standby [rounds=5] [warmup=1] [seed=1] [references=hello17,hello25,python] [upgrade_rounds=3]
- *       [variants=standby17,standby25,...: only these in the activation and kill shots]}:
+ *       [variants=standby17,standby25,...: only these in the activation and kill shots]
+ *       [standby_idle_ms=0: how long a ready standby stays parked before its shot]}:
  *       warm standbys (standby.json);</li>
  *   <li>{@code standby-report [results=benchmarks/results] [md=benchmarks/STANDBY-RESULTS.md]}: renders
  *       STANDBY-RESULTS.md from results/standby.json alone;</li>
@@ -75,7 +76,8 @@ public final class BenchMain {
                     Long.parseLong(opt.getOrDefault("seed", "1")),
                     List.of(opt.getOrDefault("references", "hello17,hello25,python").split(",")),
                     intOpt(opt, "upgrade_rounds", 3),
-                    opt.containsKey("variants") ? List.of(opt.get("variants").split(",")) : List.of());
+                    opt.containsKey("variants") ? List.of(opt.get("variants").split(",")) : List.of(),
+                    Long.parseLong(opt.getOrDefault("standby_idle_ms", "0")));
             case "standby-report" -> StandbyReport.write(
                     Path.of(opt.getOrDefault("results", repo.resolve("benchmarks/results").toString())).resolve("standby.json"),
                     Path.of(opt.getOrDefault("md", repo.resolve("benchmarks/STANDBY-RESULTS.md").toString())));

@@ -80,7 +80,11 @@ final class StandbyReport {
                 .append("worker (spawn to ACK; activation to ACK for an activated standby, whose JVM had already started ")
                 .append("and run `HttpHello.einhornPreload()`). **SIGKILL → next HTTP answer**: the only worker killed, a ")
                 .append("request sent once the master reaped it, timed on the client until answered (the master's reaping ")
-                .append("and the replacement's start or activation included).\n\n");
+                .append("and the replacement's start or activation included). A standby variant's shot starts once its ")
+                .append("master has a ready standby again (the previous shot used it)")
+                .append(args.containsKey("standby_idle_ms") ? ", plus " + args.get("standby_idle_ms") + " ms parked"
+                        : ", so a standby warmed by the previous shot may be activated right after its warm-up")
+                .append(".\n\n");
         MarkdownTable t = new MarkdownTable("variant", "inc → ACK ms, median (min-max)", "SIGKILL → next HTTP answer ms, median (min-max)");
         for (String id : ack.keySet()) t.row(label(id), spread(ack.get(id)), kill.containsKey(id) ? spread(kill.get(id)) : "—");
         b.append(t.render()).append('\n');

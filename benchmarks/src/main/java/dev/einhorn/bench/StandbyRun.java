@@ -54,7 +54,7 @@ final class StandbyRun {
     }
 
     static void run(Path out, int rounds, int warmup, long seed, List<String> references, int upgradeRounds,
-                    List<String> only) throws Exception {
+                    List<String> only, long standbyIdleMs) throws Exception {
         Map<String, Object> result = new LinkedHashMap<>();
         Map<String, Object> runArgs = new LinkedHashMap<>();
         runArgs.put("rounds", rounds);
@@ -62,6 +62,7 @@ final class StandbyRun {
         runArgs.put("seed", seed);
         runArgs.put("references", String.join(",", references));
         runArgs.put("upgrade_rounds", upgradeRounds);
+        if (standbyIdleMs > 0) runArgs.put("standby_idle_ms", standbyIdleMs);
         result.put("args", runArgs);
         result.put("machine", machine());
         Map<String, Object> load = new LinkedHashMap<>();
@@ -94,7 +95,12 @@ final class StandbyRun {
                     Collections.shuffle(order, random);
                     for (String id : order) {
                         EinhornProcess e = masters.get(id);
-                        if (id.startsWith("standby")) awaitReadyStandby(e);
+                        if (id.startsWith("standby")) {
+                            awaitReadyStandby(e);
+                            // 0: activate as soon as it is ready (as an upgrade step or a crash loop does); more: a
+                            // standby that has been parked a while, its JIT work from the warm-up long done
+                            EinhornProcess.sleep(standbyIdleMs);
+                        }
                         double ms = part.equals("ack") ? StartupRun.shot(e).masterMs() : killShot(e, id.startsWith("standby"));
                         if (r >= warmup) (part.equals("ack") ? ack : kill).get(id).add(ms);
                     }
