@@ -151,8 +151,8 @@ final class StandbyReport {
             }
             b.append("\nThe standbys an upgrade uses are of the new version, so they cannot exist before the upgrade starts: ")
                     .append("each step waits for a standby that starts a JVM and runs the warm-up, which is at least a cold ")
-                    .append("preloaded start. Standbys pay off for replacements and `inc` once they are ready, not for the ")
-                    .append("upgrade itself. Issue 11 sets no goal for the upgrade's duration.\n\n");
+                    .append("preloaded start, so an upgrade cannot gain what a single activation gains. Issue 11 sets no ")
+                    .append("goal for the upgrade's duration.\n\n");
         }
 
         Map<String, Map<String, Number>> pss = (Map<String, Map<String, Number>>) r.getOrDefault("pss", Map.of());
