@@ -20,6 +20,12 @@ import java.util.Map;
  *   <li>{@code overhead [round_trips=2000] [idle_s=10] [upgrades=5] [reloads=100]}: overhead.json;</li>
  *   <li>{@code spring [rounds=6] [warmup=0] [master_rounds=3] [standbys=1] [budget_s=400] [seed=1]}: the Spring Boot
  *       sample, plain vs preloaded, JDK 17 and 25 ({@link SpringRun}): spring.json;</li>
+ *   <li>{@code standby [rounds=5] [warmup=1] [seed=1] [references=hello17,hello25,python] [upgrade_rounds=3]
+ *       [variants=standby17,standby25,...: only these in the activation and kill shots]
+ *       [standby_idle_ms=0: how long a ready standby stays parked before its shot]}:
+ *       warm standbys (standby.json);</li>
+ *   <li>{@code standby-report [results=benchmarks/results] [md=benchmarks/STANDBY-RESULTS.md]}: renders
+ *       STANDBY-RESULTS.md from results/standby.json alone;</li>
  *   <li>{@code report [results=benchmarks/results] [md=benchmarks/RESULTS.md]}: renders RESULTS.md.</li>
  * </ul>
  */
@@ -68,9 +74,15 @@ public final class BenchMain {
                 LoadRun.run(out, opt.getOrDefault("variant", "plain17"), intOpt(opt, "workers", 4), intOpt(opt, "threads", 4),
                         intOpt(opt, "repeats", 2), intOpt(opt, "steady_s", 8), intOpt(opt, "gap_s", 3), commands);
             }
-            case "standby" -> StandbyRun.run(out, intOpt(opt, "rounds", 10), intOpt(opt, "warmup", 1),
+            case "standby" -> StandbyRun.run(out, intOpt(opt, "rounds", 5), intOpt(opt, "warmup", 1),
                     Long.parseLong(opt.getOrDefault("seed", "1")),
-                    List.of(opt.getOrDefault("references", "hello17,python").split(",")));
+                    List.of(opt.getOrDefault("references", "hello17,hello25,python").split(",")),
+                    intOpt(opt, "upgrade_rounds", 3),
+                    opt.containsKey("variants") ? List.of(opt.get("variants").split(",")) : List.of(),
+                    Long.parseLong(opt.getOrDefault("standby_idle_ms", "0")));
+            case "standby-report" -> StandbyReport.write(
+                    Path.of(opt.getOrDefault("results", repo.resolve("benchmarks/results").toString())).resolve("standby.json"),
+                    Path.of(opt.getOrDefault("md", repo.resolve("benchmarks/STANDBY-RESULTS.md").toString())));
             case "spring" -> SpringRun.run(out, intOpt(opt, "rounds", 6), intOpt(opt, "warmup", 0),
                     intOpt(opt, "master_rounds", 3), Long.parseLong(opt.getOrDefault("seed", "1")),
                     !"0".equals(opt.getOrDefault("standbys", "1")), intOpt(opt, "budget_s", 400));

@@ -53,9 +53,27 @@ final class StandbyRun {
         return m;
     }
 
-    static void run(Path out, int rounds, int warmup, long seed, List<String> references) throws Exception {
+    static void run(Path out, int rounds, int warmup, long seed, List<String> references, int upgradeRounds,
+                    List<String> only, long standbyIdleMs) throws Exception {
+        Map<String, Object> result = new LinkedHashMap<>();
+        Map<String, Object> runArgs = new LinkedHashMap<>();
+        runArgs.put("rounds", rounds);
+        runArgs.put("warmup", warmup);
+        runArgs.put("seed", seed);
+        runArgs.put("references", String.join(",", references));
+        runArgs.put("upgrade_rounds", upgradeRounds);
+        if (standbyIdleMs > 0) runArgs.put("standby_idle_ms", standbyIdleMs);
+        result.put("args", runArgs);
+        result.put("machine", machine());
+        Map<String, Object> load = new LinkedHashMap<>();
+        load.put("start", loadAverage());
+        long started = System.nanoTime();
         Map<String, List<String>> all = variants();
         for (String ref : references) all.put(ref, Variants.byId(ref).einhornArgs());
+        if (!only.isEmpty()) {
+            all.keySet().retainAll(only);
+            runArgs.put("variants", String.join(",", only));
+        }
         Map<String, EinhornProcess> masters = new LinkedHashMap<>();
         Map<String, List<Double>> ack = new LinkedHashMap<>();
         Map<String, List<Double>> kill = new LinkedHashMap<>();
@@ -77,7 +95,12 @@ final class StandbyRun {
                     Collections.shuffle(order, random);
                     for (String id : order) {
                         EinhornProcess e = masters.get(id);
-                        if (id.startsWith("standby")) awaitReadyStandby(e);
+                        if (id.startsWith("standby")) {
+                            awaitReadyStandby(e);
+                            // 0: activate as soon as it is ready (as an upgrade step or a crash loop does); more: a
+                            // standby that has been parked a while, its JIT work from the warm-up long done
+                            EinhornProcess.sleep(standbyIdleMs);
+                        }
                         double ms = part.equals("ack") ? StartupRun.shot(e).masterMs() : killShot(e, id.startsWith("standby"));
                         if (r >= warmup) (part.equals("ack") ? ack : kill).get(id).add(ms);
                     }
@@ -86,6 +109,7 @@ final class StandbyRun {
             }
             for (String id : List.of("standby17", "standby25")) {
                 EinhornProcess e = masters.get(id);
+                if (e == null) continue;
                 awaitReadyStandby(e);
                 EinhornProcess.sleep(3000); // settle
                 Map<String, Object> s = jsonState(e);
@@ -97,12 +121,18 @@ final class StandbyRun {
         } finally {
             for (EinhornProcess e : masters.values()) e.close();
         }
-        Map<String, Object> result = new LinkedHashMap<>();
+        load.put("afterActivations", loadAverage());
+        Map<String, Object> upgrade = upgradeRounds > 0 ? StandbyUpgradeRun.run(out, upgradeRounds, seed) : null;
+        load.put("end", loadAverage());
+        result.put("loadAverage", load);
+        result.put("seconds", Math.round((System.nanoTime() - started) / 1e9));
+        result.put("app", Variants.app().name());
         result.put("rounds", rounds);
         result.put("order", "interleaved: each round one shot per variant, shuffled (seed " + seed + ")");
         result.put("ackMs", ack);
         result.put("killToServingMs", kill);
         result.put("pss", pss);
+        if (upgrade != null) result.put("upgrade", upgrade);
         Json.write(out.resolve("standby.json"), result);
         System.out.println("| variant | inc → ACK, median ms (master) | SIGKILL → next HTTP answer, median ms (client) |");
         System.out.println("|---|---:|---:|");
@@ -111,6 +141,24 @@ final class StandbyRun {
                     kill.containsKey(id) ? String.format("%.0f", Stats.median(Stats.toArray(kill.get(id)))) : "-");
         }
         System.out.println("PSS (kB): " + pss);
+        if (upgrade != null) System.out.println("upgrade of " + StandbyUpgradeRun.WORKERS + " workers (ms): " + upgrade.get("upgradeMs"));
+    }
+
+    /** The machine, as {@link Machine#describe()} but without the JDKs' install paths (the report is portable). */
+    static Map<String, String> machine() {
+        Map<String, String> m = new LinkedHashMap<>(Machine.describe());
+        m.replaceAll((k, v) -> v.replaceAll(" \\(/[^)]*\\)$", ""));
+        return m;
+    }
+
+    /** The 1, 5 and 15 minute load averages ({@code /proc/loadavg}). */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     /** SIGKILL the only worker, then time one HTTP request on the einhorn port until it is answered. */

@@ -30,8 +30,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *
  * {@link #einhornMain} adopts the inherited socket ({@code ServerConnector.open(channel)}), acks once Jetty
  * serves, and on the graceful signal stops accepting, lets requests in flight finish (up to 10 s) and exits 0.
- * {@link #einhornPreload} runs only in the master's training run: it starts a server on an ephemeral port and
- * sends it one request, so Jetty's request path is in the archive. Outside einhorn, {@code HttpHello PORT}
+ * {@link #einhornPreload} runs in the master's training run and in every warm standby: it starts a server on an
+ * ephemeral port and sends it one request, so Jetty's request path is in the archive and warm in a standby. Outside einhorn, {@code HttpHello PORT}
  * binds 127.0.0.1:PORT itself. The answer's text comes from the {@code GREETING} environment variable
  * (default {@code hello}).
  */
@@ -92,27 +92,59 @@ public final class HttpHello {
         System.out.println("Goodbye from " + pid + " after " + REQUESTS.get() + " requests");
     }
 
-    /** The training run's warm-up: one real request through Jetty on 127.0.0.1. */
+    /**
+     * The warm-up, run by the master's training run and by every warm standby before it parks: start a server on
+     * an ephemeral 127.0.0.1 port, send it a real request, stop it; then wait (at most 2 s) until the JIT compilers
+     * are quiet. Without that wait a standby parks with the warm-up's compilations still queued, and when it is
+     * activated soon after (an upgrade step, a crash loop) they compete with {@link #einhornMain} for the CPU. On
+     * a loaded 2-core machine, activation to ACK without / with the wait: JDK 25 181 / 96 ms, JDK 17 75 / 47 ms
+     * (medians of 25 each, {@code BenchMain standby variants=standby17,standby25 upgrade_rounds=0} with
+     * {@code HTTP_HELLO_WARMUP_SETTLE_MS=0} and with the default, 5 alternating passes). Knobs for such experiments:
+     * {@code HTTP_HELLO_WARMUP_ROUNDS} (default 1; later rounds send 5 requests) and
+     * {@code HTTP_HELLO_WARMUP_SETTLE_MS} (default 2000, 0 = do not wait).
+     */
     public static void einhornPreload() throws Exception {
+        int rounds = Integer.parseInt(System.getenv().getOrDefault("HTTP_HELLO_WARMUP_ROUNDS", "1"));
+        for (int i = 0; i < rounds; i++) warmUpOnce(i == 0 ? 1 : 5);
+        settle(Long.parseLong(System.getenv().getOrDefault("HTTP_HELLO_WARMUP_SETTLE_MS", "2000")));
+    }
+
+    private static void warmUpOnce(int requests) throws Exception {
         Server server = newServer();
         ServerConnector connector = new ServerConnector(server, 1, 1);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
         server.start();
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", connector.getLocalPort()), 5000);
-            s.setSoTimeout(5000);
-            OutputStream out = s.getOutputStream();
-            out.write("GET /warm-up HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = s.getInputStream();
-            in.readAllBytes();
-        } catch (IOException e) {
-            System.err.println("warm-up request: " + e);
+        for (int r = 0; r < requests; r++) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", connector.getLocalPort()), 5000);
+                s.setSoTimeout(5000);
+                OutputStream out = s.getOutputStream();
+                out.write("GET /warm-up HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                InputStream in = s.getInputStream();
+                in.readAllBytes();
+            } catch (IOException e) {
+                System.err.println("warm-up request: " + e);
+            }
         }
         server.stop();
+    }
+
+    /** Waits until the JIT's total compilation time stops growing for 100 ms, at most maxMs. */
+    private static void settle(long maxMs) throws InterruptedException {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        if (maxMs <= 0 || jit == null || !jit.isCompilationTimeMonitoringSupported()) return;
+        long deadline = System.nanoTime() + maxMs * 1_000_000L;
+        long last = -1;
+        while (System.nanoTime() < deadline) {
+            long now = jit.getTotalCompilationTime();
+            if (now == last) return;
+            last = now;
+            Thread.sleep(100);
+        }
     }
 
     private static Server newServer() {
