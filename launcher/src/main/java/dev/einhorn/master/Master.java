@@ -1,26 +1,46 @@
 package dev.einhorn.master;
 
+import dev.einhorn.children.KillWatchdog;
+import dev.einhorn.children.StandbyPipes;
+import dev.einhorn.children.WorkerCommand;
+import dev.einhorn.children.WorkerProbe;
+import dev.einhorn.commands.CommandServer;
+import dev.einhorn.commands.Commands;
+import dev.einhorn.commands.Connection;
+import dev.einhorn.commands.MasterControl;
+import dev.einhorn.commands.UpgradeQueue;
 import dev.einhorn.config.Config;
+import dev.einhorn.listen.Listeners;
 import dev.einhorn.log.EinhornLog;
 import dev.einhorn.pool.Clock;
 import dev.einhorn.pool.Pool;
 import dev.einhorn.pool.PoolSettings;
 import dev.einhorn.pool.WorkerHost;
-import dev.einhorn.preload.Preloader;
-import dev.einhorn.preload.WorkerLaunch;
 import dev.einhorn.posix.ExitStatus;
 import dev.einhorn.posix.Posix;
+import dev.einhorn.posix.PosixException;
 import dev.einhorn.posix.Signals;
 import dev.einhorn.posix.SpawnRequest;
-import dev.einhorn.posix.PosixException;
+import dev.einhorn.preload.Preloader;
+import dev.einhorn.preload.WorkerLaunch;
 import dev.einhorn.protocol.Replies;
 import dev.einhorn.protocol.RubyInspect;
+import dev.einhorn.reexec.Handover;
+import dev.einhorn.reexec.Reload;
+import dev.einhorn.reexec.ReloadHost;
+import dev.einhorn.report.MasterView;
+import dev.einhorn.report.Metrics;
+import dev.einhorn.report.StateDump;
+import dev.einhorn.report.StateJson;
+import dev.einhorn.systemd.SystemdNotify;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,16 +52,20 @@ import org.slf4j.LoggerFactory;
 /**
  * The master: one thread, one {@link Selector}. Read {@link #loop()} top to bottom: tick the pool, sleep until
  * a socket, a signal, a child exit or the pool's next timer wakes us, handle that, repeat.
+ *
+ * <p>Each room sees the master through its own narrow interface: the pool through {@link WorkerHost}, the
+ * commands through {@link MasterControl}, a re-exec through {@link ReloadHost}, {@code state} and {@code metrics}
+ * through {@link MasterView} (docs/DESIGN.md, "Map").
  */
-public final class Master implements WorkerHost {
+public final class Master implements WorkerHost, MasterControl, ReloadHost, MasterView {
     private static final Logger log = LoggerFactory.getLogger(Master.class);
     /** Handled signals. QUIT is the JVM's (thread dump) and cannot be taken: see docs/SIGNALS.md. */
-    static final List<String> HANDLED_SIGNALS = List.of("INT", "TERM", "USR2", "HUP", "ALRM", "CHLD", "TTIN", "TTOU");
+    public static final List<String> HANDLED_SIGNALS = List.of("INT", "TERM", "USR2", "HUP", "ALRM", "CHLD", "TTIN", "TTOU");
 
-    final Config config;
-    final Posix posix;
-    final int pid;
-    final Pool pool;
+    private final Config config;
+    private final Posix posix;
+    private final int pid;
+    private final Pool pool;
     private final Selector selector;
     private final SignalInbox signals;
     private final CommandServer commandServer;
@@ -49,25 +73,27 @@ public final class Master implements WorkerHost {
     private final List<Listeners.Listener> listeners;
     /** Sockets of the deprecated {@code srv:} template: inherited, but not in EINHORN_FD_*. */
     private final List<Listeners.Listener> legacyListeners;
-    private final List<String> argv;
     private final Map<String, String> baseEnv;
     /** sd_notify to systemd (ops: docs/OPERATIONS.md); a no-op without NOTIFY_SOCKET. */
-    final SystemdNotify systemd;
-    final Reload reload;
+    private final SystemdNotify systemd;
+    private final Reload reload;
     /** Upgrade requests: one in flight, the rest queued for one more (docs/PROTOCOL.md, "Streams"). */
-    final UpgradeQueue upgrades;
+    private final UpgradeQueue upgrades;
     /** -k: signals the workers if this process dies; null without -k. */
     private KillWatchdog watchdog;
     /** +1 per master re-exec. */
     private final int generation;
-    /** -p: how the current generation starts (argv, env, archive); null without -p. */
+    /**
+     * How workers start now: the one owner of the worker command (argv, extra env, -p archive). Without -p, the
+     * command as typed; with -p, the current generation's launch.
+     */
     private volatile WorkerLaunch launch;
+    /** -p: prepares each generation's launch; null without -p. */
     private Preloader preloader;
     /** -p, an upgrade waiting for its generation's archive: smooth or fleet; null when none waits. */
     private Boolean upgradeAwaitingArchive;
     private double archiveWaitDeadline = Double.POSITIVE_INFINITY;
-    /** -p: the archive each live worker was started with, for state. */
-    private final Map<Integer, java.nio.file.Path> workerArchives = new java.util.concurrent.ConcurrentHashMap<>();
+    /** -p: the archive each live child was started with, and /proc readings of it, for state. */
     private final WorkerProbe workerProbe = new WorkerProbe();
     /** --standby: the master's ends of each standby's pipes. */
     private final StandbyPipes standbyPipes;
@@ -80,7 +106,7 @@ public final class Master implements WorkerHost {
      */
     Master(Config config, Posix posix, Selector selector, SignalInbox signals,
             java.nio.channels.ServerSocketChannel commandChannel, List<Listeners.Listener> listeners,
-            List<Listeners.Listener> legacyListeners, List<String> argv, Map<String, String> baseEnv,
+            List<Listeners.Listener> legacyListeners, WorkerCommand command, Map<String, String> baseEnv,
             Handover handover) throws IOException {
         this.config = config;
         this.posix = posix;
@@ -89,23 +115,24 @@ public final class Master implements WorkerHost {
         this.signals = signals;
         this.listeners = listeners;
         this.legacyListeners = legacyListeners;
-        this.argv = argv;
+        this.preloader = command.preloader();
+        this.launch = command.launch();
         this.baseEnv = baseEnv;
         this.generation = handover == null ? 0 : handover.generation();
         this.pool = handover == null ? new Pool(poolSettings(config), config.number(), this, Clock.SYSTEM)
                 : Pool.restore(handover.pool(), poolSettings(config), this, Clock.SYSTEM);
-        this.commands = new Commands(this);
+        this.upgrades = handover == null ? new UpgradeQueue(this, pool)
+                : new UpgradeQueue(this, pool, handover.reloadingForUpgrade() || pool.upgrading(),
+                        handover.smoothUpgrade(), handover.upgradeQueued(), handover.queuedSmooth());
+        this.commands = new Commands(this, pool, upgrades);
         this.commandServer = new CommandServer(commandChannel, selector, posix, commands::onLine);
         this.systemd = SystemdNotify.fromEnvironment(System.getenv(), pid);
-        this.reload = new Reload(this);
-        this.upgrades = handover == null ? new UpgradeQueue(this, false, false, false)
-                : new UpgradeQueue(this, handover.reloadingForUpgrade() || pool.upgrading(), handover.upgradeQueued(),
-                        handover.queuedSmooth());
+        this.reload = new Reload(config, posix, System.getenv(), this);
         this.standbyPipes = new StandbyPipes(posix, selector);
         pool.setStandbyTarget(standbyCount(config));
         if (handover != null) {
             for (Connection c : handover.connections()) commandServer.adopt(c);
-            workerArchives.putAll(handover.workerArchives());
+            workerProbe.adopt(handover.workerArchives());
             standbyPipes.adopt(handover.standbys());
             for (var s : List.copyOf(pool.standbys())) {
                 if (!standbyPipes.holds(s.pid())) pool.retireStandby(s.pid(), "it was not ready at the master's re-exec");
@@ -167,42 +194,29 @@ public final class Master implements WorkerHost {
         reapChildren();
         if (handover.reloadingForUpgrade()) {
             if (upgradeBlocker != null) {
-                log(Level.ERROR, "Upgrade failed: " + upgradeBlocker, true, true);
+                upgradeFailed(upgradeBlocker);
             } else if (pool.respawning() && preloader != null && preloader.preparing()) {
                 // every new worker maps the new archive: start them once it is built (or its build failed)
                 upgradeAwaitingArchive = handover.smoothUpgrade();
                 if (config.upgradeTimeout() != null) archiveWaitDeadline = now() + config.upgradeTimeout();
-                log(Level.INFO, "Waiting for the preload archive of the new generation (training run "
-                        + preloader.preparationPid() + ") before starting new workers...", true, false);
+                upgradeProgress(Level.INFO, "Waiting for the preload archive of the new generation (training run "
+                        + preloader.preparationPid() + ") before starting new workers...");
             } else if (pool.respawning()) {
                 pool.upgrade(handover.smoothUpgrade());
             } else {
-                log(Level.ERROR, "Upgrade failed: einhorn is shutting down", true, true);
+                upgradeFailed("einhorn is shutting down");
             }
         }
         for (String signal : handover.pendingSignals()) onSignal(signal);
     }
 
-    /**
-     * -p: the workers spawned from now on start as {@code launch} says (its argv[0] already resolved). Called at
-     * startup and, for an upgrade, with what {@link Preloader#launch()} gives once the new generation is prepared.
-     */
-    void usePreload(Preloader preloader, WorkerLaunch launch) {
-        this.preloader = preloader;
-        this.launch = launch;
-    }
-
-    WorkerLaunch launch() {
-        return launch;
-    }
-
-    /** -p: what {@code state --json} shows of the preload; null without -p. */
-    Map<String, Object> preloadState() {
+    @Override
+    public Map<String, Object> preloadState() {
         return preloader == null ? null : preloader.state();
     }
 
-    /** -p, before a re-exec: the next image prepares its own generation; no child of ours is left behind. */
-    void abandonPreparation() {
+    @Override
+    public void abandonPreparation() {
         if (preloader != null) preloader.abandon();
     }
 
@@ -223,11 +237,11 @@ public final class Master implements WorkerHost {
         upgradeAwaitingArchive = null;
         archiveWaitDeadline = Double.POSITIVE_INFINITY;
         if (!pool.respawning()) {
-            log(Level.ERROR, "Upgrade failed: einhorn is shutting down", true, true);
+            upgradeFailed("einhorn is shutting down");
             return;
         }
-        log(Level.INFO, launch.preloaded() ? "The preload archive is ready" : "No preload archive (see the log); "
-                + "the new workers start cold", true, false);
+        upgradeProgress(Level.INFO, launch.preloaded() ? "The preload archive is ready"
+                : "No preload archive (see the log); the new workers start cold");
         pool.upgrade(smooth);
     }
 
@@ -238,17 +252,17 @@ public final class Master implements WorkerHost {
         archiveWaitDeadline = Double.POSITIVE_INFINITY;
         preloader.abandon();
         launch = preloader.launch();
-        log(Level.ERROR, "Upgrade failed: the preload archive was not ready within the upgrade timeout ("
-                + config.upgradeTimeout() + "s)", true, true);
+        upgradeFailed("the preload archive was not ready within the upgrade timeout (" + config.upgradeTimeout()
+                + "s)");
     }
 
-    /** The archive a worker was started with, if it was preloaded. */
-    Optional<java.nio.file.Path> archiveOf(int workerPid) {
-        return Optional.ofNullable(workerArchives.get(workerPid));
+    @Override
+    public Optional<Path> archiveOf(int workerPid) {
+        return workerProbe.archiveOf(workerPid);
     }
 
-    /** /proc facts of a preloaded worker for {@code state}, at most a second old. */
-    WorkerProbe.Reading probe(int workerPid, java.nio.file.Path archive) {
+    @Override
+    public WorkerProbe.Reading probe(int workerPid, Path archive) {
         return workerProbe.read(workerPid, archive, now());
     }
 
@@ -344,7 +358,7 @@ public final class Master implements WorkerHost {
         }
     }
 
-    void stop(String signal) {
+    private void stop(String signal) {
         pool.stop(signal);
     }
 
@@ -363,7 +377,6 @@ public final class Master implements WorkerHost {
             }
             if (watchdog != null) watchdog.removed(status.pid());
             String how = status.describe();
-            workerArchives.remove(status.pid());
             workerProbe.forget(status.pid());
             standbyPipes.forget(status.pid());
             if (!pool.exited(status.pid(), how)) {
@@ -398,7 +411,7 @@ public final class Master implements WorkerHost {
 
     private String standbyBlocker() {
         WorkerLaunch launch = this.launch;
-        if (launch == null || !launch.argv().contains(dev.einhorn.runtime.Bootstrap.class.getName())) {
+        if (preloader == null || !launch.argv().contains(dev.einhorn.runtime.Bootstrap.class.getName())) {
             return "the workers are not preloaded JVMs (a standby is a preloaded worker that waits)";
         }
         if (preloader != null && preloader.preparing()) return "the preload archive is being prepared";
@@ -421,7 +434,7 @@ public final class Master implements WorkerHost {
             throw e;
         }
         try {
-            standbyPipes.started(child, pipes, argv());
+            standbyPipes.started(child, pipes, workerArgv());
         } catch (IOException e) {
             log.error("Could not watch standby {}'s ready pipe: {}", child, e.getMessage());
         }
@@ -436,21 +449,13 @@ public final class Master implements WorkerHost {
     /** Standbys started with another worker command (a reload found a new jar or archive) are never activated. */
     private void retireStandbysOfAnotherLaunch() {
         if (pool.standbys().isEmpty()) return;
-        List<String> current = argv();
+        List<String> current = workerArgv();
         for (var s : List.copyOf(pool.standbys())) {
             List<String> theirs = standbyPipes.argvOf(s.pid());
             if (theirs != null && !theirs.equals(current) && !s.retired()) {
                 pool.retireStandby(s.pid(), "the worker command changed since it started");
             }
         }
-    }
-
-    Map<Object, Object> standbyHandover() {
-        return standbyPipes.handover();
-    }
-
-    List<Integer> standbyFds() {
-        return standbyPipes.fdsToKeep();
     }
 
     /** Starts a worker (index >= 0) or, with {@code pipes}, a standby that has no index yet. */
@@ -471,8 +476,8 @@ public final class Master implements WorkerHost {
         if (pipes == null) env.put("EINHORN_CHILD_INDEX", Integer.toString(index));
         env.put("EINHORN_GRACEFUL_SIGNAL", config.gracefulSignal());
         WorkerLaunch launch = this.launch;
-        List<String> argv = launch != null ? launch.argv() : this.argv;
-        if (launch != null) env.putAll(launch.extraEnv());
+        List<String> argv = launch.argv();
+        env.putAll(launch.extraEnv());
         SocketChannel commandFd = null;
         try {
             if (config.commandSocketAsFd()) {
@@ -491,8 +496,8 @@ public final class Master implements WorkerHost {
             if (watchdog != null) watchdog.added(child);
             EinhornLog.logFor(pipes == null ? "WORKER" : "STANDBY", child, EinhornLog.INFO,
                     "About to exec " + RubyInspect.inspect(argv));
-            if (launch != null && launch.archive().isPresent()) {
-                workerArchives.put(child, launch.archive().get());
+            if (launch.archive().isPresent()) {
+                workerProbe.started(child, launch.archive().get());
                 preloader.watch(child, launch);
             }
             return child;
@@ -515,68 +520,158 @@ public final class Master implements WorkerHost {
     }
 
     @Override
-    public void log(Level level, String message, boolean upgradeTagged, boolean lastOfUpgrade) {
-        EinhornLog.log(switch (level) {
-            case DEBUG -> EinhornLog.DEBUG;
-            case INFO -> EinhornLog.INFO;
-            case ERROR -> EinhornLog.ERROR;
-        }, message);
-        if (upgradeTagged) {
-            String text = level == Level.ERROR && !message.startsWith("Upgrade failed") ? "ERROR: " + message : message;
-            for (Connection c : commandServer.connections()) {
-                if (!c.upgradeSubscribed() || c.upgradeQueued()) continue;
-                reply(c, c.upgradeRequestId(), text, lastOfUpgrade);
-                if (lastOfUpgrade) c.unsubscribeFromUpgrade();
-            }
-            if (lastOfUpgrade) upgrades.finished();
+    public void log(Level level, String message) {
+        switch (level) {
+            case DEBUG -> log.debug(message);
+            case INFO -> log.info(message);
+            case ERROR -> log.error(message);
         }
     }
 
-    // ---------------------------------------------------------------- replies
-
-    /**
-     * Sends one reply (docs/COMPATIBILITY.md#requests-and-replies): with an id, {@code wait: true} unless last;
-     * without, only the message.
-     */
-    void reply(Connection c, Object requestId, String message, boolean last) {
-        commandServer.send(c, Replies.encode(message, requestId, last));
+    @Override
+    public void upgradeProgress(Level level, String message) {
+        log(level, message);
+        // a client is told which of the upgrade's lines are errors, unless the line says so itself
+        sendToUpgradeClients(level == Level.ERROR ? "ERROR: " + message : message, false);
     }
 
-    void closeWhenFlushed(Connection c) {
-        commandServer.closeWhenFlushed(c);
+    @Override
+    public void upgradeDone() {
+        endUpgrade(Level.INFO, "Upgrade done");
     }
 
-    List<Listeners.Listener> listeners() {
+    @Override
+    public void upgradeFailed(String reason) {
+        endUpgrade(Level.ERROR, "Upgrade failed: " + reason);
+    }
+
+    /** The upgrade's last line: its clients' streams end, and the next queued upgrade may start. */
+    private void endUpgrade(Level level, String message) {
+        log(level, message);
+        sendToUpgradeClients(message, true);
+        upgrades.finished();
+    }
+
+    private void sendToUpgradeClients(String text, boolean last) {
+        for (Connection c : commandServer.connections()) {
+            if (!c.upgradeSubscribed() || c.upgradeQueued()) continue;
+            commandServer.send(c, Replies.encode(text, c.upgradeRequestId(), last));
+            if (last) c.unsubscribeFromUpgrade();
+        }
+    }
+
+    // ---------------------------------------------------------------- MasterControl: what the commands ask for
+
+    @Override
+    public int pid() {
+        return pid;
+    }
+
+    @Override
+    public String commandName() {
+        return config.commandName();
+    }
+
+    @Override
+    public String gracefulSignal() {
+        return config.gracefulSignal();
+    }
+
+    @Override
+    public void send(Connection client, String framedLine) {
+        commandServer.send(client, framedLine);
+    }
+
+    @Override
+    public void closeWhenFlushed(Connection client) {
+        commandServer.closeWhenFlushed(client);
+    }
+
+    @Override
+    public Collection<Connection> clients() {
+        return commandServer.connections();
+    }
+
+    @Override
+    public String state(boolean json) {
+        return json ? StateJson.json(this) : StateDump.yaml(this);
+    }
+
+    @Override
+    public String metrics() {
+        return Metrics.text(this);
+    }
+
+    @Override
+    public void reexec(boolean forUpgrade) {
+        reload.request(forUpgrade);
+    }
+
+    // ---------------------------------------------------------------- MasterView: what state and metrics read
+
+    @Override
+    public Config config() {
+        return config;
+    }
+
+    @Override
+    public Pool pool() {
+        return pool;
+    }
+
+    @Override
+    public List<Listeners.Listener> listeners() {
         return listeners;
     }
 
-    List<Listeners.Listener> legacyListeners() {
-        return legacyListeners;
+    @Override
+    public List<String> workerArgv() {
+        return launch.argv();
     }
 
-    Map<Integer, java.nio.file.Path> workerArchives() {
-        return workerArchives;
-    }
-
-    CommandServer commandServer() {
-        return commandServer;
-    }
-
-    int generation() {
+    @Override
+    public int generation() {
         return generation;
     }
 
-    double now() {
+    @Override
+    public boolean preloaded() {
+        return launch.preloaded();
+    }
+
+    // ---------------------------------------------------------------- ReloadHost: what a re-exec asks for
+
+    @Override
+    public boolean respawning() {
+        return pool.respawning();
+    }
+
+    @Override
+    public double now() {
         return Clock.SYSTEM.now();
     }
 
-    /** Signals received and not yet handled (before a re-exec: the next image handles them). */
-    List<String> takeSignals() {
+    @Override
+    public Handover handover(boolean forUpgrade, List<String> pendingSignals) {
+        return new Handover(config, pool.snapshot(), generation + 1, posix.fdOf(commandServer.channel()), listeners,
+                legacyListeners, List.copyOf(commandServer.connections()), forUpgrade, upgrades.inFlightSmooth(),
+                upgrades.queued(), upgrades.queuedSmooth(), watchdog == null ? null : watchdog.state(),
+                workerProbe.archives(), pendingSignals, EinhornLog.verbosity(), workerArgv(), standbyPipes.handover());
+    }
+
+    @Override
+    public void reloading() {
+        systemd.reloading();
+    }
+
+    @Override
+    public List<String> takeSignals() {
         return signals.take();
     }
 
-    /** After a failed re-exec: our handlers back in place, signals unblocked, the drained ones handled. */
-    void reinstallSignalHandlers(List<String> drained) {
+    /** Our handlers back in place, signals unblocked, the drained ones handled. */
+    @Override
+    public void reinstallSignalHandlers(List<String> drained) {
         signals.handle(HANDLED_SIGNALS, posix);
         signals.unblock(HANDLED_SIGNALS, posix);
         drained.forEach(this::onSignal);
@@ -586,7 +681,7 @@ public final class Master implements WorkerHost {
      * {@code --nice}: Einhorn runs {@code RENICE_CMD N -p PID} through a shell; we call setpriority(2), which needs
      * no shell and no quoting (the RENICE_CMD part is accepted and not used).
      */
-    void renice(int target, int nice, String who) {
+    private void renice(int target, int nice, String who) {
         try {
             // Linux keeps a nice level per thread: set it on every thread the process has now (new ones inherit it)
             java.io.File[] tasks = new java.io.File("/proc/" + target + "/task").listFiles();
@@ -601,27 +696,15 @@ public final class Master implements WorkerHost {
         }
     }
 
-    void flushClients() {
+    @Override
+    public void flushClients() {
         commandServer.flushAll();
-    }
-
-    Map<String, Object> watchdogState() {
-        return watchdog == null ? null : watchdog.state();
-    }
-
-    List<Integer> watchdogFds() {
-        return watchdog == null ? List.of() : List.of(watchdog.writeFd());
     }
 
     private List<Listeners.Listener> allListeners() {
         List<Listeners.Listener> all = new ArrayList<>(listeners);
         all.addAll(legacyListeners);
         return all;
-    }
-
-    List<String> argv() {
-        WorkerLaunch launch = this.launch;
-        return launch != null ? launch.argv() : argv;
     }
 
     /** Closes every socket of the master (at exit). */

@@ -1,15 +1,22 @@
 package dev.einhorn.master;
 
+import dev.einhorn.children.WorkerCommand;
 import dev.einhorn.cli.CliResult;
 import dev.einhorn.cli.EinhornCli;
 import dev.einhorn.cli.LegacySrvTemplate;
 import dev.einhorn.config.Config;
+import dev.einhorn.files.OwnFiles;
+import dev.einhorn.files.Pidfile;
+import dev.einhorn.listen.CommandSocket;
+import dev.einhorn.listen.Listeners;
 import dev.einhorn.log.EinhornLog;
-import dev.einhorn.preload.Preloader;
-import dev.einhorn.preload.WorkerLaunch;
 import dev.einhorn.posix.JnrPosix;
 import dev.einhorn.posix.Posix;
 import dev.einhorn.posix.SpawnRequest;
+import dev.einhorn.preload.Preloader;
+import dev.einhorn.preload.WorkerLaunch;
+import dev.einhorn.reexec.Handover;
+import dev.einhorn.systemd.SystemdActivation;
 import java.io.IOException;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -76,9 +83,8 @@ public final class MasterMain {
             }
             WorkerCommand command = WorkerCommand.prepare(config, listeners.size(), legacy.size(), env, posix, 0,
                     null);
-            master = new Master(config, posix, selector, signals, commandChannel, listeners, legacy, command.argv(),
+            master = new Master(config, posix, selector, signals, commandChannel, listeners, legacy, command,
                     workerEnv(env), null);
-            command.applyTo(master);
             signals.unblock(Master.HANDLED_SIGNALS, posix);
             return master.loop();
         } catch (StartupException e) {
@@ -130,11 +136,10 @@ public final class MasterMain {
                 // never orphan the workers over this: keep starting what the previous image started
                 upgradeBlocker = "the worker command cannot be run after the reload: " + e.getMessage();
                 log.error("{}; replacements keep running the previous command", upgradeBlocker);
-                command = new WorkerCommand(handover.workerArgv(), null, null);
+                command = WorkerCommand.plain(handover.workerArgv());
             }
             master = new Master(config, posix, selector, signals, handover.commandServer(), handover.listeners(),
-                    handover.legacyListeners(), command.argv(), workerEnv(env), handover);
-            command.applyTo(master);
+                    handover.legacyListeners(), command, workerEnv(env), handover);
             signals.unblock(Master.HANDLED_SIGNALS, posix);
             master.resume(handover, upgradeBlocker);
             return master.loop();
@@ -149,7 +154,7 @@ public final class MasterMain {
     }
 
     /** The master's environment less the variables Einhorn sets per worker and systemd's (the pool adds its own). */
-    static Map<String, String> workerEnv(Map<String, String> env) {
+    public static Map<String, String> workerEnv(Map<String, String> env) {
         return dev.einhorn.config.OwnedVariables.passedOn(env);
     }
 }

@@ -111,13 +111,13 @@ public final class Pool {
         Worker w = workers.get(pid);
         if (!settings.manualAck()) {
             host.log(Level.ERROR, "Received a manual ACK for " + pid + ", but ack_mode is "
-                    + "{:type=>:timer, :timeout=>" + seconds(settings.ackTimeout()) + "}. Ignoring ACK.", false, false);
+                    + "{:type=>:timer, :timeout=>" + seconds(settings.ackTimeout()) + "}. Ignoring ACK.");
         } else if (w == null) {
-            host.log(Level.ERROR, "Could not find state for PID " + pid + "; ignoring ACK.", false, false);
+            host.log(Level.ERROR, "Could not find state for PID " + pid + "; ignoring ACK.");
         } else if (w.acked()) {
-            host.log(Level.ERROR, "Pid " + pid + " already ACKed; ignoring new ACK.", false, false);
+            host.log(Level.ERROR, "Pid " + pid + " already ACKed; ignoring new ACK.");
         } else {
-            host.log(Level.INFO, "Received a manual ACK from " + pid, false, false);
+            host.log(Level.INFO, "Received a manual ACK from " + pid);
             registerAck(w);
         }
     }
@@ -126,7 +126,7 @@ public final class Pool {
     public void ping(int pid, Object requestId) {
         Worker w = workers.get(pid);
         if (w == null) {
-            host.log(Level.ERROR, "Could not find state for PID " + pid + "; ignoring ACK.", false, false);
+            host.log(Level.ERROR, "Could not find state for PID " + pid + "; ignoring ACK.");
         } else {
             w.markPinged(clock.wall(), requestId);
         }
@@ -147,9 +147,9 @@ public final class Pool {
         if (w == null) return false;
         if (!w.acked() && !w.isSignaled()) {
             consecutiveDeathsBeforeAck++;
-            host.log(Level.INFO, "===> Exited worker " + pid + " before it was ACKed (" + how + ")", true, false);
+            host.upgradeProgress(Level.INFO, "===> Exited worker " + pid + " before it was ACKed (" + how + ")");
         } else {
-            host.log(Level.INFO, "===> Exited worker " + pid + " (" + how + ")", true, false);
+            host.upgradeProgress(Level.INFO, "===> Exited worker " + pid + " (" + how + ")");
         }
         if (respawn && !w.isSignaled()) respawns++;
         return true;
@@ -185,13 +185,13 @@ public final class Pool {
         if (!respawn) return;
         double now = clock.now();
         if (upgrading) {
-            host.log(Level.INFO, "Currently upgrading (" + ackCount() + " / " + number
-                    + " ACKs; bumping version and starting over)...", true, false);
+            host.upgradeProgress(Level.INFO, "Currently upgrading (" + ackCount() + " / " + number
+                    + " ACKs; bumping version and starting over)...");
         } else {
             upgrading = true;
             upgradeFromVersion = version;
-            host.log(Level.INFO, "Starting " + (smooth ? "smooth" : "fleet") + " upgrade from version "
-                    + version + "...", true, false);
+            host.upgradeProgress(Level.INFO, "Starting " + (smooth ? "smooth" : "fleet") + " upgrade from version "
+                    + version + "...");
         }
         smoothUpgrade = smooth;
         upgradeStartedAt = now;
@@ -304,8 +304,8 @@ public final class Pool {
         if (s == null || s.ready() || s.retired()) return;
         s.markReady(clock.now(), clock.wall());
         standbyFailures = 0;
-        host.log(Level.INFO, "Standby " + pid + " of version " + s.version() + " is ready (warmed up in "
-                + seconds(round3(clock.now() - s.spawnedAt())) + "s)", true, false);
+        host.upgradeProgress(Level.INFO, "Standby " + pid + " of version " + s.version() + " is ready (warmed up in "
+                + seconds(round3(clock.now() - s.spawnedAt())) + "s)");
     }
 
     /**
@@ -319,18 +319,18 @@ public final class Pool {
 
     private void standbyExited(Standby s, String how) {
         if (s.retired()) {
-            host.log(Level.INFO, "===> Exited standby " + s.pid() + " (" + how + ")", true, false);
+            host.upgradeProgress(Level.INFO, "===> Exited standby " + s.pid() + " (" + how + ")");
             return;
         }
         standbyFailures++;
         lastStandbySpawn = clock.now(); // the back-off counts from the death
-        host.log(Level.ERROR, "===> Exited standby " + s.pid() + " " + (s.ready() ? "while parked" : "before it was ready")
-                + " (" + how + "); " + standbyFailures + " standby failure(s) in a row", true, false);
+        host.upgradeProgress(Level.ERROR, "===> Exited standby " + s.pid() + " " + (s.ready() ? "while parked" : "before it was ready")
+                + " (" + how + "); " + standbyFailures + " standby failure(s) in a row");
         if (!s.ready() && standbyFailures >= PoolSettings.STANDBY_MAX_CONSECUTIVE_FAILURES && !standbysGivenUp) {
             standbysGivenUp = true;
-            host.log(Level.ERROR, "Standbys of version " + version + " keep dying before they are ready ("
+            host.upgradeProgress(Level.ERROR, "Standbys of version " + version + " keep dying before they are ready ("
                     + standbyFailures + " in a row; see the worker output for the warm-up's error): no more standbys"
-                    + " until the next upgrade, new workers are spawned", true, false);
+                    + " until the next upgrade, new workers are spawned");
         }
     }
 
@@ -348,13 +348,13 @@ public final class Pool {
                 pid = host.spawnStandby(version);
             } catch (SpawnException e) {
                 standbyFailures++;
-                host.log(Level.ERROR, "Could not start a standby: " + e.getMessage(), true, false);
+                host.upgradeProgress(Level.ERROR, "Could not start a standby: " + e.getMessage());
                 if (standbyFailures >= PoolSettings.STANDBY_MAX_CONSECUTIVE_FAILURES) standbysGivenUp = true;
                 return;
             }
             standbys.put(pid, new Standby(pid, version, at, clock.wall()));
             standbysStarted++;
-            host.log(Level.INFO, "===> Launched standby " + pid + " of version " + version, true, false);
+            host.upgradeProgress(Level.INFO, "===> Launched standby " + pid + " of version " + version);
             if (standbyFailures > 0) return; // one at a time while backing off
         }
     }
@@ -371,8 +371,8 @@ public final class Pool {
         if (settings.signalTimeout() != null) {
             for (Standby s : filterStandbys(s -> s.retired() && !s.killed())) {
                 if (now >= s.retiredAt() + settings.signalTimeout()) {
-                    host.log(Level.INFO, "Standby " + s.pid() + " is still alive " + settings.signalTimeout()
-                            + "s after it was retired; sending SIGKILL", true, false);
+                    host.upgradeProgress(Level.INFO, "Standby " + s.pid() + " is still alive " + settings.signalTimeout()
+                            + "s after it was retired; sending SIGKILL");
                     s.markKilled();
                     host.signal(s.pid(), "KILL");
                 }
@@ -384,7 +384,7 @@ public final class Pool {
         if (targets.isEmpty()) return;
         double now = clock.now();
         String pids = targets.stream().map(t -> Integer.toString(t.pid())).collect(Collectors.joining(", ", "[", "]"));
-        host.log(Level.INFO, "Retiring standbys " + pids + ": " + why, true, false);
+        host.upgradeProgress(Level.INFO, "Retiring standbys " + pids + ": " + why);
         for (Standby s : targets) {
             s.markRetired(now);
             host.signal(s.pid(), "TERM"); // a parked JVM exits on TERM; it has no work in hand
@@ -532,7 +532,7 @@ public final class Pool {
     private void replenishImmediately(double now) {
         int missing = missingWorkerCount();
         if (missing <= 0) return;
-        host.log(Level.INFO, "Launching " + missing + " new workers", true, false);
+        host.upgradeProgress(Level.INFO, "Launching " + missing + " new workers");
         for (int i = 0; i < missing; i++) {
             if (!spinup(now)) break;
         }
@@ -553,16 +553,16 @@ public final class Pool {
         }
         if (!triggerSpinup()) return; // an ACK or an exit will tick us again: no timer needed
         if (waitingForStandby(now)) {
-            host.log(Level.DEBUG, "Waiting for a standby of version " + version + " to be ready", false, false);
+            host.log(Level.DEBUG, "Waiting for a standby of version " + version + " to be ready");
             return; // its ready report (or its death) ticks us again
         }
         String msg = "Last spinup was " + seconds(since) + "s ago, and spinup_interval is " + seconds(interval)
                 + "s, so spinning up a new process.";
         if (consecutiveDeathsBeforeAck > 0) {
-            host.log(Level.INFO, msg + " (there have been " + consecutiveDeathsBeforeAck
-                    + " consecutive unacked worker deaths)", true, false);
+            host.upgradeProgress(Level.INFO, msg + " (there have been " + consecutiveDeathsBeforeAck
+                    + " consecutive unacked worker deaths)");
         } else {
-            host.log(Level.DEBUG, msg, true, false);
+            host.upgradeProgress(Level.DEBUG, msg);
         }
         spinup(now);
         if (missingWorkerCount() > 0) spinupTimerAt = now + spinupInterval();
@@ -577,7 +577,7 @@ public final class Pool {
         int unacked = count(w -> modern(w) && !w.isSignaled() && !w.acked());
         if (unacked >= settings.maxUnacked()) {
             host.log(Level.DEBUG, "There are " + unacked + " unacked new workers, and max_unacked is "
-                    + settings.maxUnacked() + ", so not spinning up a new process.", false, false);
+                    + settings.maxUnacked() + ", so not spinning up a new process.");
             return false;
         }
         Integer additional = settings.maxUpgradeAdditional();
@@ -586,7 +586,7 @@ public final class Pool {
             if (capacity <= 0) { // Einhorn tests < 0 and so allows one worker more than it says
                 host.log(Level.DEBUG, "At worker capacity (" + workers.size() + " of " + (number + additional)
                         + ") during upgrade, " + count(this::modern) + " new workers of " + workers.size()
-                        + " total. Waiting for old workers to exit before spinning up a process.", false, false);
+                        + " total. Waiting for old workers to exit before spinning up a process.");
                 return false;
             }
         }
@@ -605,7 +605,7 @@ public final class Pool {
                 w.markActivated();
                 workers.put(ready.pid(), w);
                 activations++;
-                host.log(Level.INFO, "===> Activated standby " + ready.pid() + " (index: " + index + ")", true, false);
+                host.upgradeProgress(Level.INFO, "===> Activated standby " + ready.pid() + " (index: " + index + ")");
                 return true;
             }
             retireStandbys(List.of(ready), "it could not be activated (its park pipe is closed)");
@@ -615,11 +615,11 @@ public final class Pool {
             pid = host.spawn(index, version);
         } catch (SpawnException e) {
             consecutiveDeathsBeforeAck++;
-            host.log(Level.ERROR, "Could not start a worker: " + e.getMessage(), true, false);
+            host.upgradeProgress(Level.ERROR, "Could not start a worker: " + e.getMessage());
             return false;
         }
         workers.put(pid, new Worker(pid, index, version, now, clock.wall()));
-        host.log(Level.INFO, "===> Launched " + pid + " (index: " + index + ")", true, false);
+        host.upgradeProgress(Level.INFO, "===> Launched " + pid + " (index: " + index + ")");
         return true;
     }
 
@@ -642,7 +642,7 @@ public final class Pool {
             double up = now - w.spinupAt();
             if (!w.acked() && up >= settings.ackTimeout()) {
                 host.log(Level.INFO, "Worker " + w.pid() + " has been up for " + seconds(up)
-                        + "s, so we are considering it alive.", false, false);
+                        + "s, so we are considering it alive.");
                 registerAck(w);
             }
         }
@@ -654,15 +654,15 @@ public final class Pool {
         ackLatency.observe(latency);
         if (w.activated()) {
             activationLatency.observe(latency);
-            host.log(Level.INFO, "Activated standby " + w.pid() + " (index: " + w.index() + ") ACKed "
-                    + Math.round(latency * 1000) + " ms after its activation", true, false);
+            host.upgradeProgress(Level.INFO, "Activated standby " + w.pid() + " (index: " + w.index() + ") ACKed "
+                    + Math.round(latency * 1000) + " ms after its activation");
         }
         String streak = consecutiveDeathsBeforeAck > 0
                 ? ", breaking the streak of " + consecutiveDeathsBeforeAck + " consecutive unacked workers dying"
                 : "";
         consecutiveDeathsBeforeAck = 0;
         host.log(Level.INFO, "Up to " + ackCount() + " / " + number + " " + settings.ackModeName() + " ACKs"
-                + streak, false, false);
+                + streak);
     }
 
     // ---------------------------------------------------------------- cull (docs/COMPATIBILITY.md#cull)
@@ -671,20 +671,20 @@ public final class Pool {
         if (upgrading) checkUpgradeProgress(now);
         List<Worker> old = filter(w -> !w.isSignaled() && !modern(w));
         if (!upgrading && !old.isEmpty()) {
-            host.log(Level.INFO, "Killing off " + old.size() + " old workers.", true, false);
+            host.upgradeProgress(Level.INFO, "Killing off " + old.size() + " old workers.");
             signalWorkers(settings.gracefulSignal(), old, true);
         } else if (upgrading && smoothUpgrade) {
             int excess = old.size() + ackCount() - number;
             if (excess > 0) {
-                host.log(Level.INFO, "Smooth upgrade: killing off " + excess + " old workers.", true, false);
+                host.upgradeProgress(Level.INFO, "Smooth upgrade: killing off " + excess + " old workers.");
                 signalWorkers(settings.gracefulSignal(), old.subList(0, excess), true);
             }
         }
         List<Worker> current = filter(w -> modern(w) && !w.isSignaled());
         if (current.size() > number) {
             int surplus = current.size() - number;
-            host.log(Level.INFO, "Have too many workers at the current version, so killing off " + surplus
-                    + " of them.", true, false);
+            host.upgradeProgress(Level.INFO, "Have too many workers at the current version, so killing off " + surplus
+                    + " of them.");
             List<Worker> priority = new ArrayList<>(current);
             priority.sort(Comparator.comparing(Worker::acked)); // stable: unacked first, then spawn order
             signalWorkers(settings.gracefulSignal(), priority.subList(0, surplus), true);
@@ -696,8 +696,8 @@ public final class Pool {
         if (ackCount() >= number) {
             upgrading = false;
             upgradesCompleted++;
-            host.log(Level.INFO, "Upgraded successfully to version " + version + " (Einhorn 0.8.2).", true, false);
-            host.log(Level.INFO, "Upgrade done", true, true);
+            host.upgradeProgress(Level.INFO, "Upgraded successfully to version " + version + " (Einhorn 0.8.2).");
+            host.upgradeDone();
         } else if (consecutiveDeathsBeforeAck >= PoolSettings.UPGRADE_MAX_CONSECUTIVE_DEATHS) {
             failUpgrade("the new workers keep dying before they ACK (" + consecutiveDeathsBeforeAck
                     + " in a row)");
@@ -720,8 +720,8 @@ public final class Pool {
         if (!fresh.isEmpty()) {
             signalWorkers(settings.gracefulSignal(), filter(w -> w.abandoned() && !w.isSignaled()), true);
         }
-        host.log(Level.ERROR, "Upgrade failed: " + reason + ". Version " + version
-                + " keeps serving; the workers of version " + failedVersion + " are being stopped.", true, true);
+        host.upgradeFailed(reason + ". Version " + version
+                + " keeps serving; the workers of version " + failedVersion + " are being stopped.");
     }
 
     private boolean escalatable(Worker w) {
@@ -733,8 +733,8 @@ public final class Pool {
         for (Worker w : filter(this::escalatable)) {
             double since = now - w.lastSignaledAt();
             if (since >= timeout) {
-                host.log(Level.INFO, "Child " + w.pid() + " was signaled " + seconds(since)
-                        + "s ago. Sending SIGKILL as it is still active after " + timeout + "s timeout.", true, false);
+                host.upgradeProgress(Level.INFO, "Child " + w.pid() + " was signaled " + seconds(since)
+                        + "s ago. Sending SIGKILL as it is still active after " + timeout + "s timeout.");
                 w.markSignaled("KILL", now);
                 host.signal(w.pid(), "KILL");
             }
@@ -746,19 +746,19 @@ public final class Pool {
     private void signalWorkers(String signal, List<Worker> targets, boolean record) {
         if (targets.isEmpty()) return;
         String pids = targets.stream().map(w -> Integer.toString(w.pid())).collect(Collectors.joining(", ", "[", "]"));
-        host.log(Level.INFO, "Sending " + signal + " to " + pids, true, false);
+        host.upgradeProgress(Level.INFO, "Sending " + signal + " to " + pids);
         double now = clock.now();
         for (Worker w : targets) {
             if (record) {
                 if (w.signaled().contains(signal)) {
-                    host.log(Level.ERROR, "Re-sending " + signal + " to already-signaled child " + w.pid()
-                            + ". It may be slow to spin down, or it may be swallowing SIGs.", true, false);
+                    host.upgradeProgress(Level.ERROR, "Re-sending " + signal + " to already-signaled child " + w.pid()
+                            + ". It may be slow to spin down, or it may be swallowing SIGs.");
                 }
                 w.markSignaled(signal, now);
             }
             if (!host.signal(w.pid(), signal)) {
                 host.log(Level.DEBUG, "Attempted to " + signal + " child " + w.pid()
-                        + " but the process does not exist", false, false);
+                        + " but the process does not exist");
             }
         }
     }

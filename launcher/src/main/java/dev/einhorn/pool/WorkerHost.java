@@ -34,11 +34,17 @@ public interface WorkerHost {
     /** Sends a signal (name without SIG); false when the process no longer exists. */
     boolean signal(int pid, String signal);
 
-    /**
-     * A log line. {@code upgradeTagged} lines also go to clients waiting on an upgrade; {@code lastOfUpgrade}
-     * ends their stream.
-     */
-    void log(Level level, String message, boolean upgradeTagged, boolean lastOfUpgrade);
+    /** A line for the master's log. */
+    void log(Level level, String message);
+
+    /** A step of the upgrade in progress: logged, and sent to the clients that follow the upgrade. */
+    void upgradeProgress(Level level, String message);
+
+    /** The upgrade in progress succeeded: "Upgrade done" is logged and sent, which ends its clients' streams. */
+    void upgradeDone();
+
+    /** The upgrade in progress failed: "Upgrade failed: REASON" is logged and sent, which ends its clients' streams. */
+    void upgradeFailed(String reason);
 
     enum Level { DEBUG, INFO, ERROR }
 

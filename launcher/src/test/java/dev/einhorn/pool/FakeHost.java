@@ -60,8 +60,23 @@ final class FakeHost implements WorkerHost, Clock {
     }
 
     @Override
-    public void log(Level level, String message, boolean tagged, boolean last) {
-        lines.add(new Line(level, message, tagged, last));
+    public void log(Level level, String message) {
+        lines.add(new Line(level, message, false, false));
+    }
+
+    @Override
+    public void upgradeProgress(Level level, String message) {
+        lines.add(new Line(level, message, true, false));
+    }
+
+    @Override
+    public void upgradeDone() {
+        lines.add(new Line(Level.INFO, "Upgrade done", true, true));
+    }
+
+    @Override
+    public void upgradeFailed(String reason) {
+        lines.add(new Line(Level.ERROR, "Upgrade failed: " + reason, true, true));
     }
 
     @Override

@@ -1,5 +1,7 @@
-package dev.einhorn.master;
+package dev.einhorn.listen;
 
+import dev.einhorn.files.OwnFiles;
+import dev.einhorn.master.StartupException;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -20,12 +22,12 @@ import org.slf4j.LoggerFactory;
  * under the lockfile, refuse a path another master listens on, refuse a non-socket file, blow away a stale
  * socket; then bind it owner-only (0600).
  */
-final class CommandSocket {
+public final class CommandSocket {
     private static final Logger log = LoggerFactory.getLogger(CommandSocket.class);
 
     private CommandSocket() {}
 
-    static ServerSocketChannel open(Path socketPath, Path lockfile) throws StartupException {
+    public static ServerSocketChannel open(Path socketPath, Path lockfile) throws StartupException {
         try (FileChannel lock = OwnFiles.openLockfile(lockfile)) {
             FileLock held = lock.tryLock();
             if (held == null) {

@@ -1,4 +1,4 @@
-package dev.einhorn.master;
+package dev.einhorn.children;
 
 import dev.einhorn.posix.Posix;
 import dev.einhorn.posix.PosixException;
@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * open across every re-exec. When the master is gone the pipe reads EOF and the watchdog signals the pids it
  * still has.
  */
-final class KillWatchdog {
+public final class KillWatchdog {
     private static final Logger log = LoggerFactory.getLogger(KillWatchdog.class);
     static final String SCRIPT = "sig=$1; live=' '\n"
             + "while read -r op pid; do\n"
@@ -46,7 +46,7 @@ final class KillWatchdog {
     }
 
     /** Starts a watchdog that already knows these workers. */
-    static KillWatchdog start(Posix posix, String signal, Map<String, String> env, Collection<Integer> workers)
+    public static KillWatchdog start(Posix posix, String signal, Map<String, String> env, Collection<Integer> workers)
             throws PosixException {
         KillWatchdog w = new KillWatchdog(posix, signal, -1, -1);
         w.spawn(env, workers);
@@ -54,7 +54,7 @@ final class KillWatchdog {
     }
 
     /** The watchdog the previous image started (from the handed-over state). */
-    static KillWatchdog adopt(Posix posix, String signal, Map<String, Object> saved) {
+    public static KillWatchdog adopt(Posix posix, String signal, Map<String, Object> saved) {
         return new KillWatchdog(posix, signal, ((Number) saved.get("pid")).intValue(),
                 ((Number) saved.get("write_fd")).intValue());
     }
@@ -72,11 +72,11 @@ final class KillWatchdog {
         for (int worker : workers) added(worker);
     }
 
-    void added(int workerPid) {
+    public void added(int workerPid) {
         send("+ " + workerPid + "\n");
     }
 
-    void removed(int workerPid) {
+    public void removed(int workerPid) {
         send("- " + workerPid + "\n");
     }
 
@@ -86,7 +86,7 @@ final class KillWatchdog {
         }
     }
 
-    int pid() {
+    public int pid() {
         return pid;
     }
 
@@ -95,7 +95,7 @@ final class KillWatchdog {
     }
 
     /** The watchdog exited (it should not while we live): start a new one with the current workers. */
-    void restart(Map<String, String> env, Collection<Integer> workers) {
+    public void restart(Map<String, String> env, Collection<Integer> workers) {
         log.error("The -k watchdog {} exited; starting a new one", pid);
         posix.close(writeFd);
         try {
@@ -106,7 +106,7 @@ final class KillWatchdog {
         }
     }
 
-    Map<String, Object> state() {
+    public Map<String, Object> state() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("pid", pid);
         m.put("write_fd", writeFd);

@@ -1,7 +1,8 @@
-package dev.einhorn.master;
+package dev.einhorn.children;
 
 import dev.einhorn.cli.LegacySrvTemplate;
 import dev.einhorn.config.Config;
+import dev.einhorn.master.StartupException;
 import dev.einhorn.posix.Posix;
 import dev.einhorn.posix.SpawnRequest;
 import dev.einhorn.preload.Preloader;
@@ -16,12 +17,21 @@ import org.slf4j.LoggerFactory;
  * The command workers of this master image run: the typed command with {@code srv:} templates replaced by fd
  * numbers, or for {@code -p} the JVM command of the generation (a cached archive reused here; a new one is
  * trained by a child process the loop reaps, {@link Preloader}), with argv[0] resolved on PATH. Prepared at
- * start-up and again by every re-exec'd image, which is how an upgrade picks up a changed jar.
+ * start-up and again by every re-exec'd image, which is how an upgrade picks up a changed jar. {@code preloader} is
+ * null without {@code -p}; {@code launch} is never null.
  */
-record WorkerCommand(List<String> argv, Preloader preloader, WorkerLaunch launch) {
+public record WorkerCommand(Preloader preloader, WorkerLaunch launch) {
     private static final Logger log = LoggerFactory.getLogger(WorkerCommand.class);
 
-    static WorkerCommand prepare(Config config, int listenerCount, int legacyCount, Map<String, String> env,
+    /**
+     * The command as typed (argv[0] resolved), with no preload: einhorn without {@code -p}, or a re-exec'd image
+     * that keeps the previous image's command.
+     */
+    public static WorkerCommand plain(List<String> argv) {
+        return new WorkerCommand(null, WorkerLaunch.plain(argv, "the command as given (not preloaded)"));
+    }
+
+    public static WorkerCommand prepare(Config config, int listenerCount, int legacyCount, Map<String, String> env,
             Posix posix, int generation, List<String> previousArgv) throws StartupException {
         List<String> argv = new ArrayList<>(config.command());
         if (legacyCount > 0) {
@@ -42,13 +52,13 @@ record WorkerCommand(List<String> argv, Preloader preloader, WorkerLaunch launch
                     config.preload());
         }
         argv.set(0, ProgramLookup.resolve(argv.get(0), env));
-        if (launch != null) {
-            launch = new WorkerLaunch(argv, launch.extraEnv(), launch.archive(), launch.preloaded(), launch.description());
-        }
-        return new WorkerCommand(List.copyOf(argv), preloader, launch);
+        if (launch == null) return plain(argv);
+        return new WorkerCommand(preloader, new WorkerLaunch(argv, launch.extraEnv(), launch.archive(),
+                launch.preloaded(), launch.description()));
     }
 
-    void applyTo(Master master) {
-        if (launch != null) master.usePreload(preloader, launch);
+    /** The worker command: the launch's (one place holds it). */
+    public List<String> argv() {
+        return launch.argv();
     }
 }

@@ -1,9 +1,10 @@
-package dev.einhorn.master;
+package dev.einhorn.systemd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.einhorn.master.MasterMain;
 import dev.einhorn.pool.Clock;
 import dev.einhorn.pool.Pool;
 import dev.einhorn.pool.PoolSettings;
@@ -32,7 +33,16 @@ class SystemdNotifyTest {
         }
 
         @Override
-        public void log(Level level, String message, boolean upgradeTagged, boolean lastOfUpgrade) {}
+        public void log(Level level, String message) {}
+
+        @Override
+        public void upgradeProgress(Level level, String message) {}
+
+        @Override
+        public void upgradeDone() {}
+
+        @Override
+        public void upgradeFailed(String reason) {}
 
         @Override
         public double now() {

@@ -1,7 +1,11 @@
-package dev.einhorn.master;
+package dev.einhorn.reexec;
 
-import dev.einhorn.pool.WorkerHost.Level;
+import dev.einhorn.children.ProgramLookup;
+import dev.einhorn.config.Config;
+import dev.einhorn.master.Master;
+import dev.einhorn.master.StartupException;
 import dev.einhorn.posix.ExitStatus;
+import dev.einhorn.posix.Posix;
 import dev.einhorn.posix.PosixException;
 import dev.einhorn.posix.Signals;
 import dev.einhorn.posix.SpawnRequest;
@@ -30,65 +34,70 @@ import org.slf4j.LoggerFactory;
  *   <li>otherwise, or if exec fails: log, tell a waiting upgrade client, and carry on unchanged.</li>
  * </ol>
  */
-final class Reload {
+public final class Reload {
     private static final Logger log = LoggerFactory.getLogger(Reload.class);
     /** The upgrade check is a JVM start; one that takes longer than this is killed and the reload aborted. */
     static final double CHECK_TIMEOUT_SECONDS = 120;
     /** The signals a JVM takes for its own shutdown unless they are ignored when it starts. */
     static final List<String> SHUTDOWN_SIGNALS = List.of("HUP", "INT", "TERM");
 
-    private final Master master;
+    private final Config config;
+    private final Posix posix;
+    /** The master's environment: where the program is looked up, what the next image gets. */
+    private final Map<String, String> env;
+    private final ReloadHost master;
     private int checkPid = -1;
     private double checkDeadline = Double.POSITIVE_INFINITY;
     private boolean forUpgrade;
-    private boolean smooth;
 
-    Reload(Master master) {
+    public Reload(Config config, Posix posix, Map<String, String> env, ReloadHost master) {
+        this.config = config;
+        this.posix = posix;
+        this.env = env;
         this.master = master;
     }
 
-    /** {@code reload}, {@code upgrade}, {@code upgrade_fleet}, SIGHUP. */
-    void request(boolean upgrade, boolean smoothUpgrade) {
-        if (!master.pool.respawning()) {
+    /**
+     * {@code reload}, {@code upgrade}, {@code upgrade_fleet}, SIGHUP. Whether an upgrade is smooth is the
+     * {@link dev.einhorn.commands.UpgradeQueue}'s to keep; it goes into the hand-over from there.
+     */
+    public void request(boolean upgrade) {
+        if (!master.respawning()) {
             log.info("Not reloading einhorn because we're exiting");
             if (upgrade) failUpgrade("einhorn is shutting down");
             return;
         }
         if (checkPid > 0) { // one reload at a time; a second request rides on it
-            if (upgrade) {
-                forUpgrade = true;
-                smooth = smoothUpgrade;
-            }
+            if (upgrade) forUpgrade = true;
             return;
         }
         forUpgrade = upgrade;
-        smooth = smoothUpgrade;
         log.info("Reloading einhorn master ({})...", script());
         List<String> argv = new ArrayList<>(base());
         argv.add("--upgrade-check");
         try {
-            checkPid = master.posix.spawn(new SpawnRequest(program(argv), argv, execEnv(), List.of()));
+            checkPid = posix.spawn(new SpawnRequest(program(argv), argv, execEnv(), List.of()));
             checkDeadline = master.now() + CHECK_TIMEOUT_SECONDS;
         } catch (PosixException | StartupException e) {
             abort("could not start the upgrade check " + argv + ": " + e.getMessage());
         }
     }
 
-    double nextWakeup() {
+    public double nextWakeup() {
         return checkDeadline;
     }
 
     /** Kills an upgrade check that hangs (its exit then aborts the reload). */
-    void tick(double now) {
+    public void tick(double now) {
         if (checkPid > 0 && now >= checkDeadline) {
             log.error("The upgrade check {} did not finish in {}s; killing it", checkPid, (int) CHECK_TIMEOUT_SECONDS);
-            master.posix.kill(checkPid, Signals.KILL);
+            posix.kill(checkPid, Signals.KILL);
             checkDeadline = Double.POSITIVE_INFINITY;
         }
     }
 
     /** A reaped child: true if it was our upgrade check. */
-    boolean onExit(ExitStatus status) {
+    public boolean onExit(ExitStatus status) {
         if (status.pid() != checkPid) return false;
         checkPid = -1;
         checkDeadline = Double.POSITIVE_INFINITY;
@@ -101,7 +110,7 @@ final class Reload {
     }
 
     private void exec() {
-        if (!master.pool.respawning()) {
+        if (!master.respawning()) {
             abort("einhorn is shutting down");
             return;
         }
@@ -114,25 +123,26 @@ final class Reload {
             master.abandonPreparation(); // -p: the next image prepares its generation itself
             for (String name : Master.HANDLED_SIGNALS) {
                 int sig = Signals.number(name).orElseThrow();
-                master.posix.blockSignal(sig);
+                posix.blockSignal(sig);
                 blocked.add(sig);
             }
             // The next JVM installs its own shutdown handler for HUP, INT and TERM unless they are ignored at its
             // start; blocked as well, one that arrives meanwhile stays pending until our handlers are in.
-            for (String name : SHUTDOWN_SIGNALS) master.posix.ignoreSignal(Signals.number(name).orElseThrow());
+            for (String name : SHUTDOWN_SIGNALS) posix.ignoreSignal(Signals.number(name).orElseThrow());
             pending = master.takeSignals(); // received but not yet handled: the next image handles them
-            stateFd = master.posix.memfdWith(Handover.write(master, forUpgrade, smooth, pending));
+            Handover handover = master.handover(forUpgrade, pending);
+            stateFd = posix.memfdWith(handover.bytes());
             argv.addAll(List.of("--with-state-fd", Integer.toString(stateFd), "--"));
-            argv.addAll(master.config.command());
-            Set<Integer> keep = new HashSet<>(Handover.fdsToKeep(master));
+            argv.addAll(config.command());
+            Set<Integer> keep = new HashSet<>(handover.fdsToKeep());
             keep.add(stateFd);
             markCloseOnExecExcept(keep);
             log.info("About to re-exec einhorn master as {}", dev.einhorn.protocol.RubyInspect.inspect(argv));
-            master.systemd.reloading(); // RELOADING=1 before the exec; the new image sends READY=1
-            master.posix.execve(program(argv), argv, execEnv());
+            master.reloading(); // RELOADING=1 before the exec; the new image sends READY=1
+            posix.execve(program(argv), argv, execEnv());
         } catch (PosixException | StartupException | IOException | RuntimeException e) {
             master.reinstallSignalHandlers(pending);
-            if (stateFd >= 0) master.posix.close(stateFd);
+            if (stateFd >= 0) posix.close(stateFd);
             log.error("Could not reload! Attempting to continue. Error was: {}", e.getMessage());
             if (forUpgrade) failUpgrade("could not re-exec the master: " + e.getMessage());
         }
@@ -146,7 +156,7 @@ final class Reload {
         for (int fd : open) {
             if (fd <= 2) continue;
             try {
-                master.posix.setCloseOnExec(fd, !keep.contains(fd));
+                posix.setCloseOnExec(fd, !keep.contains(fd));
             } catch (PosixException e) {
                 if (keep.contains(fd)) throw e; // the directory handle of the listing above is gone by now
             }
@@ -159,12 +169,12 @@ final class Reload {
     }
 
     private void failUpgrade(String reason) {
-        master.log(Level.ERROR, "Upgrade failed: " + reason, true, true);
+        master.upgradeFailed(reason);
     }
 
     /** {@code --reexec-as} words, or the einhorn script as it was invoked. */
     private List<String> base() {
-        return master.config.reexecAs().isEmpty() ? List.of(script()) : master.config.reexecAs();
+        return config.reexecAs().isEmpty() ? List.of(script()) : config.reexecAs();
     }
 
     private static String script() {
@@ -172,13 +182,13 @@ final class Reload {
     }
 
     private String program(List<String> argv) throws StartupException {
-        return ProgramLookup.resolve(argv.get(0), System.getenv());
+        return ProgramLookup.resolve(argv.get(0), env);
     }
 
     /** This image's environment less {@code --drop-env-var} names (Einhorn restores its startup env). */
     private Map<String, String> execEnv() {
-        Map<String, String> env = new LinkedHashMap<>(System.getenv());
-        master.config.dropEnvVars().forEach(env::remove);
-        return env;
+        Map<String, String> out = new LinkedHashMap<>(env);
+        config.dropEnvVars().forEach(out::remove);
+        return out;
     }
 }

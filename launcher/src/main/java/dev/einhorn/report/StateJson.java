@@ -1,7 +1,8 @@
-package dev.einhorn.master;
+package dev.einhorn.report;
 
 import dev.einhorn.cli.EinhornCli;
 import dev.einhorn.config.Config;
+import dev.einhorn.listen.Listeners;
 import dev.einhorn.log.EinhornLog;
 import dev.einhorn.pool.Clock;
 import dev.einhorn.pool.Pool;
@@ -19,7 +20,7 @@ import java.util.Map;
  * One JSON object, described by docs/state-schema.json; {@link #SCHEMA_VERSION} changes only when a field is
  * removed or changes meaning (new fields may appear at any time: ignore what you do not know).
  */
-final class StateJson {
+public final class StateJson {
     static final int SCHEMA_VERSION = 1;
     /** Worker keys of StateDump's child map that this form renames, drops or already carries. */
     private static final List<String> KNOWN_CHILD_KEYS = List.of("type", "version", "acked", "signaled", "index",
@@ -28,13 +29,13 @@ final class StateJson {
     private StateJson() {}
 
     /** The JSON text plus a newline (so the reply is a YAML literal block, byte-exact on the wire). */
-    static String json(Master master) {
+    public static String json(MasterView master) {
         return Json.write(state(master, Clock.SYSTEM.now())) + "\n";
     }
 
-    static Map<String, Object> state(Master master, double now) {
-        Config c = master.config;
-        Pool pool = master.pool;
+    static Map<String, Object> state(MasterView master, double now) {
+        Config c = master.config();
+        Pool pool = master.pool();
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("schema_version", SCHEMA_VERSION);
         root.put("einhorn_jvm_version", EinhornCli.VERSION);
@@ -42,11 +43,11 @@ final class StateJson {
         root.put("time", Instant.now());
 
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("pid", master.pid);
+        m.put("pid", master.pid());
         m.put("cmd_name", c.commandName());
         m.put("socket_path", c.socketPath().toString());
         m.put("pidfile", c.pidfile().toString());
-        m.put("command", master.argv());
+        m.put("command", master.workerArgv());
         m.put("verbosity", EinhornLog.verbosity());
         root.put("master", m);
 
@@ -98,7 +99,7 @@ final class StateJson {
         return root;
     }
 
-    static Map<String, Object> worker(Master master, Worker w, Pool pool, double now) {
+    static Map<String, Object> worker(MasterView master, Worker w, Pool pool, double now) {
         Map<String, Object> child = StateDump.child(master, w);
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("pid", w.pid());
@@ -125,7 +126,7 @@ final class StateJson {
     }
 
     /** A warm standby: a worker JVM with no index yet (--standby). */
-    static Map<String, Object> standby(Master master, Standby s, double now) {
+    static Map<String, Object> standby(MasterView master, Standby s, double now) {
         Map<String, Object> dump = StateDump.standby(master, s);
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("pid", s.pid());

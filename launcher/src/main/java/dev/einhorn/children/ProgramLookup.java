@@ -1,16 +1,17 @@
-package dev.einhorn.master;
+package dev.einhorn.children;
 
+import dev.einhorn.master.StartupException;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
 /** Einhorn's {@code which}: a path with a slash must exist; a bare name is searched on PATH. */
-final class ProgramLookup {
+public final class ProgramLookup {
     private ProgramLookup() {}
 
     /** The program to exec. Unlike Einhorn, a file that is not executable is skipped. */
-    static String resolve(String program, Map<String, String> env) throws StartupException {
+    public static String resolve(String program, Map<String, String> env) throws StartupException {
         if (program.contains("/")) {
             Path p = Path.of(program);
             if (!Files.exists(p)) throw new StartupException("Could not find " + program);

@@ -1,4 +1,4 @@
-package dev.einhorn.master;
+package dev.einhorn.commands;
 
 import dev.einhorn.protocol.Framing;
 import java.io.ByteArrayOutputStream;
@@ -14,7 +14,7 @@ import java.util.List;
  * One client of the command socket: a line-assembling read buffer, a bounded write queue, and the upgrade
  * subscription its {@code upgrade} request left behind. Never blocks.
  */
-final class Connection {
+public final class Connection {
     /** A client that stops reading is dropped once this much output waits for it. */
     static final int MAX_PENDING_OUTPUT = 8 << 20;
 
@@ -31,10 +31,20 @@ final class Connection {
     private boolean upgradeSubscribed;
     private boolean upgradeQueued;
 
-    Connection(SocketChannel channel, int id, int fd) {
+    public Connection(SocketChannel channel, int id, int fd) {
         this.channel = channel;
         this.id = id;
         this.fd = fd;
+    }
+
+    /** The client's number, in the order the master accepted them (carried across a re-exec). */
+    public int id() {
+        return id;
+    }
+
+    /** The client's socket's fd number in the master. */
+    public int fd() {
+        return fd;
     }
 
     /** The bytes of a line not yet complete (handed over across a re-exec). */
@@ -49,22 +59,22 @@ final class Connection {
         return out.toByteArray();
     }
 
-    int partialLineLength() {
+    public int partialLineLength() {
         return partialLine.size();
     }
 
-    int pendingOutputLength() {
+    public int pendingOutputLength() {
         return Math.toIntExact(pendingBytes);
     }
 
     /** Puts {@link #partialLine()} then {@link #pendingOutput()} into {@code out}, without an intermediate copy. */
-    void copyBufferedTo(ByteBuffer out) {
+    public void copyBufferedTo(ByteBuffer out) {
         out.put(partialLine.toByteArray());
         for (ByteBuffer b : output) out.put(b.array(), b.position(), b.remaining());
     }
 
     /** Restores what {@link #partialLine()} and {@link #pendingOutput()} gave in the previous image. */
-    void restore(byte[] partial, byte[] pending) {
+    public void restore(byte[] partial, byte[] pending) {
         partialLine.write(partial, 0, partial.length);
         if (pending.length > 0) {
             output.add(ByteBuffer.wrap(pending));
@@ -127,11 +137,11 @@ final class Connection {
         return !output.isEmpty();
     }
 
-    void closeWhenFlushed() {
+    public void closeWhenFlushed() {
         closeWhenFlushed = true;
     }
 
-    boolean shouldCloseWhenFlushed() {
+    public boolean shouldCloseWhenFlushed() {
         return closeWhenFlushed;
     }
 
@@ -144,14 +154,14 @@ final class Connection {
     }
 
     /** Streams the upgrade in flight to this client under {@code requestId}. */
-    void subscribeToUpgrade(Object requestId) {
+    public void subscribeToUpgrade(Object requestId) {
         upgradeSubscribed = true;
         upgradeQueued = false;
         upgradeRequestId = requestId;
     }
 
     /** Streams the next upgrade, the one queued behind the upgrade in flight ({@link UpgradeQueue}). */
-    void queueForUpgrade(Object requestId) {
+    public void queueForUpgrade(Object requestId) {
         upgradeSubscribed = true;
         upgradeQueued = true;
         upgradeRequestId = requestId;
@@ -162,22 +172,22 @@ final class Connection {
         upgradeQueued = false;
     }
 
-    void unsubscribeFromUpgrade() {
+    public void unsubscribeFromUpgrade() {
         upgradeSubscribed = false;
         upgradeQueued = false;
         upgradeRequestId = null;
     }
 
     /** Waiting for the queued upgrade: the lines of the one in flight are not for this client. */
-    boolean upgradeQueued() {
+    public boolean upgradeQueued() {
         return upgradeQueued;
     }
 
-    boolean upgradeSubscribed() {
+    public boolean upgradeSubscribed() {
         return upgradeSubscribed;
     }
 
-    Object upgradeRequestId() {
+    public Object upgradeRequestId() {
         return upgradeRequestId;
     }
 

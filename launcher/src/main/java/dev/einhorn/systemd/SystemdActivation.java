@@ -1,6 +1,8 @@
-package dev.einhorn.master;
+package dev.einhorn.systemd;
 
 import dev.einhorn.config.BindSpec;
+import dev.einhorn.listen.Listeners;
+import dev.einhorn.master.StartupException;
 import dev.einhorn.posix.FdChannels;
 import dev.einhorn.posix.Posix;
 import dev.einhorn.posix.PosixException;
@@ -33,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * refuses to start. The master's own pid stays the same through bin/einhorn's exec and the master's re-exec,
  * so LISTEN_PID keeps matching; the LISTEN_* variables are never passed on to workers ({@link #WORKER_HIDDEN}).
  */
-final class SystemdActivation {
+public final class SystemdActivation {
     private static final Logger log = LoggerFactory.getLogger(SystemdActivation.class);
     static final int SD_LISTEN_FDS_START = 3;
     /** Variables of systemd's protocols that are the master's alone: dropped from the workers' environment. */
@@ -78,7 +80,7 @@ final class SystemdActivation {
     /**
      * The {@code -b} listeners: adopted from systemd where it passed them, bound otherwise (in -b order).
      */
-    static List<Listeners.Listener> listeners(List<BindSpec> specs, int backlog, Posix posix,
+    public static List<Listeners.Listener> listeners(List<BindSpec> specs, int backlog, Posix posix,
             Map<String, String> env, int pid) throws StartupException {
         List<Passed> passed = passed(env, pid);
         if (passed.isEmpty()) {

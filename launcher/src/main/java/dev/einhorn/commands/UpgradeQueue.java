@@ -1,5 +1,7 @@
-package dev.einhorn.master;
+package dev.einhorn.commands;
 
+import dev.einhorn.pool.Pool;
+import dev.einhorn.protocol.Replies;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,19 +13,34 @@ import org.slf4j.LoggerFactory;
  * first is answered when that second one ends. So a client is never told "Upgrade done" by an upgrade that
  * started before it asked.
  */
-final class UpgradeQueue {
+public final class UpgradeQueue {
     private static final Logger log = LoggerFactory.getLogger(UpgradeQueue.class);
     static final String QUEUED = "Queued: an upgrade is in progress; this one starts once it has finished";
 
-    private final Master master;
+    private final MasterControl master;
+    private final Pool pool;
     private boolean inFlight;
+    /**
+     * Of the upgrade in flight: smooth or fleet. This is the one place the kind is kept from the request until the
+     * re-exec'd image hands it to {@link Pool#upgrade(boolean)}, which then keeps it for the upgrade it runs.
+     */
+    private boolean inFlightSmooth;
     private boolean queued;
     /** Of the queued upgrade: the last request's kind wins. */
     private boolean queuedSmooth;
 
-    UpgradeQueue(Master master, boolean inFlight, boolean queued, boolean queuedSmooth) {
+    /** No upgrade in flight or queued (a fresh start). */
+    public UpgradeQueue(MasterControl master, Pool pool) {
+        this(master, pool, false, false, false, false);
+    }
+
+    /** As the previous master image left it (after a re-exec). */
+    public UpgradeQueue(MasterControl master, Pool pool, boolean inFlight, boolean inFlightSmooth, boolean queued,
+            boolean queuedSmooth) {
         this.master = master;
+        this.pool = pool;
         this.inFlight = inFlight;
+        this.inFlightSmooth = inFlightSmooth;
         this.queued = queued;
         this.queuedSmooth = queuedSmooth;
     }
@@ -32,7 +49,7 @@ final class UpgradeQueue {
      * {@code upgrade}/{@code upgrade_fleet} from {@code client} (null for SIGHUP) whose request had {@code id}
      * (null: old-style, no stream). The client has had its first reply.
      */
-    void request(Connection client, Object id, boolean smooth) {
+    public void request(Connection client, Object id, boolean smooth) {
         if (!inFlight) {
             if (client != null && id != null) client.subscribeToUpgrade(id);
             start(smooth);
@@ -43,45 +60,51 @@ final class UpgradeQueue {
         log.info("An upgrade is in progress; one more will start once it has finished");
         if (client != null && id != null) {
             client.queueForUpgrade(id);
-            master.reply(client, id, QUEUED, false);
+            master.send(client, Replies.encode(QUEUED, id, false));
         }
     }
 
     /** The upgrade in flight sent its last message (done or failed). */
-    void finished() {
+    public void finished() {
         inFlight = false;
     }
 
     /** From the loop: starts the queued upgrade once none is in flight; fails what waits if we are stopping. */
-    void tick() {
-        if (!master.pool.respawning() && (inFlight || queued)) {
+    public void tick() {
+        if (!pool.respawning() && (inFlight || queued)) {
             inFlight = false;
             queued = false;
-            for (Connection c : master.commandServer().connections()) c.promoteQueuedUpgrade();
-            master.log(dev.einhorn.pool.WorkerHost.Level.ERROR, "Upgrade failed: einhorn is shutting down", true, true);
+            for (Connection c : master.clients()) c.promoteQueuedUpgrade();
+            master.upgradeFailed("einhorn is shutting down");
             return;
         }
         if (inFlight || !queued) return;
         queued = false;
-        for (Connection c : master.commandServer().connections()) c.promoteQueuedUpgrade();
+        for (Connection c : master.clients()) c.promoteQueuedUpgrade();
         log.info("Starting the queued upgrade");
         start(queuedSmooth);
     }
 
     private void start(boolean smooth) {
         inFlight = true;
-        master.reload.request(true, smooth);
+        inFlightSmooth = smooth;
+        master.reexec(true);
     }
 
-    boolean inFlight() {
+    public boolean inFlight() {
         return inFlight;
     }
 
-    boolean queued() {
+    /** Whether the upgrade in flight is smooth (else fleet); meaningless when none is in flight. */
+    public boolean inFlightSmooth() {
+        return inFlightSmooth;
+    }
+
+    public boolean queued() {
         return queued;
     }
 
-    boolean queuedSmooth() {
+    public boolean queuedSmooth() {
         return queuedSmooth;
     }
 }

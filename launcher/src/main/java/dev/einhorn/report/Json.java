@@ -1,4 +1,4 @@
-package dev.einhorn.master;
+package dev.einhorn.report;
 
 import java.time.Instant;
 import java.util.Iterator;
@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /** A small JSON writer for the master's machine-readable replies: maps, lists, strings, numbers, booleans, null. */
-final class Json {
+public final class Json {
     private Json() {}
 
     static String write(Object value) {

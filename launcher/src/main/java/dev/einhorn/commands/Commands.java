@@ -1,9 +1,11 @@
-package dev.einhorn.master;
+package dev.einhorn.commands;
 
 import dev.einhorn.log.EinhornLog;
+import dev.einhorn.pool.Pool;
 import dev.einhorn.posix.Signals;
 import dev.einhorn.protocol.Framing;
 import dev.einhorn.protocol.ParseException;
+import dev.einhorn.protocol.Replies;
 import dev.einhorn.protocol.RubyInspect;
 import dev.einhorn.protocol.Yaml;
 import java.util.ArrayList;
@@ -19,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * Einhorn's command-socket commands (docs/COMPATIBILITY.md#commands), with its reply texts. Each request is
  * answered on the loop thread; nothing here blocks.
  */
-final class Commands {
+public final class Commands {
     private static final Logger log = LoggerFactory.getLogger(Commands.class);
 
     /** Documented commands, as {@code help} and the unknown-command reply list them (sorted by name). */
@@ -43,19 +45,23 @@ final class Commands {
             Map.entry("upgrade_fleet", "Upgrade all Einhorn workers a fleet at a time. This causes Einhorn to "
                     + "reload its own code as well.")));
 
-    private final Master master;
+    private final MasterControl master;
+    private final Pool pool;
+    private final UpgradeQueue upgrades;
 
-    Commands(Master master) {
+    public Commands(MasterControl master, Pool pool, UpgradeQueue upgrades) {
         this.master = master;
+        this.pool = pool;
+        this.upgrades = upgrades;
     }
 
-    static String descriptions() {
+    public static String descriptions() {
         return DESCRIPTIONS.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
                 .collect(Collectors.joining("\n"));
     }
 
     /** One request line from a client. */
-    void onLine(Connection c, String line) {
+    public void onLine(Connection c, String line) {
         log.debug("[{}] Read a record of {} bytes.", c.label(), line.length());
         Map<String, Object> request;
         try {
@@ -63,25 +69,25 @@ final class Commands {
         } catch (ParseException | RuntimeException e) {
             // Einhorn's text; a refused alias says why, since the same document is valid YAML elsewhere
             boolean alias = Yaml.ALIASES_REFUSED.equals(e.getMessage());
-            master.reply(c, null, "Could not parse command" + (alias ? ": " + Yaml.ALIASES_REFUSED : ""), true);
+            reply(c, null, "Could not parse command" + (alias ? ": " + Yaml.ALIASES_REFUSED : ""), true);
             return;
         }
         Object id = request.get("id");
         Object command = request.get("command");
         if (command == null) {
-            master.reply(c, id, "No \"command\" parameter provided; not sure what you want me to do.", true);
+            reply(c, id, "No \"command\" parameter provided; not sure what you want me to do.", true);
             return;
         }
         String name = String.valueOf(command);
         try {
             dispatch(c, id, name, request);
         } catch (BadRequest e) {
-            master.reply(c, id, e.getMessage(), true);
+            reply(c, id, e.getMessage(), true);
         } catch (RuntimeException e) {
             String message = "Error while processing command \"" + name + "\": " + e.getMessage() + " ("
                     + e.getClass().getSimpleName() + ")";
             log.error("[{}] {}", c.label(), message);
-            master.reply(c, id, message, true);
+            reply(c, id, message, true);
         }
     }
 
@@ -89,30 +95,29 @@ final class Commands {
         switch (name) {
             case "worker:ack" -> workerAck(c, request);
             case "worker:ping" -> workerPing(c, request);
-            case "ehlo" -> master.reply(c, id, "Welcome, " + stringOr(request.get("user"), "")
-                    + "! You are speaking to Einhorn Master Process " + master.pid
-                    + (master.config.commandName() != null ? " (" + master.config.commandName() + ")" : "")
+            case "ehlo" -> reply(c, id, "Welcome, " + stringOr(request.get("user"), "")
+                    + "! You are speaking to Einhorn Master Process " + master.pid()
+                    + (master.commandName() != null ? " (" + master.commandName() + ")" : "")
                     + ".\nThis is Einhorn 0.8.2.\n", true);
-            case "help" -> master.reply(c, id, "You are speaking to the Einhorn command socket. You can run the "
+            case "help" -> reply(c, id, "You are speaking to the Einhorn command socket. You can run the "
                     + "following commands:\n\n" + descriptions() + "\n", true);
-            case "state" -> master.reply(c, id, jsonRequested(request) ? StateJson.json(master)
-                    : StateDump.yaml(master), true);
-            case "metrics" -> master.reply(c, id, Metrics.text(master), true);
-            case "inc" -> master.reply(c, id, increment(), true);
-            case "dec" -> master.reply(c, id, decrement(), true);
-            case "set_workers" -> master.reply(c, id, setWorkers(args(request)), true);
-            case "quieter" -> master.reply(c, id, setVerbosity(EinhornLog.verbosity() + 1), true);
-            case "louder" -> master.reply(c, id, setVerbosity(EinhornLog.verbosity() - 1), true);
-            case "signal" -> master.reply(c, id, signal(args(request)), true);
-            case "die" -> master.reply(c, id, die(args(request)), true);
-            case "config" -> master.reply(c, id, config(args(request)), true);
+            case "state" -> reply(c, id, master.state(jsonRequested(request)), true);
+            case "metrics" -> reply(c, id, master.metrics(), true);
+            case "inc" -> reply(c, id, increment(), true);
+            case "dec" -> reply(c, id, decrement(), true);
+            case "set_workers" -> reply(c, id, setWorkers(args(request)), true);
+            case "quieter" -> reply(c, id, setVerbosity(EinhornLog.verbosity() + 1), true);
+            case "louder" -> reply(c, id, setVerbosity(EinhornLog.verbosity() - 1), true);
+            case "signal" -> reply(c, id, signal(args(request)), true);
+            case "die" -> reply(c, id, die(args(request)), true);
+            case "config" -> reply(c, id, config(args(request)), true);
             case "reload" -> {
-                master.reply(c, id, "Reloading, as commanded", true);
-                master.reload.request(false, false);
+                reply(c, id, "Reloading, as commanded", true);
+                master.reexec(false);
             }
             case "upgrade" -> upgrade(c, id, true);
             case "upgrade_fleet" -> upgrade(c, id, false);
-            default -> master.reply(c, id, "Unrecognized command: " + RubyInspect.inspect(name) + "\n\n" + descriptions()
+            default -> reply(c, id, "Unrecognized command: " + RubyInspect.inspect(name) + "\n\n" + descriptions()
                     + "\n", true);
         }
     }
@@ -121,7 +126,7 @@ final class Commands {
 
     private void workerAck(Connection c, Map<String, Object> request) {
         Integer pid = pid(c, request);
-        if (pid != null) master.pool.manualAck(pid);
+        if (pid != null) pool.manualAck(pid);
         master.closeWhenFlushed(c);
     }
 
@@ -135,7 +140,7 @@ final class Commands {
     private void workerPing(Connection c, Map<String, Object> request) {
         Integer pid = pid(c, request);
         Object requestId = request.get("request_id");
-        if (pid != null && pingRequestIdAcceptable(c, requestId)) master.pool.ping(pid, requestId);
+        if (pid != null && pingRequestIdAcceptable(c, requestId)) pool.ping(pid, requestId);
         master.closeWhenFlushed(c);
     }
 
@@ -180,24 +185,26 @@ final class Commands {
      */
     static final int MAX_WORKERS = 999;
 
-    String increment() {
-        int old = master.pool.number();
+    /** {@code inc} and SIGTTIN. */
+    public String increment() {
+        int old = pool.number();
         if (old >= MAX_WORKERS) {
             return "Can't increase number of workers (already at " + old + ", the most allowed).";
         }
-        master.pool.setNumber(old + 1);
+        pool.setNumber(old + 1);
         String msg = "Incrementing number of workers from " + old + " -> " + (old + 1);
         EinhornLog.raw(msg);
         return msg;
     }
 
-    String decrement() {
-        int old = master.pool.number();
+    /** {@code dec} and SIGTTOU. */
+    public String decrement() {
+        int old = pool.number();
         if (old <= 1) {
-            return "Can't decrease number of workers (already at " + old + ").  Run kill " + master.pid
+            return "Can't decrease number of workers (already at " + old + ").  Run kill " + master.pid()
                     + " if you really want to kill einhorn.";
         }
-        master.pool.setNumber(old - 1);
+        pool.setNumber(old - 1);
         String msg = "Decrementing number of workers from " + old + " -> " + (old - 1);
         EinhornLog.raw(msg);
         return msg;
@@ -207,9 +214,9 @@ final class Commands {
         String arg = args.isEmpty() ? "" : args.get(0);
         int count = strictCount(arg);
         if (count < 1 || count > MAX_WORKERS) return "Invalid count: '" + arg + "'. Must be an integer in [1,1000).";
-        int old = master.pool.number();
+        int old = pool.number();
         if (count == old) return "";
-        master.pool.setNumber(count);
+        pool.setNumber(count);
         String msg = "Altering worker count, " + old + " -> " + count + ". Will "
                 + (count > old ? "spin up additional workers." : "gracefully terminate workers.");
         EinhornLog.raw(msg);
@@ -237,13 +244,13 @@ final class Commands {
     private String signal(List<String> args) throws BadRequest {
         List<String> names = new ArrayList<>();
         for (String arg : args) names.add(signalName(arg));
-        for (String name : names) master.pool.signalAll(name);
+        for (String name : names) pool.signalAll(name);
         return "\n".repeat(Math.max(0, names.size() - 1)); // Einhorn joins one empty result per signal
     }
 
     private String die(List<String> args) throws BadRequest {
-        String sig = args.isEmpty() ? master.config.gracefulSignal() : signalName(args.get(0));
-        master.stop(sig);
+        String sig = args.isEmpty() ? master.gracefulSignal() : signalName(args.get(0));
+        pool.stop(sig);
         return "Einhorn is going down! ";
     }
 
@@ -292,8 +299,8 @@ final class Commands {
         for (Map.Entry<String, Object> e : hash.entrySet()) {
             int value = ((Number) e.getValue()).intValue();
             if (e.getKey().endsWith("number")) {
-                master.pool.setNumber(value);
-                stored.put(e.getKey(), master.pool.number());
+                pool.setNumber(value);
+                stored.put(e.getKey(), pool.number());
             } else {
                 EinhornLog.setVerbosity(value);
                 stored.put(e.getKey(), EinhornLog.verbosity());
@@ -306,17 +313,22 @@ final class Commands {
         return n.compareTo(java.math.BigInteger.valueOf(min)) >= 0 && n.compareTo(java.math.BigInteger.valueOf(max)) <= 0;
     }
 
+    /** Sends one reply (docs/COMPATIBILITY.md#requests-and-replies): with an id, {@code wait: true} unless last. */
+    private void reply(Connection c, Object requestId, String message, boolean last) {
+        master.send(c, Replies.encode(message, requestId, last));
+    }
+
     // ---------------------------------------------------------------- upgrades
 
     /** Answers the client, then starts the upgrade or queues it behind the one in flight ({@link UpgradeQueue}). */
     private void upgrade(Connection c, Object id, boolean smooth) {
-        if (!master.pool.respawning()) {
-            master.reply(c, id, "Upgrade failed: einhorn is shutting down", true);
+        if (!pool.respawning()) {
+            reply(c, id, "Upgrade failed: einhorn is shutting down", true);
             return;
         }
         boolean streamed = id != null;
-        master.reply(c, id, smooth ? "Upgrading smoothly, as commanded" : "Upgrading fleet, as commanded", !streamed);
-        master.upgrades.request(c, id, smooth);
+        reply(c, id, smooth ? "Upgrading smoothly, as commanded" : "Upgrading fleet, as commanded", !streamed);
+        upgrades.request(c, id, smooth);
     }
 
     // ---------------------------------------------------------------- argument checks (validate_args)

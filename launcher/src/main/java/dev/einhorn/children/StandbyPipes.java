@@ -1,4 +1,4 @@
-package dev.einhorn.master;
+package dev.einhorn.children;
 
 import dev.einhorn.posix.Posix;
 import dev.einhorn.posix.PosixException;
@@ -22,11 +22,11 @@ import org.slf4j.LoggerFactory;
  * (they are raw fds, handed over by pid); a ready pipe does not, so a standby not yet ready at a re-exec is
  * retired by the next image.
  */
-final class StandbyPipes {
+public final class StandbyPipes {
     private static final Logger log = LoggerFactory.getLogger(StandbyPipes.class);
 
     /** One standby's pipes as the master holds them. */
-    static final class Parked {
+    public static final class Parked {
         final int pid;
         final int parkFd;
         final List<String> argv;
@@ -40,26 +40,26 @@ final class StandbyPipes {
     }
 
     /** The fds to give a standby being spawned, then {@link #started} or {@link #abandon}. */
-    record Opening(int parkRead, int parkWrite, Pipe readyPipe, int readyWrite) {
+    public record Opening(int parkRead, int parkWrite, Pipe readyPipe, int readyWrite) {
     }
 
     private final Posix posix;
     private final Selector selector;
     private final Map<Integer, Parked> parked = new LinkedHashMap<>();
 
-    StandbyPipes(Posix posix, Selector selector) {
+    public StandbyPipes(Posix posix, Selector selector) {
         this.posix = posix;
         this.selector = selector;
     }
 
-    Opening open() throws PosixException, IOException {
+    public Opening open() throws PosixException, IOException {
         int[] park = posix.pipe();
         Pipe ready = Pipe.open();
         return new Opening(park[0], park[1], ready, posix.fdOf(ready.sink()));
     }
 
     /** The child holds its ends now: the master closes its copies of them and watches the ready pipe. */
-    void started(int pid, Opening o, List<String> argv) throws IOException {
+    public void started(int pid, Opening o, List<String> argv) throws IOException {
         posix.close(o.parkRead());
         o.readyPipe().sink().close();
         Parked p = new Parked(pid, o.parkWrite(), argv);
@@ -69,7 +69,7 @@ final class StandbyPipes {
         parked.put(pid, p);
     }
 
-    void abandon(Opening o) {
+    public void abandon(Opening o) {
         posix.close(o.parkRead());
         posix.close(o.parkWrite());
         closeQuietly(o.readyPipe().sink());
@@ -77,7 +77,7 @@ final class StandbyPipes {
     }
 
     /** The ready pipe is readable: calls {@code onReady} with the pid once its byte arrived. */
-    void onReadable(Parked p, IntConsumer onReady) {
+    public void onReadable(Parked p, IntConsumer onReady) {
         ByteBuffer b = ByteBuffer.allocate(16);
         int n;
         try {
@@ -90,7 +90,7 @@ final class StandbyPipes {
     }
 
     /** Writes the activation ({@code NAME=VALUE} lines, an empty line) and lets go of the standby's pipes. */
-    boolean activate(int pid, Map<String, String> values) {
+    public boolean activate(int pid, Map<String, String> values) {
         Parked p = parked.remove(pid);
         if (p == null) return false;
         StringBuilder msg = new StringBuilder();
@@ -102,22 +102,22 @@ final class StandbyPipes {
     }
 
     /** It exited (or will never be activated): its pipes are closed. */
-    void forget(int pid) {
+    public void forget(int pid) {
         Parked p = parked.remove(pid);
         if (p != null) release(p);
     }
 
-    boolean holds(int pid) {
+    public boolean holds(int pid) {
         return parked.containsKey(pid);
     }
 
-    List<String> argvOf(int pid) {
+    public List<String> argvOf(int pid) {
         Parked p = parked.get(pid);
         return p == null ? null : p.argv;
     }
 
     /** For the hand-over: pid to park fd and argv, of the ready standbys only (a warming one is retired). */
-    Map<Object, Object> handover() {
+    public Map<Object, Object> handover() {
         Map<Object, Object> out = new LinkedHashMap<>();
         for (Parked p : parked.values()) {
             if (p.ready != null) continue;
@@ -135,7 +135,7 @@ final class StandbyPipes {
 
     /** Takes over what the previous image handed over. */
     @SuppressWarnings("unchecked")
-    void adopt(Map<Object, Object> saved) {
+    public void adopt(Map<Object, Object> saved) {
         if (saved == null) return;
         saved.forEach((pid, v) -> {
             Map<String, Object> m = (Map<String, Object>) v;

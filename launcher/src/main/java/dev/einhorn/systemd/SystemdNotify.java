@@ -1,4 +1,4 @@
-package dev.einhorn.master;
+package dev.einhorn.systemd;
 
 import dev.einhorn.pool.Clock;
 import dev.einhorn.pool.Pool;
@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * The pid is the same before and after bin/einhorn's exec and the master's own re-exec, so MAINPID stays
  * right. A failed send is logged once and never stops the master.
  */
-final class SystemdNotify {
+public final class SystemdNotify {
     private static final Logger log = LoggerFactory.getLogger(SystemdNotify.class);
 
     /** Where datagrams go; the real one is {@link Sockets#sendDatagram}. */
@@ -58,7 +58,7 @@ final class SystemdNotify {
     }
 
     /** From the master's environment; a no-op notifier when NOTIFY_SOCKET is not set. */
-    static SystemdNotify fromEnvironment(Map<String, String> env, int pid) {
+    public static SystemdNotify fromEnvironment(Map<String, String> env, int pid) {
         String socket = env.get("NOTIFY_SOCKET");
         if (socket == null || socket.isEmpty()) return new SystemdNotify(null, pid, null, null, Clock.SYSTEM);
         return new SystemdNotify(socket, pid, watchdogInterval(env, pid),
@@ -85,12 +85,12 @@ final class SystemdNotify {
     }
 
     /** The monotonic time (seconds, {@link Clock#now()}) of the next watchdog ping, or +infinity. */
-    double nextDeadline() {
+    public double nextDeadline() {
         return enabled() && !Double.isNaN(watchdogInterval) ? nextWatchdog : Double.POSITIVE_INFINITY;
     }
 
     /** Compares the pool to what systemd was last told and sends what changed. */
-    void afterTick(Pool pool) {
+    public void afterTick(Pool pool) {
         if (!enabled()) return;
         List<String> datagrams = new ArrayList<>();
         String status = status(pool);
@@ -136,7 +136,7 @@ final class SystemdNotify {
      * the new image (same pid) sends READY=1 once its pool is up. If the exec fails, the next tick here sends
      * READY=1.
      */
-    void reloading() {
+    public void reloading() {
         if (!enabled() || inUpgrade) return;
         inUpgrade = true;
         send("RELOADING=1\nMONOTONIC_USEC=" + System.nanoTime() / 1000);

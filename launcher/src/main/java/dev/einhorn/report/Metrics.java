@@ -1,4 +1,4 @@
-package dev.einhorn.master;
+package dev.einhorn.report;
 
 import dev.einhorn.cli.EinhornCli;
 import dev.einhorn.pool.LatencyHistogram;
@@ -13,11 +13,11 @@ import java.util.Map;
  * for a textfile collector or a tiny exporter (see docs/OPERATIONS.md). Every line is a {@code # HELP} or
  * {@code # TYPE} comment or {@code name{labels} value}.
  */
-final class Metrics {
+public final class Metrics {
     private Metrics() {}
 
-    static String text(Master master) {
-        Pool pool = master.pool;
+    public static String text(MasterView master) {
+        Pool pool = master.pool();
         StringBuilder out = new StringBuilder();
         Map<String, Integer> byState = new LinkedHashMap<>();
         for (String s : new String[] {"acked", "unacked", "old", "signaled"}) byState.put(s, 0);
@@ -25,7 +25,7 @@ final class Metrics {
 
         header(out, "einhorn_info", "gauge", "Constant 1, labelled with the einhorn-jvm version and master pid.");
         out.append("einhorn_info{version=\"").append(escape(EinhornCli.VERSION)).append("\",compatible=\"")
-                .append(escape(EinhornCli.EINHORN_VERSION)).append("\",pid=\"").append(master.pid).append("\"} 1\n");
+                .append(escape(EinhornCli.EINHORN_VERSION)).append("\",pid=\"").append(master.pid()).append("\"} 1\n");
         header(out, "einhorn_workers", "gauge",
                 "Live workers by state: acked, unacked (current version), old (previous version), signaled (stopping).");
         byState.forEach((state, n) -> out.append("einhorn_workers{state=\"").append(state).append("\"} ").append(n)

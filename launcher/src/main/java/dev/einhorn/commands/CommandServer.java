@@ -1,5 +1,6 @@
-package dev.einhorn.master;
+package dev.einhorn.commands;
 
+import dev.einhorn.files.OwnFiles;
 import dev.einhorn.posix.Posix;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * <p>Why the JDK's UNIX-domain channels rather than jnr-unixsocket: they plug into the same {@link Selector} as
  * everything else, and {@code SO_PEERCRED} gives the peer's user, which is all the access check needs.
  */
-final class CommandServer {
-    interface LineHandler {
+public final class CommandServer {
+    public interface LineHandler {
         void onLine(Connection connection, String line);
     }
 
@@ -55,7 +56,7 @@ final class CommandServer {
     /** The sum of every open connection's {@link Connection#bufferedBytes()}. */
     private long bufferedBytes;
 
-    CommandServer(ServerSocketChannel server, Selector selector, Posix posix, LineHandler handler) throws IOException {
+    public CommandServer(ServerSocketChannel server, Selector selector, Posix posix, LineHandler handler) throws IOException {
         this.server = server;
         this.selector = selector;
         this.posix = posix;
@@ -64,16 +65,16 @@ final class CommandServer {
         acceptKey = server.register(selector, SelectionKey.OP_ACCEPT, this);
     }
 
-    ServerSocketChannel channel() {
+    public ServerSocketChannel channel() {
         return server;
     }
 
-    Collection<Connection> connections() {
+    public Collection<Connection> connections() {
         return List.copyOf(connections.keySet());
     }
 
     /** Accepts every pending client; refuses peers that are neither our user nor root. */
-    void acceptAll() {
+    public void acceptAll() {
         while (true) {
             SocketChannel channel;
             try {
@@ -119,11 +120,11 @@ final class CommandServer {
     static final double ACCEPT_RETRY_SECONDS = 1;
 
     /** When the loop must wake up for this server: to accept again after a failed accept. */
-    double nextWakeup() {
+    public double nextWakeup() {
         return resumeAcceptingAt;
     }
 
-    void tick(double now) {
+    public void tick(double now) {
         if (now >= resumeAcceptingAt && acceptKey.isValid()) {
             resumeAcceptingAt = Double.POSITIVE_INFINITY;
             acceptKey.interestOps(SelectionKey.OP_ACCEPT);
@@ -131,7 +132,7 @@ final class CommandServer {
     }
 
     /** Takes over a client of the previous master image (after a re-exec). */
-    void adopt(Connection c) throws IOException {
+    public void adopt(Connection c) throws IOException {
         c.channel.configureBlocking(false);
         int interest = c.hasPendingOutput() ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ;
         connections.put(c, c.channel.register(selector, interest, c));
@@ -140,7 +141,7 @@ final class CommandServer {
     }
 
     /** Writes what each client's socket takes now, without waiting (before a re-exec). */
-    void flushAll() {
+    public void flushAll() {
         for (Connection c : connections()) flush(c);
     }
 
@@ -177,7 +178,7 @@ final class CommandServer {
     }
 
     /** Reads what is there and hands complete lines to the handler; closes on EOF, errors, or an overlong line. */
-    void onReadable(Connection c) {
+    public void onReadable(Connection c) {
         while (!c.isClosed()) {
             readBuffer.clear();
             int n;
@@ -224,17 +225,17 @@ final class CommandServer {
     }
 
     /** Drops a client whose handling threw; what it held is garbage now, so the loop can carry on. */
-    void failed(Connection c, Throwable t) {
+    public void failed(Connection c, Throwable t) {
         close(c);
         log.error("[{}] closed the connection: handling it failed with {}", c.label(), t.toString());
     }
 
-    void onWritable(Connection c) {
+    public void onWritable(Connection c) {
         flush(c);
     }
 
     /** Queues a framed line for a client and writes what the socket takes now. */
-    void send(Connection c, String framedLine) {
+    public void send(Connection c, String framedLine) {
         if (c.isClosed()) return;
         long before = c.bufferedBytes();
         boolean withinOwnLimit = c.send(framedLine);
@@ -268,7 +269,7 @@ final class CommandServer {
     }
 
     /** Closes once every queued reply is written (worker:ack, worker:ping). */
-    void closeWhenFlushed(Connection c) {
+    public void closeWhenFlushed(Connection c) {
         c.closeWhenFlushed();
         flush(c);
     }
@@ -307,7 +308,7 @@ final class CommandServer {
     }
 
     /** Closes the listening socket and every client. */
-    void closeAll() {
+    public void closeAll() {
         new ArrayList<>(connections.keySet()).forEach(this::close);
         closeQuietly(server);
     }

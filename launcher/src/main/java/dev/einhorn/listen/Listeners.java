@@ -1,6 +1,7 @@
-package dev.einhorn.master;
+package dev.einhorn.listen;
 
 import dev.einhorn.config.BindSpec;
+import dev.einhorn.master.StartupException;
 import dev.einhorn.posix.Posix;
 import dev.einhorn.posix.PosixException;
 import java.io.IOException;
@@ -18,22 +19,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Binds the {@code -b} listening sockets, once, for the master's whole life. */
-final class Listeners {
+public final class Listeners {
     private static final Logger log = LoggerFactory.getLogger(Listeners.class);
 
     /**
      * A bound socket: its spec, channel, fd, the real port (0 for UNIX), its family for EINHORN_FD_FAMILY_n,
      * and the socket file the master created (a UNIX {@code -b}; removed at exit), else null.
      */
-    record Listener(BindSpec spec, ServerSocketChannel channel, int fd, int port, String family, Path socketFile) {
-        Listener(BindSpec spec, ServerSocketChannel channel, int fd, int port, String family) {
+    public record Listener(BindSpec spec, ServerSocketChannel channel, int fd, int port, String family, Path socketFile) {
+        public Listener(BindSpec spec, ServerSocketChannel channel, int fd, int port, String family) {
             this(spec, channel, fd, port, family, null);
         }
     }
 
     private Listeners() {}
 
-    static List<Listener> bindAll(List<BindSpec> specs, int backlog, Posix posix) throws StartupException {
+    public static List<Listener> bindAll(List<BindSpec> specs, int backlog, Posix posix) throws StartupException {
         List<Listener> bound = new ArrayList<>();
         try {
             for (BindSpec spec : specs) bound.add(bind(spec, backlog, posix));
@@ -50,7 +51,7 @@ final class Listeners {
         }
     }
 
-    static Listener bind(BindSpec spec, int backlog, Posix posix) throws StartupException {
+    public static Listener bind(BindSpec spec, int backlog, Posix posix) throws StartupException {
         if (spec.isUnix()) return UnixListeners.bind(spec, backlog, posix);
         if (spec.isNamed()) {
             throw new StartupException("Could not bind " + spec.address() + ": systemd did not pass a socket "
@@ -86,7 +87,7 @@ final class Listeners {
     }
 
     /** Removes the socket files of UNIX {@code -b} sockets (at the master's exit, never on a reload). */
-    static void removeSocketFiles(List<Listener> listeners) {
+    public static void removeSocketFiles(List<Listener> listeners) {
         for (Listener l : listeners) {
             if (l.socketFile() != null) UnixListeners.removeSocketFile(l.socketFile());
         }

@@ -1,6 +1,8 @@
-package dev.einhorn.master;
+package dev.einhorn.report;
 
+import dev.einhorn.children.WorkerProbe;
 import dev.einhorn.config.Config;
+import dev.einhorn.listen.Listeners;
 import dev.einhorn.log.EinhornLog;
 import dev.einhorn.pool.Pool;
 import dev.einhorn.pool.Standby;
@@ -16,18 +18,18 @@ import java.util.Map;
  * The {@code state} command's dump: Einhorn's state keys (docs/COMPATIBILITY.md#state-dump-keys), so its tools
  * (and tests that read {@code [:state][:children]}, {@code signaled}, {@code pinged_at}) find what they expect.
  */
-final class StateDump {
+public final class StateDump {
     private StateDump() {}
 
-    static String yaml(Master master) {
+    public static String yaml(MasterView master) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("state", state(master));
         return Yaml.dumpWithSymbolKeys(root);
     }
 
-    static Map<String, Object> state(Master master) {
-        Config c = master.config;
-        Pool pool = master.pool;
+    static Map<String, Object> state(MasterView master) {
+        Config c = master.config();
+        Pool pool = master.pool();
         Map<String, Object> s = new LinkedHashMap<>();
         Map<Object, Object> children = new LinkedHashMap<>();
         for (Worker w : pool.workers()) children.put(w.pid(), child(master, w));
@@ -61,7 +63,7 @@ final class StateDump {
         s.put("bind", bind);
         s.put("bind_fds", bindFds);
         s.put("bound_ports", boundPorts);
-        s.put("cmd", master.argv());
+        s.put("cmd", master.workerArgv());
         s.put("respawn", pool.respawning());
         s.put("upgrading", pool.upgrading());
         s.put("smooth_upgrade", pool.smoothUpgrade());
@@ -86,12 +88,12 @@ final class StateDump {
         s.put("upgrade_timeout", c.upgradeTimeout());
         s.put("upgrades_completed", pool.upgradesCompleted());
         s.put("upgrades_failed", pool.upgradesFailed());
-        s.put("preloaded", master.launch() != null && master.launch().preloaded());
+        s.put("preloaded", master.preloaded());
         return s;
     }
 
     /** A warm standby (docs/PRELOAD.md "Warm standbys"): ready (parked) or warming, or retired (exiting). */
-    static Map<String, Object> standby(Master master, Standby s) {
+    static Map<String, Object> standby(MasterView master, Standby s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", new RubySymbol("standby"));
         m.put("state", standbyState(s));
@@ -117,7 +119,7 @@ final class StateDump {
         return s.ready() ? "standby" : "warming";
     }
 
-    static Map<String, Object> child(Master master, Worker w) {
+    static Map<String, Object> child(MasterView master, Worker w) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", new RubySymbol("worker"));
         m.put("version", w.version());

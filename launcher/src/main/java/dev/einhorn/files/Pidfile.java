@@ -1,5 +1,6 @@
-package dev.einhorn.master;
+package dev.einhorn.files;
 
+import dev.einhorn.master.StartupException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,7 +12,7 @@ import java.nio.file.Path;
  * holds our pid, so a second master that fails to start never deletes the running master's pidfile (Einhorn's
  * bug). What is at the path must be a regular file of ours ({@link OwnFiles}).
  */
-final class Pidfile {
+public final class Pidfile {
     private final Path path;
     private final long pid;
 
@@ -21,18 +22,18 @@ final class Pidfile {
     }
 
     /** Writes it whole (temp file and rename); refuses a symlink, a non-regular file, another user's file. */
-    static Pidfile write(Path path, long pid) throws StartupException {
+    public static Pidfile write(Path path, long pid) throws StartupException {
         OwnFiles.writeAtomically(path, Long.toString(pid).getBytes(StandardCharsets.US_ASCII));
         return new Pidfile(path, pid);
     }
 
     /** The pidfile an earlier image of this process wrote. */
-    static Pidfile existing(Path path, long pid) {
+    public static Pidfile existing(Path path, long pid) {
         return new Pidfile(path, pid);
     }
 
     /** Removes it if it is still our regular file with our pid (never through a symlink). */
-    void removeIfOurs() {
+    public void removeIfOurs() {
         try {
             if (!OwnFiles.checkExisting(path, OwnFiles.Kind.REGULAR_FILE)) return;
             byte[] content;

@@ -1,4 +1,4 @@
-package dev.einhorn.master;
+package dev.einhorn.commands;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

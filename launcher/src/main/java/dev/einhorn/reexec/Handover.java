@@ -1,8 +1,11 @@
-package dev.einhorn.master;
+package dev.einhorn.reexec;
 
+import dev.einhorn.commands.Connection;
 import dev.einhorn.config.BindSpec;
 import dev.einhorn.config.Config;
 import dev.einhorn.config.ConfigCodec;
+import dev.einhorn.listen.Listeners;
+import dev.einhorn.master.StartupException;
 import dev.einhorn.posix.Posix;
 import dev.einhorn.posix.PosixException;
 import dev.einhorn.protocol.ParseException;
@@ -24,7 +27,7 @@ import java.util.Map;
  * unread and unwritten bytes and upgrade subscription. One versioned YAML document in an in-memory file, the
  * clients' bytes after it (see {@link #HEADER}); private to this implementation (Einhorn's is Ruby-specific too).
  */
-record Handover(
+public record Handover(
         Config config,
         Map<String, Object> pool,
         int generation,
@@ -43,7 +46,7 @@ record Handover(
         List<String> workerArgv,
         Map<Object, Object> standbys) {
 
-    static final int FORMAT = 2;
+    public static final int FORMAT = 2;
     /**
      * Format 2 (this one): this line with the YAML document's length in bytes, the YAML document, then the clients'
      * raw bytes, which the document locates by offset and length. Their unwritten replies may be megabytes (up to
@@ -52,25 +55,26 @@ record Handover(
      */
     private static final String HEADER = "einhorn-handover-2 ";
 
-    /** Serialises a running master. */
-    static byte[] write(Master m, boolean reloadingForUpgrade, boolean smoothUpgrade, List<String> pendingSignals) {
+    /**
+     * This hand-over as the next image reads it (format {@link #FORMAT}). {@code generation} is the next image's;
+     * the clients' bytes (up to CommandServer.MAX_BUFFERED_BYTES) are copied once, into the result: the YAML only
+     * needs their offsets and lengths, so no intermediate buffer doubles them on a 64 MiB heap.
+     */
+    public byte[] bytes() {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("format", FORMAT);
-        s.put("generation", m.generation() + 1);
-        s.put("config", ConfigCodec.toMap(m.config));
-        s.put("pool", m.pool.snapshot());
-        s.put("command_server_fd", m.posix.fdOf(m.commandServer().channel()));
-        s.put("listeners", listeners(m.listeners()));
-        s.put("legacy_listeners", listeners(m.legacyListeners()));
+        s.put("generation", generation);
+        s.put("config", ConfigCodec.toMap(config));
+        s.put("pool", pool);
+        s.put("command_server_fd", commandServerFd);
+        s.put("listeners", listeners(listeners));
+        s.put("legacy_listeners", listeners(legacyListeners));
         List<Object> conns = new ArrayList<>();
-        // The clients' bytes (up to CommandServer.MAX_BUFFERED_BYTES) are copied once, into the result: the YAML
-        // only needs their offsets and lengths, so no intermediate buffer doubles them on a 64 MiB heap.
-        java.util.Collection<Connection> clients = m.commandServer().connections();
         long blobLength = 0;
-        for (Connection c : clients) {
+        for (Connection c : connections) {
             Map<String, Object> cm = new LinkedHashMap<>();
-            cm.put("fd", c.fd);
-            cm.put("id", c.id);
+            cm.put("fd", c.fd());
+            cm.put("id", c.id());
             int partial = c.partialLineLength();
             int pending = c.pendingOutputLength();
             cm.put("partial", List.of(blobLength, partial));
@@ -85,21 +89,21 @@ record Handover(
         s.put("connections", conns);
         s.put("reloading_for_upgrade", reloadingForUpgrade);
         s.put("smooth_upgrade", smoothUpgrade);
-        s.put("upgrade_queued", m.upgrades.queued());
-        s.put("queued_smooth", m.upgrades.queuedSmooth());
+        s.put("upgrade_queued", upgradeQueued);
+        s.put("queued_smooth", queuedSmooth);
         s.put("pending_signals", pendingSignals);
-        s.put("verbosity", dev.einhorn.log.EinhornLog.verbosity());
-        s.put("worker_argv", m.argv());
-        s.put("watchdog", m.watchdogState());
+        s.put("verbosity", verbosity);
+        s.put("worker_argv", workerArgv);
+        s.put("watchdog", watchdog);
         Map<Object, Object> archives = new LinkedHashMap<>();
-        m.workerArchives().forEach((pid, path) -> archives.put(pid, path.toString()));
+        workerArchives.forEach((pid, path) -> archives.put(pid, path.toString()));
         s.put("worker_archives", archives);
-        s.put("standbys", m.standbyHandover());
+        s.put("standbys", standbys);
         byte[] yaml = Yaml.dump(s).getBytes(StandardCharsets.UTF_8);
         byte[] header = (HEADER + yaml.length + "\n").getBytes(StandardCharsets.US_ASCII);
         java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(Math.toIntExact(header.length + yaml.length + blobLength));
         out.put(header).put(yaml);
-        for (Connection c : clients) c.copyBufferedTo(out);
+        for (Connection c : connections) c.copyBufferedTo(out);
         return out.array();
     }
 
@@ -128,26 +132,45 @@ record Handover(
         return out;
     }
 
-    /** Every fd the next image needs (the state fd aside). */
-    static List<Integer> fdsToKeep(Master m) {
+    /**
+     * Every fd the next image needs (the state fd aside): the command socket, the listeners, the clients, the -k
+     * watchdog's pipe and the ready standbys' park pipes.
+     */
+    @SuppressWarnings("unchecked")
+    public List<Integer> fdsToKeep() {
         List<Integer> fds = new ArrayList<>();
-        fds.add(m.posix.fdOf(m.commandServer().channel()));
-        for (Listeners.Listener l : m.listeners()) fds.add(l.fd());
-        for (Listeners.Listener l : m.legacyListeners()) fds.add(l.fd());
-        for (Connection c : m.commandServer().connections()) fds.add(c.fd);
-        fds.addAll(m.watchdogFds());
-        fds.addAll(m.standbyFds());
+        fds.add(commandServerFd);
+        for (Listeners.Listener l : listeners) fds.add(l.fd());
+        for (Listeners.Listener l : legacyListeners) fds.add(l.fd());
+        for (Connection c : connections) fds.add(c.fd());
+        if (watchdog != null) fds.add(((Number) watchdog.get("write_fd")).intValue());
+        if (standbys != null) {
+            standbys.values().forEach(v -> fds.add(((Number) ((Map<String, Object>) v).get("park_fd")).intValue()));
+        }
         return fds;
     }
 
     /** Reads and adopts what the previous image handed over. */
     @SuppressWarnings("unchecked")
-    static Handover read(int stateFd, Posix posix) throws StartupException {
-        Map<String, Object> s;
+    public static Handover read(int stateFd, Posix posix) throws StartupException {
         byte[] all;
-        int blobStart = 0;
         try {
             all = posix.readToEndAndClose(stateFd);
+        } catch (PosixException e) {
+            throw new StartupException("Could not read the state handed over on fd " + stateFd + ": " + e.getMessage());
+        }
+        return read(all, "on fd " + stateFd);
+    }
+
+    /**
+     * Reads a hand-over of format {@link #FORMAT} or 1 and adopts its fds, which must be open in this process;
+     * {@code source} says where it came from, for the error message.
+     */
+    @SuppressWarnings("unchecked")
+    public static Handover read(byte[] all, String source) throws StartupException {
+        Map<String, Object> s;
+        int blobStart = 0;
+        try {
             String yaml;
             if (startsWith(all, HEADER)) {
                 int eol = indexOf(all, (byte) '\n');
@@ -160,8 +183,8 @@ record Handover(
                 yaml = new String(all, StandardCharsets.UTF_8);
             }
             s = Yaml.parseOwnMapping(yaml);
-        } catch (PosixException | ParseException | RuntimeException e) {
-            throw new StartupException("Could not read the state handed over on fd " + stateFd + ": " + e.getMessage());
+        } catch (ParseException | RuntimeException e) {
+            throw new StartupException("Could not read the state handed over " + source + ": " + e.getMessage());
         }
         if (!Integer.valueOf(FORMAT).equals(s.get("format")) && !Integer.valueOf(1).equals(s.get("format"))) {
             throw new StartupException("State format " + s.get("format") + " is not " + FORMAT
@@ -213,7 +236,8 @@ record Handover(
         return out;
     }
 
-    ServerSocketChannel commandServer() {
+    /** The command socket the previous image listened on. */
+    public ServerSocketChannel commandServer() {
         return InheritedFds.serverSocketChannel(commandServerFd, StandardProtocolFamily.UNIX, "einhorn master");
     }
 

@@ -1,5 +1,7 @@
-package dev.einhorn.master;
+package dev.einhorn.files;
 
+import dev.einhorn.listen.UnixListeners;
+import dev.einhorn.master.StartupException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -20,18 +22,18 @@ import java.util.Set;
  * of the expected kind owned by this user: a symlink, a FIFO, a directory or another user's file is refused, never
  * followed, so nothing outside the named paths is ever written, truncated, chmod'ed or removed.
  */
-final class OwnFiles {
+public final class OwnFiles {
     private OwnFiles() {}
 
     /** What may already be at a path: a regular file (pidfile, lockfile) or a UNIX socket (command socket). */
-    enum Kind { REGULAR_FILE, SOCKET }
+    public enum Kind { REGULAR_FILE, SOCKET }
 
     /**
      * Refuses what is at {@code path}, if anything, unless it is a {@code kind} owned by this user.
      *
      * @return whether something is there
      */
-    static boolean checkExisting(Path path, Kind kind) throws StartupException {
+    public static boolean checkExisting(Path path, Kind kind) throws StartupException {
         BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -51,7 +53,7 @@ final class OwnFiles {
      * Whether the path itself (not a symlink's target) is a UNIX socket. Not {@code isOther()}, which is also true
      * of a FIFO or a device node: {@code -d /dev/null} run as root took /dev/null for a stale socket and deleted it.
      */
-    static boolean isSocket(Path path) {
+    public static boolean isSocket(Path path) {
         try {
             int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
             return (mode & UnixListeners.S_IFMT) == UnixListeners.S_IFSOCK;
@@ -60,7 +62,7 @@ final class OwnFiles {
         }
     }
 
-    static void refuseSymlink(Path path) throws StartupException {
+    public static void refuseSymlink(Path path) throws StartupException {
         if (Files.isSymbolicLink(path)) throw refused(path, "it is a symbolic link");
     }
 
@@ -68,7 +70,7 @@ final class OwnFiles {
      * Opens (creating it if need be) the lockfile without following a symlink, checks that the file opened is a
      * regular file of ours, and makes it owner-only. Read-write, so that a FIFO swapped in never blocks the open.
      */
-    static FileChannel openLockfile(Path path) throws StartupException {
+    public static FileChannel openLockfile(Path path) throws StartupException {
         checkExisting(path, Kind.REGULAR_FILE);
         FileChannel lock;
         try {
@@ -115,7 +117,7 @@ final class OwnFiles {
     }
 
     /** Removes the path if it still is a {@code kind} of ours (at exit); anything else is left alone. */
-    static void removeIfOurs(Path path, Kind kind) {
+    public static void removeIfOurs(Path path, Kind kind) {
         try {
             if (checkExisting(path, kind)) Files.delete(path);
         } catch (StartupException | IOException ignored) {
@@ -141,7 +143,7 @@ final class OwnFiles {
     }
 
     /** This process's uid: the owner of its /proc entry. */
-    static long ownUid() throws IOException {
+    public static long ownUid() throws IOException {
         return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
     }
 

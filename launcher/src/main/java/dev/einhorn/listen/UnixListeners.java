@@ -1,6 +1,7 @@
-package dev.einhorn.master;
+package dev.einhorn.listen;
 
 import dev.einhorn.config.BindSpec;
+import dev.einhorn.master.StartupException;
 import dev.einhorn.posix.Posix;
 import dev.einhorn.posix.PosixException;
 import java.io.IOException;
@@ -27,9 +28,9 @@ import org.slf4j.LoggerFactory;
  * applies: put the socket in a directory only the service can enter if that matters). The file is removed when
  * the master exits.
  */
-final class UnixListeners {
+public final class UnixListeners {
     private static final Logger log = LoggerFactory.getLogger(UnixListeners.class);
-    static final int S_IFMT = 0170000, S_IFSOCK = 0140000;
+    public static final int S_IFMT = 0170000, S_IFSOCK = 0140000;
 
     private UnixListeners() {}
 
