@@ -48,12 +48,12 @@ public final class Connection {
     }
 
     /** The bytes of a line not yet complete (handed over across a re-exec). */
-    byte[] partialLine() {
+    public byte[] partialLine() {
         return partialLine.toByteArray();
     }
 
     /** Output not yet written (handed over across a re-exec). */
-    byte[] pendingOutput() {
+    public byte[] pendingOutput() {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         for (ByteBuffer b : output) out.write(b.array(), b.position(), b.remaining());
         return out.toByteArray();
