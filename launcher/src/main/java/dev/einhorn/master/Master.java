@@ -1,9 +1,11 @@
 package dev.einhorn.master;
 
 import dev.einhorn.children.KillWatchdog;
+import dev.einhorn.children.Renice;
 import dev.einhorn.children.StandbyPipes;
 import dev.einhorn.children.WorkerCommand;
 import dev.einhorn.children.WorkerProbe;
+import dev.einhorn.children.WorkerSpawner;
 import dev.einhorn.commands.CommandServer;
 import dev.einhorn.commands.Commands;
 import dev.einhorn.commands.Connection;
@@ -20,11 +22,9 @@ import dev.einhorn.posix.ExitStatus;
 import dev.einhorn.posix.Posix;
 import dev.einhorn.posix.PosixException;
 import dev.einhorn.posix.Signals;
-import dev.einhorn.posix.SpawnRequest;
 import dev.einhorn.preload.Preloader;
 import dev.einhorn.preload.WorkerLaunch;
 import dev.einhorn.protocol.Replies;
-import dev.einhorn.protocol.RubyInspect;
 import dev.einhorn.reexec.Handover;
 import dev.einhorn.reexec.Reload;
 import dev.einhorn.reexec.ReloadHost;
@@ -34,18 +34,14 @@ import dev.einhorn.report.StateDump;
 import dev.einhorn.report.StateJson;
 import dev.einhorn.systemd.SystemdNotify;
 import java.io.IOException;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +69,9 @@ public final class Master implements WorkerHost, MasterControl, ReloadHost, Mast
     private final List<Listeners.Listener> listeners;
     /** Sockets of the deprecated {@code srv:} template: inherited, but not in EINHORN_FD_*. */
     private final List<Listeners.Listener> legacyListeners;
+    /** The master's environment less what einhorn sets per worker: for workers, and the -k watchdog. */
     private final Map<String, String> baseEnv;
+    private final WorkerSpawner spawner;
     /** sd_notify to systemd (ops: docs/OPERATIONS.md); a no-op without NOTIFY_SOCKET. */
     private final SystemdNotify systemd;
     private final Reload reload;
@@ -118,6 +116,7 @@ public final class Master implements WorkerHost, MasterControl, ReloadHost, Mast
         this.preloader = command.preloader();
         this.launch = command.launch();
         this.baseEnv = baseEnv;
+        this.spawner = new WorkerSpawner(config, posix, pid, listeners, legacyListeners, baseEnv);
         this.generation = handover == null ? 0 : handover.generation();
         this.pool = handover == null ? new Pool(poolSettings(config), config.number(), this, Clock.SYSTEM)
                 : Pool.restore(handover.pool(), poolSettings(config), this, Clock.SYSTEM);
@@ -139,7 +138,7 @@ public final class Master implements WorkerHost, MasterControl, ReloadHost, Mast
             }
         }
         if (config.killChildrenOnExit()) startWatchdog(handover);
-        if (config.niceMaster() != null) renice(pid, config.niceMaster(), "the master");
+        if (config.niceMaster() != null) Renice.renice(posix, pid, config.niceMaster(), "the master");
     }
 
     private void startWatchdog(Handover handover) {
@@ -460,58 +459,14 @@ public final class Master implements WorkerHost, MasterControl, ReloadHost, Mast
 
     /** Starts a worker (index >= 0) or, with {@code pipes}, a standby that has no index yet. */
     private int start(int index, StandbyPipes.Opening pipes) throws SpawnException {
-        List<Integer> fds = new ArrayList<>();
-        Map<String, String> env = new LinkedHashMap<>(baseEnv);
-        for (int i = 0; i < listeners.size(); i++) {
-            fds.add(listeners.get(i).fd());
-            env.put("EINHORN_FD_" + i, Integer.toString(SpawnRequest.childFd(i)));
-            env.put("EINHORN_FD_FAMILY_" + i, listeners.get(i).family());
-        }
-        legacyListeners.forEach(l -> fds.add(l.fd()));
-        env.put("EINHORN_FD_COUNT", Integer.toString(listeners.size()));
-        env.put("EINHORN_FDS", java.util.stream.IntStream.range(0, listeners.size())
-                .mapToObj(i -> Integer.toString(SpawnRequest.childFd(i))).collect(Collectors.joining(" ")));
-        env.put("EINHORN_SOCK_PATH", config.socketPath().toString());
-        env.put("EINHORN_MASTER_PID", Integer.toString(pid));
-        if (pipes == null) env.put("EINHORN_CHILD_INDEX", Integer.toString(index));
-        env.put("EINHORN_GRACEFUL_SIGNAL", config.gracefulSignal());
         WorkerLaunch launch = this.launch;
-        List<String> argv = launch.argv();
-        env.putAll(launch.extraEnv());
-        SocketChannel commandFd = null;
-        try {
-            if (config.commandSocketAsFd()) {
-                commandFd = SocketChannel.open(UnixDomainSocketAddress.of(config.socketPath()));
-                env.put("EINHORN_SOCK_FD", Integer.toString(SpawnRequest.childFd(fds.size())));
-                fds.add(posix.fdOf(commandFd));
-            }
-            if (pipes != null) {
-                env.put("EINHORN_STANDBY_FD", Integer.toString(SpawnRequest.childFd(fds.size())));
-                fds.add(pipes.parkRead());
-                env.put("EINHORN_STANDBY_READY_FD", Integer.toString(SpawnRequest.childFd(fds.size())));
-                fds.add(pipes.readyWrite());
-            }
-            int child = posix.spawn(new SpawnRequest(argv.get(0), argv, env, fds));
-            if (config.niceWorker() != null) renice(child, config.niceWorker(), "worker " + child);
-            if (watchdog != null) watchdog.added(child);
-            EinhornLog.logFor(pipes == null ? "WORKER" : "STANDBY", child, EinhornLog.INFO,
-                    "About to exec " + RubyInspect.inspect(argv));
-            if (launch.archive().isPresent()) {
-                workerProbe.started(child, launch.archive().get());
-                preloader.watch(child, launch);
-            }
-            return child;
-        } catch (PosixException | IOException e) {
-            throw new SpawnException("could not exec " + argv.get(0) + ": " + e.getMessage());
-        } finally {
-            if (commandFd != null) {
-                try {
-                    commandFd.close();
-                } catch (IOException ignored) {
-                    // the worker holds its own copy
-                }
-            }
+        int child = spawner.spawn(launch, index, pipes);
+        if (watchdog != null) watchdog.added(child);
+        if (launch.archive().isPresent()) {
+            workerProbe.started(child, launch.archive().get());
+            preloader.watch(child, launch);
         }
+        return child;
     }
 
     @Override
@@ -675,25 +630,6 @@ public final class Master implements WorkerHost, MasterControl, ReloadHost, Mast
         signals.handle(HANDLED_SIGNALS, posix);
         signals.unblock(HANDLED_SIGNALS, posix);
         drained.forEach(this::onSignal);
-    }
-
-    /**
-     * {@code --nice}: Einhorn runs {@code RENICE_CMD N -p PID} through a shell; we call setpriority(2), which needs
-     * no shell and no quoting (the RENICE_CMD part is accepted and not used).
-     */
-    private void renice(int target, int nice, String who) {
-        try {
-            // Linux keeps a nice level per thread: set it on every thread the process has now (new ones inherit it)
-            java.io.File[] tasks = new java.io.File("/proc/" + target + "/task").listFiles();
-            if (tasks == null) {
-                posix.setNice(target, nice);
-            } else {
-                for (java.io.File task : tasks) posix.setNice(Integer.parseInt(task.getName()), nice);
-            }
-            log.info("Reniced {} to level {}", who, nice);
-        } catch (PosixException e) {
-            log.error("Could not renice {} to level {}: {}, but continuing on anyway.", who, nice, e.getMessage());
-        }
     }
 
     @Override
