@@ -486,7 +486,7 @@ public final class Master implements WorkerHost, MasterControl, ReloadHost, Mast
     @Override
     public void upgradeProgress(Level level, String message) {
         log(level, message);
-        // a client is told which of the upgrade's lines are errors, unless the line says so itself
+        // clients are told which of the upgrade's lines are errors; its last, "Upgrade failed: ...", says so itself
         sendToUpgradeClients(level == Level.ERROR ? "ERROR: " + message : message, false);
     }
 
