@@ -1,5 +1,15 @@
 package dev.einhorn.bench;
 
+import dev.einhorn.bench.process.EinhornProcess;
+import dev.einhorn.bench.report.Report;
+import dev.einhorn.bench.report.StandbyReport;
+import dev.einhorn.bench.run.LoadRun;
+import dev.einhorn.bench.run.MemoryRun;
+import dev.einhorn.bench.run.OverheadRun;
+import dev.einhorn.bench.run.Probe;
+import dev.einhorn.bench.run.SpringRun;
+import dev.einhorn.bench.run.StandbyRun;
+import dev.einhorn.bench.run.StartupRun;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,5 +1,6 @@
 package dev.einhorn.bench;
 
+import dev.einhorn.bench.process.EinhornProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,11 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The machine and JDKs of a run, for RESULTS.md. */
-final class Machine {
+public final class Machine {
     private Machine() {
     }
 
-    static Map<String, String> describe() {
+    public static Map<String, String> describe() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("date", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
         m.put("nproc", Integer.toString(Runtime.getRuntime().availableProcessors()));

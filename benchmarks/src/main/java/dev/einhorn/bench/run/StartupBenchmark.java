@@ -1,5 +1,8 @@
-package dev.einhorn.bench;
+package dev.einhorn.bench.run;
 
+import dev.einhorn.bench.Variants;
+import dev.einhorn.bench.process.EinhornProcess;
+import dev.einhorn.bench.process.ProcFs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.einhorn.bench;
+package dev.einhorn.bench.process;
 
 import java.io.ByteArrayOutputStream;
 import java.net.StandardProtocolFamily;
@@ -16,7 +16,7 @@ import java.nio.file.Path;
  * reply, passed in). Its PSS, idle CPU and round trips are what any JVM doing the same I/O costs here; the
  * master's figures beside it are the part that is ours. One client at a time, blocking I/O, no other thread.
  *
- * <p>{@code java FLAGS -cp benchmarks.jar dev.einhorn.bench.FloorServer SOCKET REPLY_LINE}; the reply line's newline is optional
+ * <p>{@code java FLAGS -cp benchmarks.jar dev.einhorn.bench.process.FloorServer SOCKET REPLY_LINE}; the reply line's newline is optional
  */
 public final class FloorServer {
     private FloorServer() {

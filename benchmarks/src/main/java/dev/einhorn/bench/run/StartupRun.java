@@ -1,5 +1,9 @@
-package dev.einhorn.bench;
+package dev.einhorn.bench.run;
 
+import dev.einhorn.bench.BenchJson;
+import dev.einhorn.bench.Stats;
+import dev.einhorn.bench.Variants;
+import dev.einhorn.bench.process.EinhornProcess;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -32,14 +36,14 @@ import java.util.regex.Pattern;
  * starting JVM is faulting in its pages), so polling it every 5 ms slowed exactly the preloaded workers and
  * hid the archive's gain (see RESULTS.md).
  */
-final class StartupRun {
+public final class StartupRun {
     static final Pattern ACK = Pattern.compile("Received a manual ACK from (\\d+)");
 
     private StartupRun() {
     }
 
     /** The pids of the manual ACKs logged in text (the master's log), in order. */
-    static List<Long> ackedPids(CharSequence text) {
+    public static List<Long> ackedPids(CharSequence text) {
         List<Long> pids = new ArrayList<>();
         Matcher m = ACK.matcher(text);
         while (m.find()) pids.add(Long.parseLong(m.group(1)));
@@ -50,7 +54,7 @@ final class StartupRun {
     record Shot(double masterMs, double clientMs) {
     }
 
-    static Map<String, Object> run(Path out, List<String> ids, int rounds, int warmup, long seed) throws Exception {
+    public static Map<String, Object> run(Path out, List<String> ids, int rounds, int warmup, long seed) throws Exception {
         Map<String, EinhornProcess> masters = new LinkedHashMap<>();
         Map<String, List<Shot>> shots = new LinkedHashMap<>();
         Map<String, String> errors = new LinkedHashMap<>();
@@ -106,7 +110,7 @@ final class StartupRun {
             if (!variants.containsKey(id)) variants.put(id, Map.of("error", why));
         });
         result.put("variants", variants);
-        Json.write(out.resolve("startup.json"), result);
+        BenchJson.write(out.resolve("startup.json"), result);
         return result;
     }
 
@@ -160,7 +164,7 @@ final class StartupRun {
     /** The worker's ack_latency_s from {@code state --json}, in ms. */
     @SuppressWarnings("unchecked")
     static double ackLatencyMs(EinhornProcess e, long pid) throws IOException {
-        Object root = Json.parse(e.command("state", "--json"));
+        Object root = BenchJson.parse(e.command("state", "--json"));
         if (root instanceof Map<?, ?> m && m.get("workers") instanceof List<?> workers) {
             for (Object o : workers) {
                 Map<String, Object> w = (Map<String, Object>) o;

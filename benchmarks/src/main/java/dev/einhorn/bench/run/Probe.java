@@ -1,5 +1,9 @@
-package dev.einhorn.bench;
+package dev.einhorn.bench.run;
 
+import dev.einhorn.bench.BenchJson;
+import dev.einhorn.bench.Variants;
+import dev.einhorn.bench.process.EinhornProcess;
+import dev.einhorn.bench.process.ProcFs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,11 +17,11 @@ import java.util.Map;
  * must also report {@code preloaded: true} in state, and its worker should map an archive from the preload
  * cache); which upgrade/reload commands the master lists in {@code help}.
  */
-final class Probe {
+public final class Probe {
     private Probe() {
     }
 
-    static Map<String, Object> run(Path out) throws Exception {
+    public static Map<String, Object> run(Path out) throws Exception {
         Map<String, Object> result = new LinkedHashMap<>();
         Variants.App app = Variants.app();
         Map<String, Object> a = new LinkedHashMap<>();
@@ -71,7 +75,7 @@ final class Probe {
         }
         result.put("commands", commands);
         System.err.println("[probe] commands: " + commands);
-        Json.write(out.resolve("probe.json"), result);
+        BenchJson.write(out.resolve("probe.json"), result);
         return result;
     }
 
@@ -94,7 +98,7 @@ final class Probe {
 
     /** Ids of the variants the probe found available. */
     @SuppressWarnings("unchecked")
-    static List<String> available(Map<String, Object> probe) {
+    public static List<String> available(Map<String, Object> probe) {
         List<String> ids = new ArrayList<>();
         ((Map<String, Object>) probe.get("variants")).forEach((id, r) -> {
             if (Boolean.TRUE.equals(((Map<String, Object>) r).get("available"))) ids.add(id);
@@ -102,8 +106,8 @@ final class Probe {
         return ids;
     }
 
-    static Map<String, Object> load(Path out) throws Exception {
+    public static Map<String, Object> load(Path out) throws Exception {
         Path p = out.resolve("probe.json");
-        return Files.exists(p) ? Json.read(p) : run(out);
+        return Files.exists(p) ? BenchJson.read(p) : run(out);
     }
 }

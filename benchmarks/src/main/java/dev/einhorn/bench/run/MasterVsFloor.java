@@ -1,5 +1,11 @@
-package dev.einhorn.bench;
+package dev.einhorn.bench.run;
 
+import dev.einhorn.bench.Stats;
+import dev.einhorn.bench.Variants;
+import dev.einhorn.bench.process.CommandClient;
+import dev.einhorn.bench.process.EinhornProcess;
+import dev.einhorn.bench.process.FloorServer;
+import dev.einhorn.bench.process.ProcFs;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -22,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * master's JVM flags (bin/lib/jvm.sh): the same PSS, CPU and round-trip figures for a JVM that does nothing else.
  * The upgrade's floor is its pacing, one spawn per {@code -s} seconds: (workers - 1) x s.
  */
-final class MasterVsFloor {
+public final class MasterVsFloor {
     static final int WORKERS = 4;
     static final double SPINUP_SECONDS = 1;
 

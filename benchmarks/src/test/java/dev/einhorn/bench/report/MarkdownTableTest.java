@@ -1,4 +1,4 @@
-package dev.einhorn.bench;
+package dev.einhorn.bench.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package dev.einhorn.bench;
+package dev.einhorn.bench.process;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

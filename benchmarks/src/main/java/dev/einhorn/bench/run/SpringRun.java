@@ -1,5 +1,10 @@
-package dev.einhorn.bench;
+package dev.einhorn.bench.run;
 
+import dev.einhorn.bench.BenchJson;
+import dev.einhorn.bench.Stats;
+import dev.einhorn.bench.Variants;
+import dev.einhorn.bench.process.EinhornProcess;
+import dev.einhorn.bench.process.ProcFs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,11 +40,11 @@ import java.util.stream.Stream;
  * The run stops starting rounds once {@code budget_s} has passed, and records how many it took; the machine's load
  * average is sampled every round.
  */
-final class SpringRun {
+public final class SpringRun {
     static final Pattern LAUNCHED = Pattern.compile("===> Launched (\\d+) \\(index");
     static final Pattern PREPARED = Pattern.compile("Prepared the preload of generation \\d+ in (\\d+) ms");
     static final String CACHE_HIT = "Reusing the preload archive";
-    static final List<String> JDKS = List.of("17", "25");
+    public static final List<String> JDKS = List.of("17", "25");
 
     private SpringRun() {
     }
@@ -79,7 +84,7 @@ final class SpringRun {
         }
     }
 
-    static void run(Path out, int rounds, int warmup, int masterRounds, long seed, boolean standbys, int budgetS)
+    public static void run(Path out, int rounds, int warmup, int masterRounds, long seed, boolean standbys, int budgetS)
             throws Exception {
         long started = System.nanoTime();
         Map<String, Object> result = new LinkedHashMap<>();
@@ -212,7 +217,7 @@ final class SpringRun {
         result.put("masterStart", masterStart);
         result.put("errors", errors);
         result.put("wallSeconds", (System.nanoTime() - started) / 1e9);
-        Json.write(out.resolve("spring.json"), result);
+        BenchJson.write(out.resolve("spring.json"), result);
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.einhorn.bench;
+package dev.einhorn.bench.process;
 
 import dev.einhorn.protocol.Client;
 import dev.einhorn.protocol.ParseException;

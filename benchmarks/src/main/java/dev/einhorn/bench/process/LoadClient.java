@@ -1,4 +1,4 @@
-package dev.einhorn.bench;
+package dev.einhorn.bench.process;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,9 +17,9 @@ import java.util.List;
  * {@code GET /} (HTTP) or nothing (line servers), reading to EOF. Bounded by a deadline and a per-thread count.
  * Records each request's start (µs since {@link #t0}), latency (µs) and outcome.
  */
-final class LoadClient {
-    static final byte OK = 0, REFUSED = 1, IO_ERROR = 2, TIMEOUT = 3, BAD_REPLY = 4;
-    static final String[] OUTCOMES = {"ok", "connection refused", "reset/io error", "timeout", "bad reply"};
+public final class LoadClient {
+    public static final byte OK = 0, REFUSED = 1, IO_ERROR = 2, TIMEOUT = 3, BAD_REPLY = 4;
+    public static final String[] OUTCOMES = {"ok", "connection refused", "reset/io error", "timeout", "bad reply"};
     private static final byte[] GET = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
             .getBytes(StandardCharsets.US_ASCII);
 
@@ -31,7 +31,7 @@ final class LoadClient {
     private final List<Worker> workers = new ArrayList<>();
     private volatile boolean stop;
 
-    LoadClient(int port, boolean http, int threads, int maxPerThread, long maxSeconds) {
+    public LoadClient(int port, boolean http, int threads, int maxPerThread, long maxSeconds) {
         this.port = port;
         this.http = http;
         this.maxPerThread = maxPerThread;
@@ -39,27 +39,27 @@ final class LoadClient {
         for (int i = 0; i < threads; i++) workers.add(new Worker(i));
     }
 
-    void start() {
+    public void start() {
         for (Worker w : workers) w.thread.start();
     }
 
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         stop = true;
         for (Worker w : workers) w.thread.join(30_000);
     }
 
-    long micros() {
+    public long micros() {
         return (System.nanoTime() - t0) / 1000;
     }
 
     /** All samples, merged: start µs, latency µs, outcome. */
-    record Samples(long[] startUs, int[] latencyUs, byte[] outcome) {
-        int size() {
+    public record Samples(long[] startUs, int[] latencyUs, byte[] outcome) {
+        public int size() {
             return startUs.length;
         }
     }
 
-    Samples samples() {
+    public Samples samples() {
         int n = workers.stream().mapToInt(w -> w.count).sum();
         long[] s = new long[n];
         int[] l = new int[n];

@@ -1,4 +1,4 @@
-package dev.einhorn.bench;
+package dev.einhorn.bench.report;
 
 import java.util.ArrayList;
 import java.util.List;

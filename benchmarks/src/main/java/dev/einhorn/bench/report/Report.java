@@ -1,5 +1,9 @@
-package dev.einhorn.bench;
+package dev.einhorn.bench.report;
 
+import dev.einhorn.bench.BenchJson;
+import dev.einhorn.bench.Machine;
+import dev.einhorn.bench.Stats;
+import dev.einhorn.bench.Variants;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /** Renders benchmarks/RESULTS.md from the JSON results of one run, and copies the charts and raw results. */
-final class Report {
+public final class Report {
     /** JMH's JSON result of the {@code jmh} part of benchmarks/run (StartupBenchmark). */
     static final String JMH_FILE = "jmh-startup.json";
 
@@ -37,7 +41,7 @@ final class Report {
      * status.tsv, commands.tsv, each row naming the run that wrote it); a part that ran now but wrote nothing loses
      * its old file, so its section says "not run" instead of showing an older run's figures.
      */
-    static void write(Path out, Path results, Path md) throws IOException {
+    public static void write(Path out, Path results, Path md) throws IOException {
         Files.createDirectories(results);
         Map<String, String> ranNow = tsv(out.resolve("status.tsv"));
         for (String f : PART_FILES) {
@@ -86,7 +90,7 @@ final class Report {
     }
 
     static Map<String, Object> readOrNull(Path p) throws IOException {
-        return Files.exists(p) ? Json.read(p) : null;
+        return Files.exists(p) ? BenchJson.read(p) : null;
     }
 
     @SuppressWarnings("unchecked")
@@ -433,7 +437,7 @@ final class Report {
             b.append(NOT_RUN);
             return;
         }
-        Map<String, JmhResult> jmh = jmhResults(Json.parse(Files.readString(file)));
+        Map<String, JmhResult> jmh = jmhResults(BenchJson.parse(Files.readString(file)));
         Map<String, double[]> client = startupSamples(readOrNull(out.resolve("startup.json")), "clientMs");
         b.append("`StartupBenchmark` (JMH, mode SingleShotTime): a fresh master per variant and fork (`-n 1 -s 0.05`, "
                 + "manual ACK); each shot sends `inc` and reads the master's log until the new worker's ACK line "

@@ -1,5 +1,9 @@
-package dev.einhorn.bench;
+package dev.einhorn.bench.run;
 
+import dev.einhorn.bench.BenchJson;
+import dev.einhorn.bench.Variants;
+import dev.einhorn.bench.process.EinhornProcess;
+import dev.einhorn.bench.process.ProcFs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,11 +16,11 @@ import java.util.Map;
  * set-up starts a fresh master with {@code -n N}, waits for all ACKs, lets the workers idle, then reads every
  * worker's smaps_rollup (twice, 1 s apart; the second reading is kept).
  */
-final class MemoryRun {
+public final class MemoryRun {
     private MemoryRun() {
     }
 
-    static Map<String, Object> run(Path out, List<String> variantIds, int[] counts, long settleMillis) throws Exception {
+    public static Map<String, Object> run(Path out, List<String> variantIds, int[] counts, long settleMillis) throws Exception {
         Map<String, Object> result = new LinkedHashMap<>();
         List<Object> rows = new ArrayList<>();
         for (String id : variantIds) {
@@ -55,7 +59,7 @@ final class MemoryRun {
         }
         result.put("settleMillis", settleMillis);
         result.put("rows", rows);
-        Json.write(out.resolve("memory.json"), result);
+        BenchJson.write(out.resolve("memory.json"), result);
         return result;
     }
 }

@@ -1,5 +1,6 @@
-package dev.einhorn.bench;
+package dev.einhorn.bench.report;
 
+import dev.einhorn.bench.run.LoadRun;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -17,7 +18,7 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** PNG charts with XChart (headless): throughput and latency over time, operations marked as vertical bands. */
-final class Charts {
+public final class Charts {
     private Charts() {
     }
 
@@ -29,7 +30,7 @@ final class Charts {
         };
     }
 
-    static void loadChart(LoadRun.Timeline tl, List<LoadRun.Op> ops, Path png, String title) throws IOException {
+    public static void loadChart(LoadRun.Timeline tl, List<LoadRun.Op> ops, Path png, String title) throws IOException {
         System.setProperty("java.awt.headless", "true");
         XYChart rate = chart(title, "requests/s (" + (int) (tl.bucketS() * 1000) + " ms buckets)");
         line(rate, "requests/s", tl.t(), tl.rps(), new Color(30, 90, 200));

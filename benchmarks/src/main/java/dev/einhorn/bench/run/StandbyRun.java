@@ -1,5 +1,10 @@
-package dev.einhorn.bench;
+package dev.einhorn.bench.run;
 
+import dev.einhorn.bench.BenchJson;
+import dev.einhorn.bench.Machine;
+import dev.einhorn.bench.Stats;
+import dev.einhorn.bench.Variants;
+import dev.einhorn.bench.process.EinhornProcess;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -28,7 +33,7 @@ import java.util.Random;
  * </ul>
  * A shot of a standby variant starts only once a standby is ready again (the previous shot used it).
  */
-final class StandbyRun {
+public final class StandbyRun {
     private StandbyRun() {
     }
 
@@ -53,7 +58,7 @@ final class StandbyRun {
         return m;
     }
 
-    static void run(Path out, int rounds, int warmup, long seed, List<String> references, int upgradeRounds,
+    public static void run(Path out, int rounds, int warmup, long seed, List<String> references, int upgradeRounds,
                     List<String> only, long standbyIdleMs) throws Exception {
         Map<String, Object> result = new LinkedHashMap<>();
         Map<String, Object> runArgs = new LinkedHashMap<>();
@@ -133,7 +138,7 @@ final class StandbyRun {
         result.put("killToServingMs", kill);
         result.put("pss", pss);
         if (upgrade != null) result.put("upgrade", upgrade);
-        Json.write(out.resolve("standby.json"), result);
+        BenchJson.write(out.resolve("standby.json"), result);
         System.out.println("| variant | inc → ACK, median ms (master) | SIGKILL → next HTTP answer, median ms (client) |");
         System.out.println("|---|---:|---:|");
         for (String id : ack.keySet()) {
@@ -197,7 +202,7 @@ final class StandbyRun {
 
     @SuppressWarnings("unchecked")
     static Map<String, Object> jsonState(EinhornProcess e) throws IOException {
-        return (Map<String, Object>) Json.parse(e.command("state", "--json"));
+        return (Map<String, Object>) BenchJson.parse(e.command("state", "--json"));
     }
 
     @SuppressWarnings("unchecked")

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class JsonTest {
+class BenchJsonTest {
     @Test
     void roundTrips() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -20,7 +20,7 @@ class JsonTest {
         m.put("empty", Map.of());
         m.put("null", null);
         @SuppressWarnings("unchecked")
-        Map<String, Object> back = (Map<String, Object>) Json.parse(Json.write(m));
+        Map<String, Object> back = (Map<String, Object>) BenchJson.parse(BenchJson.write(m));
         assertEquals("a \"quoted\"\n\\line", back.get("s"));
         assertEquals(42, ((Number) back.get("i")).intValue());
         assertEquals(0.5, ((Number) back.get("d")).doubleValue());

@@ -1,5 +1,12 @@
-package dev.einhorn.bench;
+package dev.einhorn.bench.run;
 
+import dev.einhorn.bench.BenchJson;
+import dev.einhorn.bench.Stats;
+import dev.einhorn.bench.Variants;
+import dev.einhorn.bench.process.CommandClient;
+import dev.einhorn.bench.process.EinhornProcess;
+import dev.einhorn.bench.process.LoadClient;
+import dev.einhorn.bench.report.Charts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,18 +23,18 @@ import java.util.Map;
  * Reports requests sent and failed, latency p50/p99 in steady state vs during the operations, how long each took,
  * a CSV timeline and a chart with the operations marked.
  */
-final class LoadRun {
+public final class LoadRun {
     private LoadRun() {
     }
 
     /** One command run while the load goes on: from sending it until the pool is back to N acked workers. */
     /** Requests started in the first seconds (JIT warm-up of client and workers) are not in the latency rows. */
-    static final int WARMUP_S = 3;
+    public static final int WARMUP_S = 3;
 
-    record Op(String command, double startS, double replyS, double settledS, boolean ok, String note) {
+    public record Op(String command, double startS, double replyS, double settledS, boolean ok, String note) {
     }
 
-    static Map<String, Object> run(Path out, String variantId, int workers, int threads, int repeats, int steadySeconds,
+    public static Map<String, Object> run(Path out, String variantId, int workers, int threads, int repeats, int steadySeconds,
                                    int gapSeconds, Map<String, Object> commands) throws Exception {
         Variants.Variant v = Variants.byId(variantId);
         Variants.App app = Variants.app();
@@ -97,12 +104,12 @@ final class LoadRun {
         Path csv = out.resolve("load-timeline.csv");
         Files.writeString(csv, tl.csv());
         result.put("timelineCsv", csv.getFileName().toString());
-        Json.write(out.resolve("load.json"), result);
+        BenchJson.write(out.resolve("load.json"), result);
         Charts.loadChart(tl, ops, out.resolve("load-upgrades.png"),
                 "Load during upgrades: " + app.name().replaceAll(" \\(.*", "") + ", " + workers + " workers, " + variantId
                         + ", " + (app.http() ? "HTTP" : "line") + " (bands: command sent to pool settled)");
         result.put("chart", "load-upgrades.png");
-        Json.write(out.resolve("load.json"), result);
+        BenchJson.write(out.resolve("load.json"), result);
         return result;
     }
 
@@ -157,7 +164,7 @@ final class LoadRun {
         return false;
     }
 
-    static Map<String, Object> summarize(LoadClient.Samples s, List<Op> ops, double endS, double warmupS) {
+    public static Map<String, Object> summarize(LoadClient.Samples s, List<Op> ops, double endS, double warmupS) {
         Map<String, Object> r = new LinkedHashMap<>();
         long[] byOutcome = new long[LoadClient.OUTCOMES.length];
         List<Double> steady = new ArrayList<>();
@@ -203,8 +210,8 @@ final class LoadRun {
     }
 
     /** Requests bucketed by completion time: rate, latency p50/p99 of the bucket, failures. */
-    record Timeline(double bucketS, double[] t, double[] rps, double[] p50, double[] p99, long[] failed) {
-        static Timeline of(LoadClient.Samples s, double bucketS, double endS) {
+    public record Timeline(double bucketS, double[] t, double[] rps, double[] p50, double[] p99, long[] failed) {
+        public static Timeline of(LoadClient.Samples s, double bucketS, double endS) {
             int n = Math.max(1, (int) Math.ceil(endS / bucketS));
             List<List<Double>> lat = new ArrayList<>();
             for (int i = 0; i < n; i++) lat.add(new ArrayList<>());

@@ -1,4 +1,9 @@
-package dev.einhorn.bench;
+package dev.einhorn.bench.report;
+
+import dev.einhorn.bench.BenchJson;
+import dev.einhorn.bench.process.LoadClient;
+import dev.einhorn.bench.run.LoadRun;
+import dev.einhorn.bench.run.StartupRun;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,7 +49,7 @@ class ReportTest {
     @SuppressWarnings("unchecked")
     void theMasterBesideItsFloorWithVerdictsFromTheFigures() {
         StringBuilder b = new StringBuilder();
-        Report.masterVsFloor(b, (Map<String, Object>) Json.parse(PYTHON4));
+        Report.masterVsFloor(b, (Map<String, Object>) BenchJson.parse(PYTHON4));
         String md = b.toString();
         assertTrue(md.contains("| PSS at start (MB) | 30.0 | 17.5 | +12.5 |"), md);
         assertTrue(md.contains("| `ehlo` round trip p99 after the upgrades (ms) | 1.00 | 0.500 | +0.500 |"), md);
@@ -61,7 +66,7 @@ class ReportTest {
     @Test
     @SuppressWarnings("unchecked")
     void startupSamplesPerVariantSkipVariantsWithoutShots() {
-        Map<String, double[]> s = Report.startupSamples((Map<String, Object>) Json.parse(STARTUP), "masterMs");
+        Map<String, double[]> s = Report.startupSamples((Map<String, Object>) BenchJson.parse(STARTUP), "masterMs");
         assertArrayEquals(new double[] {400, 500, 600}, s.get("plain17"));
         assertArrayEquals(new double[] {250, 240, 260}, s.get("cds17"));
         assertTrue(!s.containsKey("aot25"));
@@ -85,7 +90,7 @@ class ReportTest {
         variants.put("aot25", Map.of("label", "aot", "available", false, "reason", "no preload yet"));
         probe.put("variants", variants);
         probe.put("commands", Map.of("upgrade", true, "reload", false));
-        Json.write(out.resolve("probe.json"), probe);
+        BenchJson.write(out.resolve("probe.json"), probe);
         String md = Report.render(out, "results", Map.of("startup", "java -jar benchmarks.jar X"),
                 Map.of("memory", "timed out after 420 s\t420"), Map.of("nproc", "2"));
         assertTrue(md.contains("| plain17 | plain | 500 | 400 | 600 | 3 | 504 | 10.00× | 5.00× |"), md);
@@ -104,15 +109,15 @@ class ReportTest {
     }
 
     static final String JMH = """
-            [{"benchmark": "dev.einhorn.bench.StartupBenchmark.spawnToAck", "mode": "ss", "forks": 2,
+            [{"benchmark": "dev.einhorn.bench.run.StartupBenchmark.spawnToAck", "mode": "ss", "forks": 2,
               "params": {"variant": "plain17"},
               "primaryMetric": {"score": 487.5, "scoreError": 120.0, "scoreUnit": "ms/op",
                                 "rawData": [[400.0, 500.0], [600.0, 450.0]]}},
-             {"benchmark": "dev.einhorn.bench.StartupBenchmark.spawnToAck", "mode": "ss", "forks": 2,
+             {"benchmark": "dev.einhorn.bench.run.StartupBenchmark.spawnToAck", "mode": "ss", "forks": 2,
               "params": {"variant": "cds17"},
               "primaryMetric": {"score": 250.0, "scoreError": "NaN", "scoreUnit": "ms/op",
                                 "rawData": [[250.0], [240.0, 260.0]]}},
-             {"benchmark": "dev.einhorn.bench.StartupBenchmark.spawnToAck", "mode": "ss", "forks": 1,
+             {"benchmark": "dev.einhorn.bench.run.StartupBenchmark.spawnToAck", "mode": "ss", "forks": 1,
               "params": {"variant": "aot25"},
               "primaryMetric": {"score": 0.3, "scoreError": "NaN", "scoreUnit": "s/op"}},
              {"benchmark": "dev.einhorn.bench.OtherBenchmark.x", "params": {"variant": "plain25"},
@@ -121,7 +126,7 @@ class ReportTest {
 
     @Test
     void jmhResultsPoolTheRawShotsOfAllForksAndFallBackToTheScore() {
-        Map<String, Report.JmhResult> r = Report.jmhResults(Json.parse(JMH));
+        Map<String, Report.JmhResult> r = Report.jmhResults(BenchJson.parse(JMH));
         assertEquals(List.of("plain17", "cds17", "aot25"), List.copyOf(r.keySet())); // other benchmarks left out
         assertArrayEquals(new double[] {400, 500, 600, 450}, r.get("plain17").shots());
         assertEquals(475, r.get("plain17").median(), 1e-9); // the median of the shots, not the score (487.5)

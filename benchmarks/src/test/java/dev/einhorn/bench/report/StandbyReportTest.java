@@ -1,4 +1,6 @@
-package dev.einhorn.bench;
+package dev.einhorn.bench.report;
+
+import dev.einhorn.bench.BenchJson;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,7 +28,7 @@ class StandbyReportTest {
     @Test
     @SuppressWarnings("unchecked")
     void verdictsComeFromTheRunsOwnMedians() {
-        String md = StandbyReport.render((Map<String, Object>) Json.parse(RUN), "results/standby.json");
+        String md = StandbyReport.render((Map<String, Object>) BenchJson.parse(RUN), "results/standby.json");
         // JDK 17: 500 / 30 = 16.7x, 30 < 80 (hello17), 30 < 35 (python)
         assertTrue(md.contains("ACKs at least 15× sooner than plain `java -jar`: met (16.7×, 30 ms vs 500 ms)"), md);
         assertTrue(md.contains("sooner than the JVM hello world of JDK 17: met (30 ms vs 80 ms)"), md);
@@ -44,7 +46,7 @@ class StandbyReportTest {
     @Test
     @SuppressWarnings("unchecked")
     void aQuietRunIsNotFlaggedAndAMissingUpgradeSaysSo() {
-        Map<String, Object> run = (Map<String, Object>) Json.parse(RUN);
+        Map<String, Object> run = (Map<String, Object>) BenchJson.parse(RUN);
         run.remove("upgrade");
         run.put("loadAverage", Map.of("start", "0.50 0.40 0.30"));
         String md = StandbyReport.render(run, "results/standby.json");

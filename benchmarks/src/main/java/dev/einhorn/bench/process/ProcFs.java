@@ -1,4 +1,4 @@
-package dev.einhorn.bench;
+package dev.einhorn.bench.process;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
-package dev.einhorn.bench;
+package dev.einhorn.bench.run;
 
+import dev.einhorn.bench.process.EinhornProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ import java.util.Random;
  * standbys"), so its steps wait for JVMs that start and run the warm-up: this measures whether that still beats
  * starting the 4 workers directly.
  */
-final class StandbyUpgradeRun {
+public final class StandbyUpgradeRun {
     static final int WORKERS = 4;
 
     private StandbyUpgradeRun() {

@@ -1,5 +1,6 @@
-package dev.einhorn.bench;
+package dev.einhorn.bench.process;
 
+import dev.einhorn.bench.BenchJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,7 +130,7 @@ public final class EinhornProcess implements AutoCloseable {
     /** The state dump's {@code :state} map with the leading colons of its keys removed. */
     @SuppressWarnings("unchecked")
     public Map<String, Object> state() throws IOException {
-        Object root = Json.parse(command("state"));
+        Object root = BenchJson.parse(command("state"));
         if (!(root instanceof Map<?, ?> m)) throw new IOException("state is not a map");
         Object s = m.containsKey(":state") ? m.get(":state") : m.get("state");
         Map<String, Object> state = stripColons((Map<Object, Object>) s);
@@ -219,7 +220,7 @@ public final class EinhornProcess implements AutoCloseable {
         LIVE.remove(this);
     }
 
-    static void sleep(long ms) {
+    public static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {

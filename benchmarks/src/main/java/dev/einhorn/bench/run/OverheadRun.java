@@ -1,5 +1,10 @@
-package dev.einhorn.bench;
+package dev.einhorn.bench.run;
 
+import dev.einhorn.bench.BenchJson;
+import dev.einhorn.bench.Stats;
+import dev.einhorn.bench.process.CommandClient;
+import dev.einhorn.bench.process.EinhornProcess;
+import dev.einhorn.bench.process.ProcFs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,11 +18,11 @@ import java.util.Map;
  * with 8 workers; how fast it spawns (50 at start-up, and {@code set_workers 50} from 1 with {@code -s 0.001}).
  * First, {@link MasterVsFloor}: the master with 4 python workers beside the JVM floor.
  */
-final class OverheadRun {
+public final class OverheadRun {
     private OverheadRun() {
     }
 
-    static Map<String, Object> run(Path out, int roundTrips, int idleSeconds, int upgrades, int reloads) throws Exception {
+    public static Map<String, Object> run(Path out, int roundTrips, int idleSeconds, int upgrades, int reloads) throws Exception {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("python4", MasterVsFloor.run(out, roundTrips, idleSeconds, upgrades, reloads));
         try (EinhornProcess e = EinhornProcess.start(out.resolve("overhead-rtt"),
@@ -108,7 +113,7 @@ final class OverheadRun {
             result.put("setWorkers", sw);
             System.err.printf("[overhead] set_workers 50: %.3f s (%.0f spawns/s)%n", secs, 49 / secs);
         }
-        Json.write(out.resolve("overhead.json"), result);
+        BenchJson.write(out.resolve("overhead.json"), result);
         return result;
     }
 

@@ -1,5 +1,8 @@
-package dev.einhorn.bench;
+package dev.einhorn.bench.report;
 
+import dev.einhorn.bench.BenchJson;
+import dev.einhorn.bench.Stats;
+import dev.einhorn.bench.run.StandbyRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,15 +16,15 @@ import java.util.Map;
  * every figure and verdict comes from that file, so the committed report can be regenerated from the committed JSON
  * ({@code BenchMain standby-report}).
  */
-final class StandbyReport {
+public final class StandbyReport {
     /** Issue 11's goal: an activated http-hello standby ACKs at least this many times sooner than plain java -jar. */
     static final double ACK_RATIO_GOAL = 15;
 
     private StandbyReport() {
     }
 
-    static void write(Path json, Path md) throws IOException {
-        Files.writeString(md, render(Json.read(json), md.getParent().relativize(json).toString()));
+    public static void write(Path json, Path md) throws IOException {
+        Files.writeString(md, render(BenchJson.read(json), md.getParent().relativize(json).toString()));
     }
 
     static String label(String id) {

@@ -1,5 +1,7 @@
-package dev.einhorn.bench;
+package dev.einhorn.bench.report;
 
+import dev.einhorn.bench.Stats;
+import dev.einhorn.bench.run.SpringRun;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +15,7 @@ import java.util.Map;
  * preloaded worker ACKs at least {@link #ACK_GOAL}× sooner than plain on JDK 25, and a cache-hit start costs the
  * master less than {@link #MASTER_GOAL} extra time to its first spawn.
  */
-final class SpringReport {
+public final class SpringReport {
     static final double ACK_GOAL = 1.8;
     static final double MASTER_GOAL = 0.10;
 

@@ -10,8 +10,8 @@ import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /** Results as JSON: a small writer for maps, lists, strings, numbers; read back with a YAML 1.2 loader. */
-public final class Json {
-    private Json() {
+public final class BenchJson {
+    private BenchJson() {
     }
 
     public static String write(Object o) {
