@@ -116,6 +116,36 @@ public final class EinhornProcess implements AutoCloseable {
         }
     }
 
+    /** A command's replies and the time from sending it to its last reply, as a client sees it. */
+    public record Timed(List<String> replies, double seconds) {
+        public String lastReply() {
+            return replies.get(replies.size() - 1).trim();
+        }
+    }
+
+    /**
+     * Sends command on the persistent connection and times it to its last reply: for {@code upgrade}, the master's
+     * {@code Upgrade done} once every new worker has ACKed (how the overhead and standby parts time an upgrade).
+     */
+    public Timed timed(String command, Duration timeout) throws IOException {
+        long t0 = System.nanoTime();
+        List<String> replies = client().request(command, null, timeout);
+        return new Timed(replies, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** How many times needle occurs in the master's log so far. */
+    public int logCount(String needle) throws IOException {
+        String s = Files.readString(log);
+        int n = 0;
+        for (int i = s.indexOf(needle); i >= 0; i = s.indexOf(needle, i + 1)) n++;
+        return n;
+    }
+
+    /** The first line of a failure's message, for a one-line error in a results file. */
+    public static String firstLine(Exception ex) {
+        return String.valueOf(ex.getMessage()).lines().findFirst().orElse("");
+    }
+
     public synchronized void closeClient() {
         if (client != null) {
             try {

@@ -58,15 +58,16 @@ public final class MasterVsFloor {
             double[] up = new double[upgrades];
             List<String> lastReplies = new ArrayList<>();
             for (int i = 0; i < upgrades; i++) {
-                long t = System.nanoTime();
-                List<String> replies = c.request("upgrade", null, Duration.ofSeconds(60));
-                up[i] = (System.nanoTime() - t) / 1e9;
-                lastReplies.add(replies.get(replies.size() - 1).trim());
+                EinhornProcess.Timed upgrade = e.timed("upgrade", Duration.ofSeconds(60));
+                up[i] = upgrade.seconds();
+                lastReplies.add(upgrade.lastReply());
                 e.awaitAcked(WORKERS, Duration.ofSeconds(60));
                 EinhornProcess.sleep(1000);
             }
             Map<String, Object> upgrade = new LinkedHashMap<>();
             upgrade.put("n", upgrades);
+            upgrade.put("workers", WORKERS);
+            upgrade.put("spinupSeconds", SPINUP_SECONDS);
             upgrade.put("seconds", up);
             upgrade.put("medianSeconds", Stats.median(up));
             upgrade.put("pacingFloorSeconds", (WORKERS - 1) * SPINUP_SECONDS);
@@ -83,11 +84,11 @@ public final class MasterVsFloor {
             CommandClient rc = e.client();
             Map<String, Object> afterFirstReload = null;
             for (int i = 0; i < reloads; i++) {
-                int before = count(e.log, "Using loaded state");
+                int before = e.logCount("Using loaded state");
                 long t = System.nanoTime();
                 rc.request("reload");
                 long deadline = t + Duration.ofSeconds(30).toNanos();
-                while (count(e.log, "Using loaded state") <= before) {
+                while (e.logCount("Using loaded state") <= before) {
                     if (System.nanoTime() > deadline) throw new IOException("reload " + (i + 1) + " did not finish; log:\n" + e.logTail());
                     EinhornProcess.sleep(5);
                 }
@@ -164,6 +165,7 @@ public final class MasterVsFloor {
             floor.put("memory", memory(p.pid()));
             floor.put("idle", idle(p.pid(), idleSeconds));
             floor.put("jvmStartSeconds", jvmStart(java, flags));
+            floor.put("jvmStarts", JVM_STARTS);
         } finally {
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);
@@ -184,9 +186,12 @@ public final class MasterVsFloor {
         return Arrays.stream(s.split("\\s+")).filter(w -> !w.isEmpty()).toList();
     }
 
-    /** Median wall time of 5 starts of a JVM hello world with these flags. */
+    /** How many JVM hello-world starts {@link #jvmStart} takes the median of. */
+    static final int JVM_STARTS = 5;
+
+    /** Median wall time of {@link #JVM_STARTS} starts of a JVM hello world with these flags. */
     static double jvmStart(String java, List<String> flags) throws IOException, InterruptedException {
-        double[] t = new double[5];
+        double[] t = new double[JVM_STARTS];
         for (int i = 0; i < t.length; i++) {
             List<String> cmd = new ArrayList<>();
             cmd.add(java);
@@ -222,6 +227,7 @@ public final class MasterVsFloor {
         }
     }
 
+    /** n round trips of command on one connection (after up to 200 unmeasured ones): {@link #summary}. */
     static Map<String, Object> roundTrips(CommandClient c, String command, int n) throws IOException {
         for (int i = 0; i < Math.min(200, n); i++) c.request(command); // warm-up
         double[] ms = new double[n];
@@ -230,9 +236,20 @@ public final class MasterVsFloor {
             c.request(command);
             ms[i] = (System.nanoTime() - t) / 1e6;
         }
-        return OverheadRun.summary(ms);
+        return summary(ms);
     }
 
+    /** n, p50, p99 and max of round trips in ms. */
+    static Map<String, Object> summary(double[] ms) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("n", ms.length);
+        m.put("p50Ms", Stats.percentile(ms, 50));
+        m.put("p99Ms", Stats.percentile(ms, 99));
+        m.put("maxMs", Stats.percentile(ms, 100));
+        return m;
+    }
+
+    /** The CPU time (utime+stime) a process takes over a window of seconds of wall time. */
     static Map<String, Object> idle(long pid, int seconds) throws IOException {
         long t0 = System.nanoTime();
         long c0 = ProcFs.cpuTicks(pid);
@@ -267,11 +284,5 @@ public final class MasterVsFloor {
         try (var s = Files.list(dir)) {
             return (int) s.count();
         }
-    }
-
-    private static int count(Path log, String needle) throws IOException {
-        int n = 0;
-        for (String line : Files.readAllLines(log)) if (line.contains(needle)) n++;
-        return n;
     }
 }

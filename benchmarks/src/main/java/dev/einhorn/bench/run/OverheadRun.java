@@ -29,13 +29,7 @@ public final class OverheadRun {
                 List.of("-n", "8", "-m", "0.5", "--", "sleep", "600"), Map.of())) {
             e.awaitAcked(8, Duration.ofSeconds(60));
             CommandClient c = e.client();
-            for (int i = 0; i < Math.min(200, roundTrips); i++) c.request("state"); // warm-up
-            double[] state = new double[roundTrips];
-            for (int i = 0; i < roundTrips; i++) {
-                long t = System.nanoTime();
-                c.request("state");
-                state[i] = (System.nanoTime() - t) / 1e6;
-            }
+            Map<String, Object> state = MasterVsFloor.roundTrips(c, "state", roundTrips);
             int pairs = Math.max(1, roundTrips / 4);
             double[] inc = new double[pairs];
             double[] dec = new double[pairs];
@@ -47,30 +41,22 @@ public final class OverheadRun {
                 c.request("dec");
                 dec[i] = (System.nanoTime() - t) / 1e6;
             }
-            result.put("stateRtt", summary(state));
-            result.put("incRtt", summary(inc));
-            result.put("decRtt", summary(dec));
+            result.put("stateRtt", state);
+            result.put("incRtt", MasterVsFloor.summary(inc));
+            result.put("decRtt", MasterVsFloor.summary(dec));
             e.closeClient();
 
             // idle CPU: let the inc/dec churn settle, then read utime+stime over the window
             e.awaitAcked(8, Duration.ofSeconds(60));
             e.closeClient();
             EinhornProcess.sleep(2000);
-            long t0 = System.nanoTime();
-            long c0 = ProcFs.cpuTicks(e.pid());
-            EinhornProcess.sleep(idleSeconds * 1000L);
-            long c1 = ProcFs.cpuTicks(e.pid());
-            double wall = (System.nanoTime() - t0) / 1e9;
-            double cpuSeconds = (c1 - c0) / (double) ProcFs.clockTicksPerSecond();
             Map<String, Object> idle = new LinkedHashMap<>();
             idle.put("workers", 8);
-            idle.put("windowSeconds", wall);
-            idle.put("cpuSeconds", cpuSeconds);
-            idle.put("cpuPercent", 100 * cpuSeconds / wall);
+            idle.putAll(MasterVsFloor.idle(e.pid(), idleSeconds));
             idle.put("clockTicksPerSecond", ProcFs.clockTicksPerSecond());
             idle.put("masterPssMb", ProcFs.memory(e.pid()).pssKb() / 1024.0);
             result.put("idle", idle);
-            System.err.printf("[overhead] state p50 %.3f ms, idle CPU %.3f%%%n", Stats.median(state), 100 * cpuSeconds / wall);
+            System.err.printf("[overhead] state p50 %.3f ms, idle CPU %.3f%%%n", state.get("p50Ms"), idle.get("cpuPercent"));
         }
 
         // spawn burst at start-up: spinup_time of each child (master's wall clock at spawn)
@@ -115,15 +101,6 @@ public final class OverheadRun {
         }
         BenchJson.write(out.resolve("overhead.json"), result);
         return result;
-    }
-
-    static Map<String, Object> summary(double[] ms) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("n", ms.length);
-        m.put("p50Ms", Stats.percentile(ms, 50));
-        m.put("p99Ms", Stats.percentile(ms, 99));
-        m.put("maxMs", Stats.percentile(ms, 100));
-        return m;
     }
 
     /** {@code 2026-11-24 21:33:35.987975653 Z} (Psych's timestamp) or a parsed date, as epoch seconds. */

@@ -54,7 +54,7 @@ public final class Probe {
                         }
                     }
                 } catch (Exception ex) {
-                    why = "probe failed: " + ex.getMessage().lines().findFirst().orElse("");
+                    why = "probe failed: " + EinhornProcess.firstLine(ex);
                     System.err.println("[probe] " + v.id() + ": " + ex.getMessage());
                 }
             }

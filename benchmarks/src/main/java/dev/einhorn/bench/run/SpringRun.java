@@ -1,6 +1,7 @@
 package dev.einhorn.bench.run;
 
 import dev.einhorn.bench.BenchJson;
+import dev.einhorn.bench.Machine;
 import dev.einhorn.bench.Stats;
 import dev.einhorn.bench.Variants;
 import dev.einhorn.bench.process.EinhornProcess;
@@ -75,15 +76,6 @@ public final class SpringRun {
         return a;
     }
 
-    static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
     public static void run(Path out, int rounds, int warmup, int masterRounds, long seed, boolean standbys, int budgetS)
             throws Exception {
         long started = System.nanoTime();
@@ -94,7 +86,7 @@ public final class SpringRun {
                 "jarMb", Files.size(jar()) / 1048576.0));
         result.put("nproc", Runtime.getRuntime().availableProcessors());
         List<String> loads = new ArrayList<>();
-        loads.add(loadAverage());
+        loads.add(Machine.loadAverage());
         Map<String, String> errors = new LinkedHashMap<>();
         Map<String, EinhornProcess> masters = new LinkedHashMap<>();
         Map<String, Object> first = new LinkedHashMap<>();
@@ -130,7 +122,7 @@ public final class SpringRun {
                     ack.put("cold" + jdk, new ArrayList<>());
                     System.err.printf("[spring] first start, JDK %s: %.0f ms to the first ACK; %s%n", jdk, ms, f);
                 } catch (IOException | RuntimeException ex) {
-                    errors.put("cold" + jdk, "first start failed: " + firstLine(ex));
+                    errors.put("cold" + jdk, "first start failed: " + EinhornProcess.firstLine(ex));
                     System.err.println("[spring] cold" + jdk + ": " + ex.getMessage());
                 }
             }
@@ -148,7 +140,7 @@ public final class SpringRun {
                         e.awaitAcked(1, Duration.ofSeconds(240));
                         ack.put(v.getKey(), new ArrayList<>());
                     } catch (IOException | RuntimeException ex) {
-                        errors.put(v.getKey(), "master did not start: " + firstLine(ex));
+                        errors.put(v.getKey(), "master did not start: " + EinhornProcess.firstLine(ex));
                         System.err.println("[spring] " + v.getKey() + ": " + ex.getMessage());
                     }
                 }
@@ -183,11 +175,11 @@ public final class SpringRun {
                             if (r >= warmup) ack.get(id).add(s);
                         }
                     } catch (IOException | RuntimeException ex) {
-                        errors.put(id, "shot failed: " + firstLine(ex));
+                        errors.put(id, "shot failed: " + EinhornProcess.firstLine(ex));
                         System.err.println("[spring] " + id + ": " + ex.getMessage());
                     }
                 }
-                loads.add(loadAverage());
+                loads.add(Machine.loadAverage());
                 roundsDone = r + 1;
                 System.err.printf("[spring] round %d/%d done (load %s, %.0f s)%n", r + 1, warmup + rounds,
                         loads.get(loads.size() - 1), (System.nanoTime() - started) / 1e9);
@@ -304,10 +296,6 @@ public final class SpringRun {
             if (!e.process.isAlive()) throw new IOException("einhorn exited: " + e.logTail());
             EinhornProcess.sleep(2);
         }
-    }
-
-    static String firstLine(Exception ex) {
-        return String.valueOf(ex.getMessage()).lines().findFirst().orElse("");
     }
 
     static void deleteTree(Path p) throws IOException {

@@ -71,7 +71,7 @@ public final class StandbyRun {
         result.put("args", runArgs);
         result.put("machine", machine());
         Map<String, Object> load = new LinkedHashMap<>();
-        load.put("start", loadAverage());
+        load.put("start", Machine.loadAverage());
         long started = System.nanoTime();
         Map<String, List<String>> all = variants();
         for (String ref : references) all.put(ref, Variants.byId(ref).einhornArgs());
@@ -126,9 +126,9 @@ public final class StandbyRun {
         } finally {
             for (EinhornProcess e : masters.values()) e.close();
         }
-        load.put("afterActivations", loadAverage());
+        load.put("afterActivations", Machine.loadAverage());
         Map<String, Object> upgrade = upgradeRounds > 0 ? StandbyUpgradeRun.run(out, upgradeRounds, seed) : null;
-        load.put("end", loadAverage());
+        load.put("end", Machine.loadAverage());
         result.put("loadAverage", load);
         result.put("seconds", Math.round((System.nanoTime() - started) / 1e9));
         result.put("app", Variants.app().name());
@@ -156,16 +156,6 @@ public final class StandbyRun {
         return m;
     }
 
-    /** The 1, 5 and 15 minute load averages ({@code /proc/loadavg}). */
-    static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
-
     /** SIGKILL the only worker, then time one HTTP request on the einhorn port until it is answered. */
     static double killShot(EinhornProcess e, boolean standby) throws IOException {
         List<Long> pids = e.awaitAcked(1, Duration.ofSeconds(60));
@@ -191,13 +181,21 @@ public final class StandbyRun {
     }
 
     static void awaitReadyStandby(EinhornProcess e) throws IOException {
+        awaitReadyStandbys(e, 1);
+    }
+
+    /** Waits (up to 120 s) until the master lists at least n standbys ready to be activated. */
+    static void awaitReadyStandbys(EinhornProcess e, int n) throws IOException {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (true) {
-            List<?> standbys = (List<?>) jsonState(e).get("standbys");
-            if (standbys != null && standbys.stream().anyMatch(s -> "standby".equals(((Map<?, ?>) s).get("state")))) return;
-            if (System.nanoTime() > deadline) throw new IOException("no ready standby in 120 s: " + e.logTail());
+        while (readyStandbys(e) < n) {
+            if (System.nanoTime() > deadline) throw new IOException(n + " standbys not ready in 120 s: " + e.logTail());
             EinhornProcess.sleep(50);
         }
+    }
+
+    static long readyStandbys(EinhornProcess e) throws IOException {
+        List<?> list = (List<?>) jsonState(e).get("standbys");
+        return list == null ? 0 : list.stream().filter(s -> "standby".equals(((Map<?, ?>) s).get("state"))).count();
     }
 
     @SuppressWarnings("unchecked")

@@ -2,7 +2,6 @@ package dev.einhorn.bench.run;
 
 import dev.einhorn.bench.process.EinhornProcess;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,17 +71,14 @@ public final class StandbyUpgradeRun {
                     EinhornProcess e = masters.get(id);
                     awaitSteady(e, standbyTarget(all.get(id)));
                     EinhornProcess.sleep(500); // let the previous upgrade's old workers finish exiting
-                    int before = count(e.log, "===> Activated standby");
-                    long t0 = System.nanoTime();
-                    List<String> replies = e.client().request("upgrade", null, Duration.ofSeconds(180));
-                    double took = (System.nanoTime() - t0) / 1e6;
-                    String last = replies.get(replies.size() - 1).trim();
-                    if (!last.contains("Upgrade done")) {
-                        failures.add(id + " round " + (r + 1) + ": " + last);
+                    int before = e.logCount("===> Activated standby");
+                    EinhornProcess.Timed upgrade = e.timed("upgrade", Duration.ofSeconds(180));
+                    if (!upgrade.lastReply().contains("Upgrade done")) {
+                        failures.add(id + " round " + (r + 1) + ": " + upgrade.lastReply());
                         continue;
                     }
-                    ms.get(id).add(took);
-                    activations.get(id).add(count(e.log, "===> Activated standby") - before);
+                    ms.get(id).add(upgrade.seconds() * 1000);
+                    activations.get(id).add(e.logCount("===> Activated standby") - before);
                 }
                 System.err.printf("[standby] upgrade round %d/%d done%n", r + 1, rounds);
             }
@@ -102,22 +98,6 @@ public final class StandbyUpgradeRun {
     /** All workers acked and of one version, and the standby target ready. */
     static void awaitSteady(EinhornProcess e, int standbys) throws IOException {
         e.awaitAcked(WORKERS, Duration.ofSeconds(240));
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (readyStandbys(e) < standbys) {
-            if (System.nanoTime() > deadline) throw new IOException(standbys + " standbys not ready in 120 s: " + e.logTail());
-            EinhornProcess.sleep(50);
-        }
-    }
-
-    static long readyStandbys(EinhornProcess e) throws IOException {
-        List<?> list = (List<?>) StandbyRun.jsonState(e).get("standbys");
-        return list == null ? 0 : list.stream().filter(s -> "standby".equals(((Map<?, ?>) s).get("state"))).count();
-    }
-
-    static int count(Path log, String needle) throws IOException {
-        String s = Files.readString(log);
-        int n = 0;
-        for (int i = s.indexOf(needle); i >= 0; i = s.indexOf(needle, i + 1)) n++;
-        return n;
+        StandbyRun.awaitReadyStandbys(e, standbys);
     }
 }

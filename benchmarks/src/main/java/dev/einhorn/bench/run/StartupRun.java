@@ -69,7 +69,7 @@ public final class StartupRun {
                     e.awaitAcked(1, Duration.ofSeconds(240)); // a preloaded variant may build its archive first
                     shots.put(id, new ArrayList<>());
                 } catch (IOException | RuntimeException ex) {
-                    errors.put(id, "master did not start: " + ex.getMessage().lines().findFirst().orElse(""));
+                    errors.put(id, "master did not start: " + EinhornProcess.firstLine(ex));
                     System.err.println("[startup] " + id + ": " + ex.getMessage());
                 }
             }
@@ -83,7 +83,7 @@ public final class StartupRun {
                         Shot s = shot(masters.get(id));
                         if (r >= warmup) shots.get(id).add(s);
                     } catch (IOException | RuntimeException ex) {
-                        errors.put(id, "shot failed: " + ex.getMessage().lines().findFirst().orElse(""));
+                        errors.put(id, "shot failed: " + EinhornProcess.firstLine(ex));
                         System.err.println("[startup] " + id + ": " + ex.getMessage());
                     }
                 }
