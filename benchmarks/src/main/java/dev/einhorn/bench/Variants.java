@@ -60,6 +60,12 @@ public final class Variants {
         return EinhornProcess.repo();
     }
 
+    /** s with this checkout's absolute path taken out (paths inside it become relative to its root). */
+    public static String inRepo(String s) {
+        String root = repo().toString();
+        return s.replace(root + "/", "").replace(root, ".");
+    }
+
     public static Path jdk17() {
         return Path.of(env("BENCH_JDK17", "/usr/lib/jvm/java-17-openjdk-amd64"));
     }

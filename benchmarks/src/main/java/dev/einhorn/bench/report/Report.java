@@ -73,6 +73,19 @@ public final class Report {
         return String.join("\t", f.subList(0, 3)) + "\t" + run;
     }
 
+    /** Whether the parts' results come from one run of benchmarks/run or several (each status row names its run). */
+    static String runsSentence(Map<String, String> status) {
+        java.util.Set<String> runs = new java.util.LinkedHashSet<>();
+        for (String row : status.values()) {
+            String[] f = row.split("\t");
+            runs.add(f.length > 3 ? f[3] : "unknown");
+        }
+        if (runs.size() == 1) return "All parts come from one run: " + runs.iterator().next() + ".";
+        return "**The parts come from " + runs.size() + " different runs** (last column): figures of different sections "
+                + "were not measured together, so compare them across sections with care. `benchmarks/run` with no "
+                + "arguments measures every part in one run.";
+    }
+
     static void writeTsv(Path p, Map<String, String> rows) throws IOException {
         StringBuilder b = new StringBuilder();
         rows.forEach((k, v) -> b.append(k).append('\t').append(v).append('\n'));
@@ -127,6 +140,7 @@ public final class Report {
             b.append("Parts, each from the latest run of `benchmarks/run` that ran it (the machine table above is "
                     + "the one that rendered this report; a part's run is in the last column):\n\n")
                     .append(st.render()).append('\n');
+            b.append(runsSentence(status)).append("\n\n");
             if (!busy.isEmpty()) {
                 b.append("**Caveat: the machine was busy** when these parts started (1-minute load average above its ")
                         .append(cores).append(" cores): ").append(String.join(", ", busy)).append(". Other work on the "
@@ -229,8 +243,8 @@ public final class Report {
                     + "`/proc/PID/maps` and `/proc/PID/smaps_rollup` of every preloaded worker (master time and page-table "
                     + "walks of the very JVM that is starting), so an observer polling it would slow only the preloaded "
                     + "variants; the benchmark waits on the master's log, reads the master's own spawn-to-ACK, and "
-                    + "interleaves the variants so that a drift of the machine's speed hits them alike. (The master now "
-                    + "reads a preloaded worker's /proc files at most once a second, WorkerProbe.)");
+                    + "interleaves the variants so that a drift of the machine's speed hits them alike. (The master reads "
+                    + "a preloaded worker's /proc files at most once a second, WorkerProbe.)");
         }
         Map<String, Object> p8 = memoryRow(memory, "plain17", 8), c8 = memoryRow(memory, "cds17", 8);
         Map<String, Object> p25 = memoryRow(memory, "plain25", 8), a8 = memoryRow(memory, "aot25", 8);
@@ -251,16 +265,26 @@ public final class Report {
                     double saved = before > 0 ? (before - after) / before : 0;
                     m += ", JDK 25 " + f(before) + " → " + f(after) + " MB (Private_Dirty "
                             + f(num(b25, "perWorkerPrivateDirtyMb")) + " → " + f(num(a8, "perWorkerPrivateDirtyMb"))
-                            + (saved < 0.03
-                                    ? " MB: the AOT cache's extra shared pages are offset by private ones, so in this run "
-                                            + "it bought start-up, not memory)"
-                                    : " MB: " + Math.round(saved * 100) + "% less per worker in this run)");
+                            + (saved < MEMORY_SAVING_THRESHOLD
+                                    ? " MB: less than " + Math.round(MEMORY_SAVING_THRESHOLD * 100) + " % less per worker, "
+                                            + "so in this run the AOT cache bought start-up, not memory)"
+                                    : " MB: " + Math.round(saved * 100) + " % less per worker in this run)");
                 }
-                m += "; part of the difference from plain `java -jar` is the -cp start itself, not the archive";
+                m += "; plain `java -jar` to the same Bootstrap command without an archive: JDK 17 "
+                        + f(num(p8, "perWorkerPssMb")) + " → " + f(num(b8, "perWorkerPssMb")) + " MB per worker (the -cp "
+                        + "start itself, not the archive)";
             }
-            m += ". The gain grows with the number of workers (PSS splits the shared pages between them). Most of a "
-                    + "worker is still private (Private_Dirty " + f(num(c8, "perWorkerPrivateDirtyMb"))
-                    + " MB: heap, JIT code, thread stacks), which no archive shares. The master's own PSS in this part: "
+            Map<String, Object> p4 = memoryRow(memory, "plain17", 4), c4 = memoryRow(memory, "cds17", 4);
+            if (p4 != null && c4 != null) {
+                double gain4 = num(p4, "perWorkerPssMb") - num(c4, "perWorkerPssMb");
+                double gain8 = num(p8, "perWorkerPssMb") - num(c8, "perWorkerPssMb");
+                m += ". PSS saved per JDK 17 worker by the archive: " + f(gain4) + " MB with 4 workers, " + f(gain8)
+                        + " MB with 8 (PSS splits the shared pages between the processes that map them)";
+            }
+            double privateShare = num(c8, "perWorkerPrivateDirtyMb") / num(c8, "perWorkerPssMb");
+            m += ". Private_Dirty of a preloaded JDK 17 worker: " + f(num(c8, "perWorkerPrivateDirtyMb")) + " MB of its "
+                    + f(num(c8, "perWorkerPssMb")) + " MB PSS (" + Math.round(privateShare * 100) + " %: heap, JIT code, "
+                    + "thread stacks, which no archive shares). The master's own PSS in this part: "
                     + f(num(c8, "masterPssMb")) + " MB with `-p` against " + f(num(p8, "masterPssMb")) + " MB without.";
             items.add(m);
         }
@@ -271,14 +295,16 @@ public final class Report {
                 Map<String, Object> op = (Map<String, Object>) o;
                 up.add(op.get("command") + " " + f(op.get("settledSeconds")) + " s");
             }
+            double spinup = num(load.get("spinupSeconds"));
+            double n = num(load.get("workers"));
+            String pacing = Double.isNaN(spinup) ? ""
+                    : "; the master's pacing alone accounts for at least " + f((n - 1) * spinup) + " s of an upgrade: after the "
+                    + "first launch it starts at most one worker per `-s` interval (" + f(spinup) + " s in this run, Einhorn's "
+                    + "rule), and at most `--max-unacked` (default the CPU count) unacknowledged at once";
             items.add("**Upgrades under load:** " + load.get("requestsFailed") + " of " + load.get("requestsSent")
-                    + " requests failed. An upgrade of " + load.get("workers") + " workers takes several seconds ("
-                    + String.join(", ", up) + ") not because a worker is slow to start but because after the first "
-                    + "launch the master starts at most one worker per `-s` interval (default 1 s, Einhorn's rule), so "
-                    + "an upgrade of N workers needs at least N seconds, more when a worker starting next to a loaded "
-                    + "server takes longer than `-s` to ACK (at most `--max-unacked`, default the CPU count, start at "
-                    + "once); a smaller `-s` makes it faster at the cost of starting workers together. A reload (the master re-execs, workers "
-                    + "stay) settles when its new generation is ACKed.");
+                    + " requests failed. Settled after (s): " + String.join(", ", up) + " with " + load.get("workers")
+                    + " workers" + pacing + ". A reload (the master re-execs, workers stay) settles when its new "
+                    + "generation is ACKed.");
         }
         if (items.isEmpty()) b.append("Nothing to read: the start-up, memory and load parts did not run.\n\n");
         for (String i : items) b.append("- ").append(i).append('\n');
@@ -623,16 +649,23 @@ public final class Report {
         Map<String, Object> idle = (Map<String, Object>) m.get("idle");
         t.row("master CPU idle with " + idle.get("workers") + " workers (utime+stime over " + f(idle.get("windowSeconds")) + " s)",
                 f(idle.get("cpuSeconds")) + " s = " + f(idle.get("cpuPercent")) + " % of a core");
-        t.row("master PSS with 8 workers (MB)", f(idle.get("masterPssMb")));
+        t.row("master PSS with " + idle.get("workers") + " workers (MB)", f(idle.get("masterPssMb")));
         Map<String, Object> burst = (Map<String, Object>) m.get("burst");
-        t.row("spawn burst at start-up (`-n 50`): span first→last spawn", f(burst.get("spanSeconds")) + " s = "
+        t.row("spawn burst at start-up (`-n " + burst.get("workers") + "`): span first→last spawn", f(burst.get("spanSeconds")) + " s = "
                 + f(burst.get("spawnsPerSecond")) + " spawns/s (" + f(burst.get("meanMillisPerSpawn")) + " ms each)");
         Map<String, Object> sw = (Map<String, Object>) m.get("setWorkers");
-        t.row("`set_workers 50` from 1 (`-s 0.001 --max-unacked 100`, gradual replenish: one spawn per loop turn): command to 50 children in `state`", f(sw.get("seconds")) + " s = "
+        t.row("`set_workers " + sw.get("to") + "` from " + sw.get("from") + " (`-s 0.001 --max-unacked 100`, gradual "
+                + "replenish: one spawn per loop turn): command to " + sw.get("to") + " children in `state`", f(sw.get("seconds")) + " s = "
                 + f(sw.get("spawnsPerSecond")) + " spawns/s");
         b.append(t.render());
         reproduce(b, commands, "overhead");
     }
+
+    /**
+     * Below this share of PSS saved per worker, the memory reading says the AOT cache bought start-up, not memory
+     * (differences of a few percent are within what two runs of the same variant differ by).
+     */
+    static final double MEMORY_SAVING_THRESHOLD = 0.03;
 
     /** Goals the overhead part is checked against: the master's PSS with 4 workers, and the upgrade's margin. */
     static final double PSS_GOAL_MB = 24, UPGRADE_MARGIN_GOAL_S = 0.3;
@@ -676,9 +709,14 @@ public final class Report {
         }
         double upMedian = num(up.get("medianSeconds"));
         double pacing = num(up.get("pacingFloorSeconds"));
+        String pacingRule = up.containsKey("workers") && up.containsKey("spinupSeconds")
+                ? " (pacing: " + (((Number) up.get("workers")).intValue() - 1) + " × `-s " + f(up.get("spinupSeconds")) + "`)"
+                : " (pacing)";
         t.row("smooth upgrade, `upgrade` to its last reply (s, median of " + up.get("n") + ")", f(upMedian),
-                f(pacing) + " (pacing: 3 × `-s 1`)", diff(upMedian, pacing));
-        t.row("JVM start, hello world with the master's flags (s, median of 5)", "—", f(floor.get("jvmStartSeconds")), "—");
+                f(pacing) + pacingRule, diff(upMedian, pacing));
+        t.row("JVM start, hello world with the master's flags (s, median"
+                + (floor.containsKey("jvmStarts") ? " of " + floor.get("jvmStarts") : "") + ")", "—",
+                f(floor.get("jvmStartSeconds")), "—");
         Map<String, Object> rm = (Map<String, Object>) reloads.get("memory");
         Map<String, Object> r1 = (Map<String, Object>) reloads.get("afterFirst");
         if (r1 == null) r1 = Map.of();

@@ -30,6 +30,8 @@ public final class LoadRun {
     /** One command run while the load goes on: from sending it until the pool is back to N acked workers. */
     /** Requests started in the first seconds (JIT warm-up of client and workers) are not in the latency rows. */
     public static final int WARMUP_S = 3;
+    /** The master's spin-up interval ({@code -s}, its default made explicit): an upgrade's pacing floor. */
+    static final double SPINUP_SECONDS = 1;
 
     public record Op(String command, double startS, double replyS, double settledS, boolean ok, String note) {
     }
@@ -38,7 +40,7 @@ public final class LoadRun {
                                    int gapSeconds, Map<String, Object> commands) throws Exception {
         Variants.Variant v = Variants.byId(variantId);
         Variants.App app = Variants.app();
-        List<String> args = new ArrayList<>(List.of("-n", Integer.toString(workers)));
+        List<String> args = new ArrayList<>(List.of("-n", Integer.toString(workers), "-s", Double.toString(SPINUP_SECONDS)));
         args.addAll(v.einhornArgs());
         List<String> schedule = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
@@ -83,6 +85,7 @@ public final class LoadRun {
         result.put("app", app.name());
         result.put("protocol", app.http() ? "HTTP/1.1 GET, one connection per request" : "one line per connection");
         result.put("workers", workers);
+        result.put("spinupSeconds", SPINUP_SECONDS);
         result.put("clientThreads", threads);
         result.put("durationSeconds", endS);
         result.put("skippedCommands", skipped);

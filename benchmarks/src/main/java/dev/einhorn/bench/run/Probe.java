@@ -26,7 +26,7 @@ public final class Probe {
         Variants.App app = Variants.app();
         Map<String, Object> a = new LinkedHashMap<>();
         a.put("name", app.name());
-        a.put("jar", app.jar().toString());
+        a.put("jar", Variants.inRepo(app.jar().toString()));
         a.put("http", app.http());
         a.put("standIn", app.standIn());
         result.put("app", a);
@@ -34,7 +34,7 @@ public final class Probe {
         for (Variants.Variant v : Variants.all().values()) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("label", v.label());
-            r.put("einhornArgs", v.einhornArgs());
+            r.put("einhornArgs", v.einhornArgs().stream().map(Variants::inRepo).toList());
             String why = v.unavailable();
             if (why == null) {
                 List<String> args = new ArrayList<>(List.of("-n", "1"));

@@ -33,7 +33,8 @@ class ReportTest {
               "firstImage": {"pssMb": 30.0, "ussMb": 25.0, "rssMb": 49.0, "threads": 15, "fds": 32},
               "ehloRtt": {"n": 2000, "p50Ms": 0.2, "p99Ms": 1.5, "maxMs": 9.0},
               "idle": {"windowSeconds": 10.0, "cpuSeconds": 0.0, "cpuPercent": 0.0},
-              "smoothUpgrade": {"n": 5, "seconds": [3.2, 3.25, 3.4], "medianSeconds": 3.25, "pacingFloorSeconds": 3.0},
+              "smoothUpgrade": {"n": 5, "workers": 4, "spinupSeconds": 1.0, "seconds": [3.2, 3.25, 3.4], "medianSeconds": 3.25,
+                "pacingFloorSeconds": 3.0},
               "ehloRttAfterUpgrades": {"n": 2000, "p50Ms": 0.15, "p99Ms": 1.0, "maxMs": 5.0},
               "afterUpgrades": {"pssMb": 23.5, "ussMb": 20.0, "rssMb": 45.0, "threads": 15, "fds": 32},
               "archiveMapped": true,
@@ -42,7 +43,7 @@ class ReportTest {
                 "memory": {"pssMb": 24.0, "ussMb": 22.0, "rssMb": 46.0, "threads": 15, "fds": 32}}},
              "floor": {"flags": "-XX:+UseSerialGC", "ehloRtt": {"n": 2000, "p50Ms": 0.05, "p99Ms": 0.5, "maxMs": 2.0},
               "memory": {"pssMb": 17.5, "ussMb": 12.0, "rssMb": 36.0, "threads": 13, "fds": 8},
-              "idle": {"windowSeconds": 10.0, "cpuSeconds": 0.0, "cpuPercent": 0.0}, "jvmStartSeconds": 0.11}}
+              "idle": {"windowSeconds": 10.0, "cpuSeconds": 0.0, "cpuPercent": 0.0}, "jvmStartSeconds": 0.11, "jvmStarts": 5}}
             """;
 
     @Test
@@ -53,7 +54,8 @@ class ReportTest {
         String md = b.toString();
         assertTrue(md.contains("| PSS at start (MB) | 30.0 | 17.5 | +12.5 |"), md);
         assertTrue(md.contains("| `ehlo` round trip p99 after the upgrades (ms) | 1.00 | 0.500 | +0.500 |"), md);
-        assertTrue(md.contains("| 3.25 | 3.00 (pacing: 3 × `-s 1`) | +0.250 |"), md);
+        assertTrue(md.contains("| 3.25 | 3.00 (pacing: 3 × `-s 1.00`) | +0.250 |"), md);
+        assertTrue(md.contains("hello world with the master's flags (s, median of 5) | — | 0.110 |"), md);
         assertTrue(md.contains("at most 24.0 MB: met (23.5 MB after the upgrades, 30.0 MB at start)"), md);
         assertTrue(md.contains("within 0.300 s of its pacing: met (0.250 s over)"), md);
         assertTrue(md.contains("the same fds after the last than after the first): **not met** (+2.50 MB, fds 0)"), md);
@@ -195,5 +197,46 @@ class ReportTest {
         assertEquals("spring\tok\t9.4 9 9\t2026-11-28 15:44, commit abc, CPU",
                 Report.withRun("spring\tok\t9.4 9 9\t2026-11-28 15:44, commit abc, CPU", "now"));
         assertEquals("ok\t3\t\tnow", Report.withRun("ok\t3", "now"));
+    }
+
+    @Test
+    void theReportSaysWhetherItsPartsComeFromOneRun() {
+        String one = "ok\t10\t0.5 0.5 0.5\t2026-11-29 10:00, commit abc, CPU";
+        String other = "ok\t10\t0.5 0.5 0.5\t2026-11-24 23:09, commit def, CPU";
+        assertEquals("All parts come from one run: 2026-11-29 10:00, commit abc, CPU.",
+                Report.runsSentence(Map.of("startup", one, "memory", one)));
+        assertTrue(Report.runsSentence(Map.of("startup", one, "spring", other)).startsWith("**The parts come from 2 different runs**"));
+    }
+
+    static final String MEMORY = """
+            {"settleMillis": 3000, "rows": [
+              {"variant": "plain17", "workers": 4, "perWorkerPssMb": 56.0, "perWorkerPrivateDirtyMb": 52.0, "masterPssMb": 37.0},
+              {"variant": "plain17", "workers": 8, "perWorkerPssMb": 54.0, "perWorkerPrivateDirtyMb": 52.0, "masterPssMb": 37.0},
+              {"variant": "cds17", "workers": 4, "perWorkerPssMb": 48.0, "perWorkerPrivateDirtyMb": 40.0, "masterPssMb": 54.0},
+              {"variant": "cds17", "workers": 8, "perWorkerPssMb": 43.0, "perWorkerPrivateDirtyMb": 39.0, "masterPssMb": 53.0},
+              {"variant": "boot17", "workers": 8, "perWorkerPssMb": 50.0, "perWorkerPrivateDirtyMb": 47.0},
+              {"variant": "boot25", "workers": 8, "perWorkerPssMb": 55.0, "perWorkerPrivateDirtyMb": 51.0},
+              {"variant": "plain25", "workers": 8, "perWorkerPssMb": 60.0, "perWorkerPrivateDirtyMb": 57.0},
+              {"variant": "aot25", "workers": 8, "perWorkerPssMb": 54.0, "perWorkerPrivateDirtyMb": 50.0}]}
+            """;
+
+    @Test
+    void theReadingComputesEveryFigureAndVerdictFromItsOwnResults(@TempDir Path out) throws Exception {
+        Files.writeString(out.resolve("memory.json"), MEMORY);
+        Files.writeString(out.resolve("load.json"), """
+                {"workers": 4, "spinupSeconds": 1.0, "requestsSent": 1000, "requestsFailed": 0,
+                 "operations": [{"command": "upgrade", "settledSeconds": 3.5}, {"command": "reload", "settledSeconds": 1.2}]}
+                """);
+        StringBuilder b = new StringBuilder();
+        Report.reading(b, out);
+        String md = b.toString();
+        // 55 -> 54 MB is under the stated 3 % threshold
+        assertTrue(md.contains("JDK 25 55.0 → 54.0 MB (Private_Dirty 51.0 → 50.0 MB: less than 3 % less per worker, "
+                + "so in this run the AOT cache bought start-up, not memory)"), md);
+        assertTrue(md.contains("PSS saved per JDK 17 worker by the archive: 8.00 MB with 4 workers, 11.0 MB with 8"), md);
+        assertTrue(md.contains("39.0 MB of its 43.0 MB PSS (91 %"), md);
+        assertTrue(md.contains("Settled after (s): upgrade 3.50 s, reload 1.20 s with 4 workers; the master's pacing alone "
+                + "accounts for at least 3.00 s of an upgrade"), md);
+        assertTrue(md.contains("(1.00 s in this run, Einhorn's rule)"), md);
     }
 }
