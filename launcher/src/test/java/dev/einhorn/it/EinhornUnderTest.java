@@ -20,7 +20,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * A real {@code bin/einhorn} under test: started with its own socket, pidfile and lockfile in a temp dir,
  * stderr captured to a file, stopped with TERM (then KILL) and every worker it left killed.
  */
-final class Einhorn implements AutoCloseable {
+public final class EinhornUnderTest implements AutoCloseable {
     static final Path REPO = Path.of(System.getProperty("einhorn.repo", "..")).toAbsolutePath().normalize();
     static final Path WORKERS = REPO.resolve("launcher/src/test/resources/workers");
     static final Duration WAIT = Duration.ofSeconds(30);
@@ -31,7 +31,7 @@ final class Einhorn implements AutoCloseable {
     final Process process;
     private final List<Long> seenWorkers = new ArrayList<>();
 
-    private Einhorn(Path dir, Process process) {
+    private EinhornUnderTest(Path dir, Process process) {
         this.dir = dir;
         this.socket = dir.resolve("einhorn.sock");
         this.log = dir.resolve("einhorn.log");
@@ -39,8 +39,8 @@ final class Einhorn implements AutoCloseable {
     }
 
     /** Starts {@code bin/einhorn -d DIR/einhorn.sock -e DIR/einhorn.pid -f DIR/einhorn.lock ARGS...}. */
-    static Einhorn start(Path dir, Map<String, String> env, String... args) throws IOException {
-        Einhorn e = launch(dir, env, List.of(), REPO.resolve("bin/einhorn"), args);
+    public static EinhornUnderTest start(Path dir, Map<String, String> env, String... args) throws IOException {
+        EinhornUnderTest e = launch(dir, env, List.of(), REPO.resolve("bin/einhorn"), args);
         // connectable, not just present: a stale socket file from an earlier master exists before this one binds
         e.awaitTrue("the command socket", () -> e.accepts() || !e.process.isAlive());
         if (!e.process.isAlive()) throw new IOException("einhorn exited at start:\n" + e.logText());
@@ -51,7 +51,7 @@ final class Einhorn implements AutoCloseable {
      * Starts {@code PREFIX... EINHORN -d DIR/einhorn.sock -e ... -f ... ARGS...} (e.g. under
      * systemd-socket-activate, or a released bin/einhorn) without waiting for anything.
      */
-    static Einhorn launch(Path dir, Map<String, String> env, List<String> prefix, Path einhorn, String... args)
+    static EinhornUnderTest launch(Path dir, Map<String, String> env, List<String> prefix, Path einhorn, String... args)
             throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of(einhorn.toString(),
@@ -63,10 +63,10 @@ final class Einhorn implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("einhorn.log").toFile());
         pb.environment().putAll(env);
-        return new Einhorn(dir, pb.start());
+        return new EinhornUnderTest(dir, pb.start());
     }
 
-    static Einhorn start(Path dir, String... args) throws IOException {
+    public static EinhornUnderTest start(Path dir, String... args) throws IOException {
         return start(dir, Map.of(), args);
     }
 
@@ -93,13 +93,13 @@ final class Einhorn implements AutoCloseable {
         return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
     }
 
-    record Result(int exitCode, String stdout, String stderr) {}
+    public record Result(int exitCode, String stdout, String stderr) {}
 
     long pid() {
         return process.pid();
     }
 
-    String logText() {
+    public String logText() {
         try {
             return Files.readString(log);
         } catch (IOException e) {
@@ -107,11 +107,11 @@ final class Einhorn implements AutoCloseable {
         }
     }
 
-    void awaitLog(String substring) {
+    public void awaitLog(String substring) {
         awaitTrue("log line containing \"" + substring + "\"", () -> logText().contains(substring));
     }
 
-    void awaitTrue(String what, BooleanSupplier condition) {
+    public void awaitTrue(String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -138,7 +138,7 @@ final class Einhorn implements AutoCloseable {
 
     /** The {@code state} dump's {@code :state} map. */
     @SuppressWarnings("unchecked")
-    Map<String, Object> state() throws IOException {
+    public Map<String, Object> state() throws IOException {
         String yaml = command("{\"command\":\"state\",\"id\":1}").get(0);
         Map<Object, Object> root = (Map<Object, Object>) new Load(LoadSettings.builder().build()).loadFromString(yaml);
         Object state = root.containsKey(":state") ? root.get(":state") : root.get("state");
@@ -159,7 +159,7 @@ final class Einhorn implements AutoCloseable {
 
     /** Worker pids in state, in spawn order. */
     @SuppressWarnings("unchecked")
-    List<Long> workerPids() throws IOException {
+    public List<Long> workerPids() throws IOException {
         Map<String, Object> state = state();
         Map<String, Object> children = (Map<String, Object>) state.get("children");
         List<Long> pids = new ArrayList<>();
@@ -176,7 +176,7 @@ final class Einhorn implements AutoCloseable {
 
     /** Waits until state lists exactly n workers, all acked; returns their pids. */
     @SuppressWarnings("unchecked")
-    List<Long> awaitAckedWorkers(int n) {
+    public List<Long> awaitAckedWorkers(int n) {
         List<List<Long>> result = new ArrayList<>();
         awaitTrue(n + " acked workers", () -> {
             try {
@@ -203,7 +203,24 @@ final class Einhorn implements AutoCloseable {
         awaitTrue("reload " + (before + 1), () -> count("Using loaded state") > before);
     }
 
-    int count(String needle) {
+    /** Waits until the master's workers are all of version v and acked (old ones have exited). */
+    @SuppressWarnings("unchecked")
+    public void awaitOnlyVersion(int v) {
+        awaitTrue("only version " + v + " workers", () -> {
+            try {
+                Map<String, Object> children = (Map<String, Object>) state().get("children");
+                int target = ((Number) ((Map<String, Object>) state().get("config")).get("number")).intValue();
+                return children.size() == target && children.values().stream().allMatch(c -> {
+                    Map<String, Object> m = (Map<String, Object>) c;
+                    return Boolean.TRUE.equals(m.get("acked")) && ((List<?>) m.get("signaled")).isEmpty();
+                }) && state().get("upgrading").equals(false);
+            } catch (Exception ex) {
+                return false;
+            }
+        });
+    }
+
+    public int count(String needle) {
         String text = logText();
         int n = 0;
         for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) n++;
@@ -211,7 +228,7 @@ final class Einhorn implements AutoCloseable {
     }
 
     /** Runs {@code bin/einhornsh -d SOCKET -e COMMANDS} with no stdin; returns its exit code and output. */
-    Result einhornsh(String commands) throws IOException, InterruptedException {
+    public Result einhornsh(String commands) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(REPO.resolve("bin/einhornsh").toString(), "-d", socket.toString(), "-e", commands)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         java.util.concurrent.CompletableFuture<byte[]> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
@@ -230,7 +247,7 @@ final class Einhorn implements AutoCloseable {
     }
 
     @SuppressWarnings("unchecked")
-    int port(int i) throws IOException {
+    public int port(int i) throws IOException {
         return ((Number) ((List<Object>) state().get("bound_ports")).get(i)).intValue();
     }
 
@@ -257,7 +274,7 @@ final class Einhorn implements AutoCloseable {
         }
     }
 
-    void signal(String sig) throws IOException, InterruptedException {
+    public void signal(String sig) throws IOException, InterruptedException {
         signal(pid(), sig);
     }
 
@@ -265,7 +282,7 @@ final class Einhorn implements AutoCloseable {
         new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start().waitFor();
     }
 
-    int awaitExit() throws InterruptedException {
+    public int awaitExit() throws InterruptedException {
         if (!process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
             throw new AssertionError("einhorn did not exit; log:\n" + logText());
         }

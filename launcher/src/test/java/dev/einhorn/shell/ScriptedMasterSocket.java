@@ -19,17 +19,17 @@ import java.util.function.Function;
  * A scripted command socket: for each request line received (without its newline) the script returns the
  * raw lines to answer with; a {@link #HANG_UP} among them closes the connection there.
  */
-final class FakeMaster implements AutoCloseable {
+final class ScriptedMasterSocket implements AutoCloseable {
     static final String HANG_UP = "<hang up>";
 
     final List<String> received = new CopyOnWriteArrayList<>();
     private final ServerSocketChannel server;
     private final Thread thread;
 
-    FakeMaster(Path socket, Function<String, List<String>> script) throws IOException {
+    ScriptedMasterSocket(Path socket, Function<String, List<String>> script) throws IOException {
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
-        thread = new Thread(() -> serve(script), "fake-master");
+        thread = new Thread(() -> serve(script), "scripted-master");
         thread.setDaemon(true);
         thread.start();
     }

@@ -1,4 +1,4 @@
-package dev.einhorn.it;
+package dev.einhorn.springit;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;

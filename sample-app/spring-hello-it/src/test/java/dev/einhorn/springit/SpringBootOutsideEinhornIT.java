@@ -1,4 +1,4 @@
-package dev.einhorn.it;
+package dev.einhorn.springit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

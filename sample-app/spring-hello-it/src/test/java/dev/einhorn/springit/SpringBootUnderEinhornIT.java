@@ -1,8 +1,9 @@
-package dev.einhorn.it;
+package dev.einhorn.springit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.einhorn.it.EinhornUnderTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ class SpringBootUnderEinhornIT {
 
     private void servesUpgradesAndStops(String java, Path jar) throws Exception {
         assertTrue(Files.isRegularFile(jar), jar + " (built by mvn package)");
-        try (Einhorn e = Einhorn.start(dir, Map.of(), "-n", "2", "-m", "manual", "-b", "127.0.0.1:0",
+        try (EinhornUnderTest e = EinhornUnderTest.start(dir, Map.of(), "-n", "2", "-m", "manual", "-b", "127.0.0.1:0",
                 java, "-jar", jar.toAbsolutePath().toString())) {
             List<Long> first = awaitAckedWorkers(e, 2);
             int port = e.port(0);
@@ -67,7 +68,7 @@ class SpringBootUnderEinhornIT {
                 e.awaitTrue("load answered by the first workers", () -> load.answersFrom(before) > 20);
                 for (int u = 0; u < UPGRADES; u++) {
                     List<Long> old = workers;
-                    Einhorn.Result r = e.einhornsh("upgrade");
+                    EinhornUnderTest.Result r = e.einhornsh("upgrade");
                     assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
                     assertTrue(r.stdout().endsWith("Upgrade done\n"), r.stdout());
                     awaitOnlyNewWorkers(e);
@@ -109,10 +110,10 @@ class SpringBootUnderEinhornIT {
     }
 
     /**
-     * {@link Einhorn#awaitAckedWorkers}, with room for a Spring Boot start on a busy machine (the harness waits
+     * {@link EinhornUnderTest#awaitAckedWorkers}, with room for a Spring Boot start on a busy machine (the harness waits
      * 30 s, a start here takes 3 s alone and over 30 s when several builds share the two cores).
      */
-    static List<Long> awaitAckedWorkers(Einhorn e, int n) {
+    static List<Long> awaitAckedWorkers(EinhornUnderTest e, int n) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return e.awaitAckedWorkers(n);
@@ -122,10 +123,10 @@ class SpringBootUnderEinhornIT {
         }
     }
 
-    static void awaitOnlyNewWorkers(Einhorn e) {
+    static void awaitOnlyNewWorkers(EinhornUnderTest e) {
         for (int attempt = 1; ; attempt++) {
             try {
-                UpgradeUnderLoadIT.awaitOnlyVersion(e, 1);
+                e.awaitOnlyVersion(1);
                 return;
             } catch (AssertionError slow) {
                 if (attempt == START_WAITS) throw slow;
