@@ -24,7 +24,7 @@ public final class Machine {
         m.put("OS", osName());
         m.put("JDK 17 (workers)", javaVersion(Variants.jdk17()));
         m.put("JDK 25 (workers)", javaVersion(Variants.jdk25()));
-        m.put("master JVM", System.getenv().getOrDefault("BENCH_MASTER_JAVA", "java on PATH") + ": " + run("java", "-version"));
+        m.put("master JVM", masterJava());
         m.put("python3", run("python3", "--version"));
         m.put("commit", run("git", "-C", EinhornProcess.repo().toString(), "log", "-1", "--format=%h %s"));
         return m;
@@ -38,6 +38,18 @@ public final class Machine {
         } catch (IOException e) {
             return "unknown";
         }
+    }
+
+    /**
+     * The java bin/einhorn runs the master with (bin/lib/jvm.sh: EINHORN_MASTER_JAVA, else JAVA_HOME's, else the
+     * one on PATH) and its version.
+     */
+    static String masterJava() {
+        String java = run("bash", "-c", "source \"$1/bin/lib/jvm.sh\" && printf '%s' \"$EINHORN_JAVA\"", "_",
+                EinhornProcess.repo().toString());
+        if (java.isBlank() || java.equals("unavailable")) return "unknown";
+        String shown = java.equals("java") ? "java on PATH" : Path.of(java).getParent().getParent().getFileName().toString();
+        return shown + ": " + run(java, "-version");
     }
 
     static String cpuModel() {

@@ -24,6 +24,9 @@ public final class Report {
 
     static final String NOT_RUN = "Not run: `results/` holds no results of this part.\n\n";
 
+    /** The parts of benchmarks/run this report shows (the standby part has STANDBY-RESULTS.md). */
+    static final List<String> PARTS = List.of("probe", "startup", "jmh", "memory", "load", "overhead", "spring");
+
     /** The results files of the parts, as the parts write them into out/. */
     static final List<String> PART_FILES = List.of("probe.json", "startup.json", JMH_FILE, "memory.json", "load.json",
             "load-timeline.csv", "load-upgrades.png", "overhead.json", "spring.json");
@@ -44,6 +47,7 @@ public final class Report {
     public static void write(Path out, Path results, Path md) throws IOException {
         Files.createDirectories(results);
         Map<String, String> ranNow = tsv(out.resolve("status.tsv"));
+        ranNow.keySet().retainAll(PARTS); // the standby part has its own report
         for (String f : PART_FILES) {
             Path src = out.resolve(f);
             if (Files.exists(src)) Files.copy(src, results.resolve(f), StandardCopyOption.REPLACE_EXISTING);
@@ -53,6 +57,7 @@ public final class Report {
         String run = machine.getOrDefault("date", "").replaceFirst("T(\\d\\d:\\d\\d).*", " $1") + ", commit "
                 + machine.getOrDefault("commit", "").split(" ")[0] + ", " + machine.getOrDefault("CPU", "CPU unknown");
         Map<String, String> status = tsv(results.resolve("status.tsv"));
+        status.keySet().retainAll(PARTS);
         ranNow.forEach((part, row) -> status.put(part, withRun(row, run)));
         writeTsv(results.resolve("status.tsv"), status);
         Map<String, String> commands = tsv(results.resolve("commands.tsv"));
@@ -121,7 +126,7 @@ public final class Report {
         b.append("## Machine (of the run that rendered this report)\n\n").append(mt.render()).append('\n');
         if (!status.isEmpty()) {
             MarkdownTable st = new MarkdownTable("part", "status", "wall time", "load average at start (1, 5, 15 min)",
-                    "run (UTC date, commit, CPU)");
+                    "run (UTC start, commit, CPU)");
             List<String> busy = new ArrayList<>();
             int cores = Integer.parseInt(machine.getOrDefault("nproc", "0"));
             for (Map.Entry<String, String> e : status.entrySet()) {

@@ -176,8 +176,8 @@ public final class SpringReport {
                 + "cache hit) from starting `bin/einhorn` to its `===> Launched` line (the benchmark polls the log "
                 + "every millisecond from a thread started before the master; client clock), the master's own "
                 + "preparation time (its `Prepared the preload of generation 1 in N ms` line), and the master's PSS "
-                + "(smaps_rollup) 2 s after the worker's ACK. The master runs on the runner's JVM whichever JDK the "
-                + "workers use.\n\n");
+                + "(smaps_rollup) 2 s after the worker's ACK. The master's own JVM is the same for both rows (the "
+                + "\"master JVM\" of the machine table), whichever JDK the workers use.\n\n");
         MarkdownTable mt = new MarkdownTable("workers' JDK", "start → first spawn, no -p, median (min–max) ms",
                 "with -p, cache hit, median (min–max) ms", "extra (medians)", "verdict (< " + Math.round(MASTER_GOAL * 100) + " % extra)",
                 "master's own preparation, median ms", "preparation / no-p start", "cache hits",

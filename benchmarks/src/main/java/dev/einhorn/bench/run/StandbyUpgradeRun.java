@@ -55,14 +55,17 @@ public final class StandbyUpgradeRun {
         Map<String, List<Integer>> activations = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
         try {
+            // one master at a time, each steady before the next starts: started together, their 40-odd JVMs kept a
+            // 2-core machine so busy that the last master's own start took longer than EinhornProcess waits
             for (var v : all.entrySet()) {
                 List<String> args = new ArrayList<>(List.of("-n", Integer.toString(WORKERS), "-s", "0.05"));
                 args.addAll(v.getValue());
-                masters.put(v.getKey(), EinhornProcess.start(out.resolve("standby-upgrade-" + v.getKey()), args, Map.of()));
+                EinhornProcess e = EinhornProcess.start(out.resolve("standby-upgrade-" + v.getKey()), args, Map.of());
+                masters.put(v.getKey(), e);
+                awaitSteady(e, standbyTarget(v.getValue()));
                 ms.put(v.getKey(), new ArrayList<>());
                 activations.put(v.getKey(), new ArrayList<>());
             }
-            for (String id : masters.keySet()) awaitSteady(masters.get(id), standbyTarget(all.get(id)));
             Random random = new Random(seed);
             for (int r = 0; r < rounds; r++) {
                 List<String> order = new ArrayList<>(masters.keySet());

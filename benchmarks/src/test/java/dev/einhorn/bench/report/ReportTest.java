@@ -192,7 +192,8 @@ class ReportTest {
         Files.writeString(results.resolve("memory.json"), "{\"rows\": []}");
         Files.writeString(results.resolve("status.tsv"), "startup\tok\t101\t1.45 2.33 2.38\t2026-11-24 23:09, commit 4f465bc, AMD EPYC\n"
                 + "memory\tok\t80\t1.77 2.04 2.25\t2026-11-24 23:09, commit 4f465bc, AMD EPYC\n");
-        Files.writeString(out.resolve("status.tsv"), "memory\tfailed (exit 1)\t3\t9.00 8.00 7.00\n");
+        Files.writeString(out.resolve("status.tsv"), "memory\tfailed (exit 1)\t3\t9.00 8.00 7.00\n"
+                + "standby\tok\t200\t1.00 1.00 1.00\n"); // STANDBY-RESULTS.md's part, not this report's
         Report.write(out, results, dir.resolve("RESULTS.md"));
         String md = Files.readString(dir.resolve("RESULTS.md"));
         assertTrue(Files.exists(results.resolve("startup.json")));
@@ -202,6 +203,7 @@ class ReportTest {
         assertTrue(md.contains("## 2. Memory of idle workers (PSS, /proc/PID/smaps_rollup)\n\n" + Report.NOT_RUN), md);
         assertTrue(md.contains("| plain17 |"), md); // section 1 from the kept results file
         assertTrue(md.contains("**Caveat: the machine was busy** when these parts started"), md);
+        assertTrue(!md.contains("| standby |"), md);
     }
 
     @Test
