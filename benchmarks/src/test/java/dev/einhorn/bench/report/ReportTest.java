@@ -53,7 +53,7 @@ class ReportTest {
                 "\"memory\": {\"pssMb\": 21.0, \"ussMb\": 19.8, \"rssMb\": 44.0, \"threads\": 15, \"fds\": 31}");
         assertTrue(!json.equals(PYTHON4));
         StringBuilder b = new StringBuilder();
-        Report.masterVsFloor(b, (Map<String, Object>) BenchJson.parse(json));
+        OverheadSection.masterVsFloor(b, (Map<String, Object>) BenchJson.parse(json));
         assertTrue(b.toString().contains("no more fds than after the first): met (+0.300 MB, fds -1)"), b.toString());
     }
 
@@ -61,7 +61,7 @@ class ReportTest {
     @SuppressWarnings("unchecked")
     void theMasterBesideItsFloorWithVerdictsFromTheFigures() {
         StringBuilder b = new StringBuilder();
-        Report.masterVsFloor(b, (Map<String, Object>) BenchJson.parse(PYTHON4));
+        OverheadSection.masterVsFloor(b, (Map<String, Object>) BenchJson.parse(PYTHON4));
         String md = b.toString();
         assertTrue(md.contains("| PSS at start (MB) | 30.0 | 17.5 | +12.5 |"), md);
         assertTrue(md.contains("| `ehlo` round trip p99 after the upgrades (ms) | 1.00 | 0.500 | +0.500 |"), md);
@@ -80,7 +80,7 @@ class ReportTest {
     @Test
     @SuppressWarnings("unchecked")
     void startupSamplesPerVariantSkipVariantsWithoutShots() {
-        Map<String, double[]> s = Report.startupSamples((Map<String, Object>) BenchJson.parse(STARTUP), "masterMs");
+        Map<String, double[]> s = StartupSection.startupSamples((Map<String, Object>) BenchJson.parse(STARTUP), "masterMs");
         assertArrayEquals(new double[] {400, 500, 600}, s.get("plain17"));
         assertArrayEquals(new double[] {250, 240, 260}, s.get("cds17"));
         assertTrue(!s.containsKey("aot25"));
@@ -140,7 +140,7 @@ class ReportTest {
 
     @Test
     void jmhResultsPoolTheRawShotsOfAllForksAndFallBackToTheScore() {
-        Map<String, Report.JmhResult> r = Report.jmhResults(BenchJson.parse(JMH));
+        Map<String, StartupSection.JmhResult> r = StartupSection.jmhResults(BenchJson.parse(JMH));
         assertEquals(List.of("plain17", "cds17", "aot25"), List.copyOf(r.keySet())); // other benchmarks left out
         assertArrayEquals(new double[] {400, 500, 600, 450}, r.get("plain17").shots());
         assertEquals(475, r.get("plain17").median(), 1e-9); // the median of the shots, not the score (487.5)
@@ -148,7 +148,7 @@ class ReportTest {
         assertTrue(Double.isNaN(r.get("cds17").scoreError()));
         assertTrue(!r.get("aot25").raw());
         assertEquals(300, r.get("aot25").median(), 1e-9); // score only, converted from s/op
-        assertEquals(Map.of(), Report.jmhResults(Map.of()));
+        assertEquals(Map.of(), StartupSection.jmhResults(Map.of()));
     }
 
     @Test
@@ -242,7 +242,7 @@ class ReportTest {
                  "operations": [{"command": "upgrade", "settledSeconds": 3.5}, {"command": "reload", "settledSeconds": 1.2}]}
                 """);
         StringBuilder b = new StringBuilder();
-        Report.reading(b, out);
+        Reading.reading(b, out);
         String md = b.toString();
         // 55 -> 54 MB is under the stated 3 % threshold
         assertTrue(md.contains("JDK 25 55.0 → 54.0 MB (Private_Dirty 51.0 → 50.0 MB: less than 3 % less per worker, "
