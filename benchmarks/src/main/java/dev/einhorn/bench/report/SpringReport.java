@@ -15,7 +15,7 @@ import java.util.Map;
  * preloaded worker ACKs at least {@link #ACK_GOAL}× sooner than plain on JDK 25, and a cache-hit start costs the
  * master less than {@link #MASTER_GOAL} extra time to its first spawn.
  */
-public final class SpringReport {
+final class SpringReport {
     static final double ACK_GOAL = 1.8;
     static final double MASTER_GOAL = 0.10;
 

@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * master's JVM flags (bin/lib/jvm.sh): the same PSS, CPU and round-trip figures for a JVM that does nothing else.
  * The upgrade's floor is its pacing, one spawn per {@code -s} seconds: (workers - 1) x s.
  */
-public final class MasterVsFloor {
+final class MasterVsFloor {
     static final int WORKERS = 4;
     static final double SPINUP_SECONDS = 1;
 

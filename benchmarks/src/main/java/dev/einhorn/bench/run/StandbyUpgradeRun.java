@@ -21,7 +21,7 @@ import java.util.Random;
  * standbys"), so its steps wait for JVMs that start and run the warm-up: this measures whether that still beats
  * starting the 4 workers directly.
  */
-public final class StandbyUpgradeRun {
+final class StandbyUpgradeRun {
     static final int WORKERS = 4;
 
     private StandbyUpgradeRun() {
