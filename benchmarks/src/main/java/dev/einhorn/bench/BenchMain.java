@@ -1,5 +1,15 @@
 package dev.einhorn.bench;
 
+import dev.einhorn.bench.process.EinhornProcess;
+import dev.einhorn.bench.report.Report;
+import dev.einhorn.bench.report.StandbyReport;
+import dev.einhorn.bench.run.LoadRun;
+import dev.einhorn.bench.run.MemoryRun;
+import dev.einhorn.bench.run.OverheadRun;
+import dev.einhorn.bench.run.Probe;
+import dev.einhorn.bench.run.SpringRun;
+import dev.einhorn.bench.run.StandbyRun;
+import dev.einhorn.bench.run.StartupRun;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,19 +44,26 @@ public final class BenchMain {
     }
 
     public static void main(String[] argv) throws Exception {
-        if (argv.length == 0) {
+        // the command is the one word without '=', wherever it stands (benchmarks/run puts out=DIR first)
+        String command = null;
+        Map<String, String> opt = new LinkedHashMap<>();
+        for (String a : argv) {
+            int eq = a.indexOf('=');
+            if (eq > 0) {
+                opt.put(a.substring(0, eq), a.substring(eq + 1));
+            } else if (command == null) {
+                command = a;
+            } else {
+                throw new IllegalArgumentException("expected key=value, got " + a);
+            }
+        }
+        if (command == null) {
             System.err.println("usage: BenchMain probe|startup|memory|load|overhead|standby|spring|report [key=value...]");
             System.exit(2);
         }
-        Map<String, String> opt = new LinkedHashMap<>();
-        for (String a : Arrays.copyOfRange(argv, 1, argv.length)) {
-            int eq = a.indexOf('=');
-            if (eq < 0) throw new IllegalArgumentException("expected key=value, got " + a);
-            opt.put(a.substring(0, eq), a.substring(eq + 1));
-        }
         Path repo = EinhornProcess.repo();
         Path out = Path.of(opt.getOrDefault("out", repo.resolve("benchmarks/out").toString()));
-        switch (argv[0]) {
+        switch (command) {
             case "probe" -> Probe.run(out);
             case "available" -> System.out.println(String.join(",", Probe.available(Probe.load(out))));
             case "startup" -> {
@@ -90,7 +107,7 @@ public final class BenchMain {
                     intOpt(opt, "upgrades", 5), intOpt(opt, "reloads", 100));
             case "report" -> Report.write(out, Path.of(opt.getOrDefault("results", repo.resolve("benchmarks/results").toString())),
                     Path.of(opt.getOrDefault("md", repo.resolve("benchmarks/RESULTS.md").toString())));
-            default -> throw new IllegalArgumentException("unknown command " + argv[0]);
+            default -> throw new IllegalArgumentException("unknown command " + command);
         }
         System.exit(0); // do not wait for stray non-daemon threads
     }

@@ -1,5 +1,6 @@
 package dev.einhorn.bench;
 
+import dev.einhorn.bench.process.EinhornProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,11 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The machine and JDKs of a run, for RESULTS.md. */
-final class Machine {
+public final class Machine {
     private Machine() {
     }
 
-    static Map<String, String> describe() {
+    public static Map<String, String> describe() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("date", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
         m.put("nproc", Integer.toString(Runtime.getRuntime().availableProcessors()));
@@ -23,10 +24,32 @@ final class Machine {
         m.put("OS", osName());
         m.put("JDK 17 (workers)", javaVersion(Variants.jdk17()));
         m.put("JDK 25 (workers)", javaVersion(Variants.jdk25()));
-        m.put("master JVM", System.getenv().getOrDefault("BENCH_MASTER_JAVA", "java on PATH") + ": " + run("java", "-version"));
+        m.put("master JVM", masterJava());
         m.put("python3", run("python3", "--version"));
         m.put("commit", run("git", "-C", EinhornProcess.repo().toString(), "log", "-1", "--format=%h %s"));
         return m;
+    }
+
+    /** The 1, 5 and 15 minute load averages ({@code /proc/loadavg}), or "unknown". */
+    public static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /**
+     * The java bin/einhorn runs the master with (bin/lib/jvm.sh: EINHORN_MASTER_JAVA, else JAVA_HOME's, else the
+     * one on PATH) and its version.
+     */
+    static String masterJava() {
+        String java = run("bash", "-c", "source \"$1/bin/lib/jvm.sh\" && printf '%s' \"$EINHORN_JAVA\"", "_",
+                EinhornProcess.repo().toString());
+        if (java.isBlank() || java.equals("unavailable")) return "unknown";
+        String shown = java.equals("java") ? "java on PATH" : Path.of(java).getParent().getParent().getFileName().toString();
+        return shown + ": " + run(java, "-version");
     }
 
     static String cpuModel() {

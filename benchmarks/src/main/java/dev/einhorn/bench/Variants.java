@@ -1,5 +1,6 @@
 package dev.einhorn.bench;
 
+import dev.einhorn.bench.process.EinhornProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ public final class Variants {
 
     /** The app under test: a runnable jar (-jar) or a class on a class path, speaking HTTP or one line. */
     public record App(String name, Path jar, String mainClass, boolean http, boolean standIn) {
-        List<String> javaArgs() {
+        public List<String> javaArgs() {
             List<String> a = new ArrayList<>(List.of(ADD_OPENS, OPENS_VALUE));
             if (mainClass == null) {
                 a.add("-jar");
@@ -50,13 +51,19 @@ public final class Variants {
         }
     }
 
-    static String env(String name, String dflt) {
+    public static String env(String name, String dflt) {
         String v = System.getenv(name);
         return v == null || v.isBlank() ? dflt : v;
     }
 
     public static Path repo() {
         return EinhornProcess.repo();
+    }
+
+    /** s with this checkout's absolute path taken out (paths inside it become relative to its root). */
+    public static String inRepo(String s) {
+        String root = repo().toString();
+        return s.replace(root + "/", "").replace(root, ".");
     }
 
     public static Path jdk17() {
@@ -220,7 +227,7 @@ public final class Variants {
      * The real python3 interpreter ({@code sys.executable}), not a version-manager shim on the PATH (a pyenv shim
      * is a shell script that adds ~100 ms to every start); {@code BENCH_PYTHON} overrides.
      */
-    static String python() {
+    public static String python() {
         String p = System.getenv("BENCH_PYTHON");
         if (p != null && !p.isBlank()) return p;
         try {

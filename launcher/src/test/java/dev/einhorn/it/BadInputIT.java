@@ -21,13 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
 class BadInputIT {
     @TempDir
     Path dir;
-    Einhorn einhorn;
+    EinhornUnderTest einhorn;
     List<Long> workers;
 
     @BeforeEach
     void start() throws Exception {
-        einhorn = Einhorn.start(dir, "-n", "2", "-m", "manual", "-b", "127.0.0.1:0",
-                "python3", Einhorn.WORKERS.resolve("pid_server.py").toString());
+        einhorn = EinhornUnderTest.start(dir, "-n", "2", "-m", "manual", "-b", "127.0.0.1:0",
+                "python3", EinhornUnderTest.WORKERS.resolve("pid_server.py").toString());
         workers = einhorn.awaitAckedWorkers(2);
     }
 
@@ -42,7 +42,7 @@ class BadInputIT {
         assertEquals(workers, einhorn.workerPids(), "the same workers");
         Set<Long> answered = new HashSet<>();
         int port = einhorn.port(0);
-        for (int i = 0; i < 50; i++) answered.add(Long.parseLong(Einhorn.ask(port)));
+        for (int i = 0; i < 50; i++) answered.add(Long.parseLong(EinhornUnderTest.ask(port)));
         assertTrue(workers.containsAll(answered) && !answered.isEmpty());
     }
 

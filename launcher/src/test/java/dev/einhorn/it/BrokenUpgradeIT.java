@@ -22,12 +22,12 @@ class BrokenUpgradeIT {
         List<String> args = new java.util.ArrayList<>(List.of("-n", "2", "-m", "manual", "-s", "0.2",
                 "-b", "127.0.0.1:0"));
         args.addAll(List.of(flags));
-        args.addAll(List.of("python3", Einhorn.WORKERS.resolve("version_server.py").toString()));
-        try (Einhorn e = Einhorn.start(dir, Map.of("VERSION_FILE", version.toString()), args.toArray(String[]::new))) {
+        args.addAll(List.of("python3", EinhornUnderTest.WORKERS.resolve("version_server.py").toString()));
+        try (EinhornUnderTest e = EinhornUnderTest.start(dir, Map.of("VERSION_FILE", version.toString()), args.toArray(String[]::new))) {
             List<Long> old = e.awaitAckedWorkers(2);
             try (LoadClient load = new LoadClient(e.port(0), 2)) {
                 Files.writeString(version, broken);
-                Einhorn.Result r = e.einhornsh("upgrade");
+                EinhornUnderTest.Result r = e.einhornsh("upgrade");
                 assertEquals(2, r.exitCode(), "einhornsh exits non-zero: " + r.stdout() + r.stderr());
                 String[] lines = r.stdout().split("\n");
                 assertTrue(lines[lines.length - 1].startsWith(expectedFailure), r.stdout());
@@ -45,10 +45,10 @@ class BrokenUpgradeIT {
             assertEquals(0, ((Number) e.state().get("version")).intValue(), "version 0 is current again");
 
             Files.writeString(version, "2");
-            Einhorn.Result retry = e.einhornsh("upgrade");
+            EinhornUnderTest.Result retry = e.einhornsh("upgrade");
             assertEquals(0, retry.exitCode(), retry.stdout());
-            UpgradeUnderLoadIT.awaitOnlyVersion(e, 1);
-            assertEquals("2", Einhorn.ask(e.port(0)).split(" ")[0], "the next upgrade can try again");
+            e.awaitOnlyVersion(1);
+            assertEquals("2", EinhornUnderTest.ask(e.port(0)).split(" ")[0], "the next upgrade can try again");
         }
     }
 

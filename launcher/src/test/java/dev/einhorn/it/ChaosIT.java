@@ -51,7 +51,7 @@ class ChaosIT {
     @TempDir
     Path dir;
 
-    private Einhorn einhorn;
+    private EinhornUnderTest einhorn;
     private Path versionFile;
     private int version;
     private int target = WORKERS;
@@ -69,9 +69,9 @@ class ChaosIT {
 
         versionFile = dir.resolve("version");
         Files.writeString(versionFile, "0");
-        einhorn = Einhorn.start(dir, Map.of("VERSION_FILE", versionFile.toString()), "-n", Integer.toString(WORKERS),
-                "-m", "manual", "-b", "127.0.0.1:0", "python3", Einhorn.WORKERS.resolve("http_worker.py").toString());
-        try (Einhorn e = einhorn) {
+        einhorn = EinhornUnderTest.start(dir, Map.of("VERSION_FILE", versionFile.toString()), "-n", Integer.toString(WORKERS),
+                "-m", "manual", "-b", "127.0.0.1:0", "python3", EinhornUnderTest.WORKERS.resolve("http_worker.py").toString());
+        try (EinhornUnderTest e = einhorn) {
             e.awaitAckedWorkers(WORKERS);
             int port = e.port(0);
             ProcessVitals before = ProcessVitals.of(e.pid());
@@ -93,7 +93,7 @@ class ChaosIT {
                 }
                 reexec.get(120, TimeUnit.SECONDS);
                 setTarget(WORKERS);
-                UpgradeUnderLoadIT.awaitOnlyVersion(e, version); // converged: -n acked workers, none signaled
+                e.awaitOnlyVersion(version); // converged: -n acked workers, none signaled
                 long servedBefore = load.served.get();
                 e.awaitTrue("load served after convergence", () -> load.served.get() > servedBefore + 100);
             } finally {
@@ -229,7 +229,7 @@ class ChaosIT {
         children.forEach((pid, c) -> {
             Map<String, Object> m = (Map<String, Object>) c;
             long p = Long.parseLong(pid);
-            if (Boolean.TRUE.equals(m.get("acked")) && ((List<?>) m.get("signaled")).isEmpty() && Einhorn.alive(p)) {
+            if (Boolean.TRUE.equals(m.get("acked")) && ((List<?>) m.get("signaled")).isEmpty() && EinhornUnderTest.alive(p)) {
                 serving.add(p);
             }
         });
@@ -237,7 +237,7 @@ class ChaosIT {
             skippedKills++;
             return;
         }
-        Einhorn.signal(serving.get(random.nextInt(serving.size())), "KILL");
+        EinhornUnderTest.signal(serving.get(random.nextInt(serving.size())), "KILL");
     }
 
     /** A client that connects to the workers' port and leaves: at once, mid-request, or before reading the answer. */
@@ -265,7 +265,7 @@ class ChaosIT {
     }
 
     /** The master's vitals once connections closed by the test are closed on its side too. */
-    private static ProcessVitals awaitFdsSettled(Einhorn e, ProcessVitals before) throws InterruptedException {
+    private static ProcessVitals awaitFdsSettled(EinhornUnderTest e, ProcessVitals before) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         ProcessVitals now = ProcessVitals.of(e.pid());
         while (now.fds() > before.fds() + FD_SLACK && System.nanoTime() < deadline) {

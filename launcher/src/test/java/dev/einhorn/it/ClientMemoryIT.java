@@ -21,13 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ClientMemoryIT {
     @TempDir
     Path dir;
-    Einhorn einhorn;
+    EinhornUnderTest einhorn;
     List<Long> workers;
 
     @BeforeEach
     void start() throws Exception {
-        einhorn = Einhorn.start(dir, "-n", "2", "-m", "manual", "-b", "127.0.0.1:0",
-                "python3", Einhorn.WORKERS.resolve("pid_server.py").toString());
+        einhorn = EinhornUnderTest.start(dir, "-n", "2", "-m", "manual", "-b", "127.0.0.1:0",
+                "python3", EinhornUnderTest.WORKERS.resolve("pid_server.py").toString());
         workers = einhorn.awaitAckedWorkers(2);
     }
 
@@ -58,7 +58,7 @@ class ClientMemoryIT {
                     + ".\nThis is Einhorn 0.8.2.\n"), einhorn.command("{\"command\":\"ehlo\",\"user\":\"op\",\"id\":1}"));
             assertEquals(workers, einhorn.workerPids(), "the same workers");
             int port = einhorn.port(0);
-            for (int i = 0; i < 20; i++) assertTrue(workers.contains(Long.parseLong(Einhorn.ask(port))));
+            for (int i = 0; i < 20; i++) assertTrue(workers.contains(Long.parseLong(EinhornUnderTest.ask(port))));
             assertTrue(!einhorn.logText().contains("OutOfMemoryError"), einhorn.logText());
             einhorn.awaitLog("closing the connection: the clients hold ");
         } finally {

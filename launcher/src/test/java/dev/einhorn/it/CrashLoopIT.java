@@ -17,7 +17,7 @@ class CrashLoopIT {
 
     @Test
     void respawnsBackOffAndTheMasterStaysIdleBetweenThem() throws Exception {
-        try (Einhorn einhorn = Einhorn.start(dir, "-v", "-m", "manual", "-s", "0.2", "sh", "-c", "exit 3")) {
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(dir, "-v", "-m", "manual", "-s", "0.2", "sh", "-c", "exit 3")) {
             einhorn.awaitTrue("five launches", () -> count(einhorn.logText(), "===> Launched") >= 5);
             String log = einhorn.logText();
             assertTrue(log.contains("(exit status 3)"), "the exit status is logged");

@@ -26,9 +26,9 @@ class DescriptorExhaustionIT {
     @Test
     void aClientHoldingEveryDescriptorNeitherSpinsTheMasterNorLocksItsUserOut() throws Exception {
         // 256 descriptors (soft and hard, so the JVM cannot raise it): the hog below needs more than that
-        Einhorn einhorn = Einhorn.launch(dir, Map.of(), List.of("prlimit", "--nofile=256:256", "--"),
-                Einhorn.REPO.resolve("bin/einhorn"), "-n", "1", "-m", "manual", "-b", "127.0.0.1:0",
-                "python3", Einhorn.WORKERS.resolve("pid_server.py").toString());
+        EinhornUnderTest einhorn = EinhornUnderTest.launch(dir, Map.of(), List.of("prlimit", "--nofile=256:256", "--"),
+                EinhornUnderTest.REPO.resolve("bin/einhorn"), "-n", "1", "-m", "manual", "-b", "127.0.0.1:0",
+                "python3", EinhornUnderTest.WORKERS.resolve("pid_server.py").toString());
         try (einhorn) {
             einhorn.awaitTrue("the command socket", einhorn::accepts);
             List<Long> workers = einhorn.awaitAckedWorkers(1);
@@ -38,10 +38,10 @@ class DescriptorExhaustionIT {
                 // one at a time until the master runs out: past that, connects wait in the listen queue
                 for (int i = 0; i < 400 && !einhorn.logText().contains(exhausted); i++) {
                     hog.add(new CommandClient(einhorn.socket));
-                    if (i % 10 == 9) Einhorn.sleep(100);
+                    if (i % 10 == 9) EinhornUnderTest.sleep(100);
                 }
                 einhorn.awaitLog(exhausted);
-                Einhorn.sleep(3000); // three retry periods: a spinning loop logs hundreds of thousands of lines
+                EinhornUnderTest.sleep(3000); // three retry periods: a spinning loop logs hundreds of thousands of lines
                 int failures = einhorn.count("Could not accept a command-socket client");
                 assertTrue(failures <= 10, failures + " failed accepts logged in about 3 s");
             } finally {

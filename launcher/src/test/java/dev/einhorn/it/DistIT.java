@@ -20,7 +20,7 @@ class DistIT {
     Path dir;
 
     static Path tarball() throws Exception {
-        try (Stream<Path> s = Files.list(Einhorn.REPO.resolve("launcher/target"))) {
+        try (Stream<Path> s = Files.list(EinhornUnderTest.REPO.resolve("launcher/target"))) {
             return s.filter(p -> p.getFileName().toString().matches("einhorn-jvm-.*\\.tar\\.gz")).findFirst()
                     .orElseThrow(() -> new AssertionError("no launcher/target/einhorn-jvm-*.tar.gz: run mvn package"));
         }
@@ -60,11 +60,11 @@ class DistIT {
         assertTrue(Files.readString(home.resolve("share/completion/einhorn.bash")).contains("--bind"));
 
         Path work = Files.createDirectories(dir.resolve("work"));
-        try (Einhorn einhorn = Einhorn.launch(work, env, List.of(), home.resolve("bin/einhorn"),
+        try (EinhornUnderTest einhorn = EinhornUnderTest.launch(work, env, List.of(), home.resolve("bin/einhorn"),
                 "-n", "1", "-b", "127.0.0.1:0", "-m", "manual", "python3",
                 home.resolve("examples/hello_worker.py").toString())) {
             List<Long> pids = einhorn.awaitAckedWorkers(1);
-            assertEquals("hello from worker " + pids.get(0), Einhorn.ask(einhorn.port(0)));
+            assertEquals("hello from worker " + pids.get(0), EinhornUnderTest.ask(einhorn.port(0)));
             assertTrue(Files.exists(home.resolve("lib/launcher.jar")));
             assertTrue(!Files.exists(home.resolve("launcher")), "nothing was built");
         }
@@ -72,7 +72,7 @@ class DistIT {
         // the README's demo, from the release: three preloaded http-hello workers
         Path hello = home.resolve("examples/http-hello.jar");
         Path demo = Files.createDirectories(dir.resolve("demo"));
-        try (Einhorn einhorn = Einhorn.launch(demo, env, List.of(), home.resolve("bin/einhorn"),
+        try (EinhornUnderTest einhorn = EinhornUnderTest.launch(demo, env, List.of(), home.resolve("bin/einhorn"),
                 "-n", "3", "-b", "127.0.0.1:0", "-m", "manual", "--preload-cache", demo.resolve("cache").toString(),
                 "-p", hello.toString(), hello.toString())) {
             List<Long> pids = einhorn.awaitAckedWorkers(3);

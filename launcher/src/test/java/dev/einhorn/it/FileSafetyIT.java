@@ -36,12 +36,12 @@ class FileSafetyIT {
     }
 
     /** Starts einhorn over the prepared directory; returns its exit status and output once it has exited. */
-    private Einhorn.Result refusedStart() throws Exception {
-        Einhorn e = Einhorn.launch(dir, Map.of(), List.of(), Einhorn.REPO.resolve("bin/einhorn"),
-                "-b", "127.0.0.1:0", "python3", Einhorn.WORKERS.resolve("pid_server.py").toString());
+    private EinhornUnderTest.Result refusedStart() throws Exception {
+        EinhornUnderTest e = EinhornUnderTest.launch(dir, Map.of(), List.of(), EinhornUnderTest.REPO.resolve("bin/einhorn"),
+                "-b", "127.0.0.1:0", "python3", EinhornUnderTest.WORKERS.resolve("pid_server.py").toString());
         try (e) {
             if (!e.process.waitFor(60, TimeUnit.SECONDS)) throw new AssertionError("einhorn started:\n" + e.logText());
-            return new Einhorn.Result(e.process.exitValue(), e.logText(), "");
+            return new EinhornUnderTest.Result(e.process.exitValue(), e.logText(), "");
         }
     }
 
@@ -52,7 +52,7 @@ class FileSafetyIT {
 
     private void assertRefused(String name, String why) throws Exception {
         Path path = dir.resolve(name);
-        Einhorn.Result r = refusedStart();
+        EinhornUnderTest.Result r = refusedStart();
         assertEquals(1, r.exitCode(), r.stdout());
         String line = "einhorn: refusing to use " + path + ": " + why;
         assertTrue(r.stdout().lines().anyMatch(l -> l.equals(line)), "expected the line\n" + line + "\nin\n" + r.stdout());
@@ -104,7 +104,7 @@ class FileSafetyIT {
         for (List<String> maker : makers) {
             if (new ProcessBuilder(maker).start().waitFor() != 0) continue; // not root: the FIFO case still ran
             String kind = maker.get(0);
-            Einhorn.Result r = refusedStart();
+            EinhornUnderTest.Result r = refusedStart();
             assertEquals(1, r.exitCode(), kind + ":\n" + r.stdout());
             assertTrue(r.stdout().contains("einhorn: Non-socket file present at Einhorn command socket path " + sock),
                     kind + ":\n" + r.stdout());
@@ -130,8 +130,8 @@ class FileSafetyIT {
 
     @Test
     void theMasterWritesItsPidfileWholeAndRemovesOnlyItsOwnFilesAtExit() throws Exception {
-        try (Einhorn e = Einhorn.start(dir, "-b", "127.0.0.1:0", "python3",
-                Einhorn.WORKERS.resolve("pid_server.py").toString())) {
+        try (EinhornUnderTest e = EinhornUnderTest.start(dir, "-b", "127.0.0.1:0", "python3",
+                EinhornUnderTest.WORKERS.resolve("pid_server.py").toString())) {
             Path pidfile = dir.resolve("einhorn.pid");
             e.awaitTrue("the pidfile", () -> Files.exists(pidfile)); // written once the socket is bound
             assertEquals(Long.toString(e.pid()), Files.readString(pidfile));

@@ -31,7 +31,7 @@ class FirstUseBuildIT {
         Path home = dir.resolve("checkout");
         Files.createDirectories(home.resolve("bin/lib"));
         for (String f : List.of("bin/einhorn", "bin/einhornsh", "bin/lib/jvm.sh")) {
-            Files.copy(Einhorn.REPO.resolve(f), home.resolve(f));
+            Files.copy(EinhornUnderTest.REPO.resolve(f), home.resolve(f));
         }
         return home;
     }
@@ -45,7 +45,7 @@ class FirstUseBuildIT {
         return bin;
     }
 
-    private Einhorn.Result run(Path home, Path fakeBin, String... args) throws Exception {
+    private EinhornUnderTest.Result run(Path home, Path fakeBin, String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of(home.resolve("bin/einhorn").toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
@@ -58,21 +58,21 @@ class FirstUseBuildIT {
             p.destroyForcibly();
             throw new AssertionError("bin/einhorn did not exit");
         }
-        return new Einhorn.Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+        return new EinhornUnderTest.Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
     }
 
     @Test
     void theFirstUseBuildIsQuiet() throws Exception {
         Path home = checkout();
-        Path target = Einhorn.REPO.resolve("launcher/target");
+        Path target = EinhornUnderTest.REPO.resolve("launcher/target");
         Path bin = fakeMaven("mkdir -p launcher/target && cp '" + target.resolve("launcher.jar") + "' launcher/target/ && cp -r '"
                 + target.resolve("lib") + "' launcher/target/lib\n");
-        Einhorn.Result r = run(home, bin, "--version");
+        EinhornUnderTest.Result r = run(home, bin, "--version");
         assertEquals(0, r.exitCode(), r.stderr());
         assertTrue(r.stdout().contains("Einhorn 0.8.2"), r.stdout());
         assertEquals("einhorn: building the launcher on first use (mvn package)...\n", r.stderr());
         assertFalse(r.stdout().contains(ESC), r.stdout());
-        Einhorn.Result again = run(home, bin, "--version");
+        EinhornUnderTest.Result again = run(home, bin, "--version");
         assertEquals("", again.stderr(), "built once");
     }
 
@@ -80,7 +80,7 @@ class FirstUseBuildIT {
     void aFailedBuildShowsMavensOutputWithoutEscapes() throws Exception {
         Path home = checkout();
         Path bin = fakeMaven("printf '\\033[1;31m[ERROR]\\033[m cannot resolve a dependency\\n'\nexit 1\n");
-        Einhorn.Result r = run(home, bin, "--version");
+        EinhornUnderTest.Result r = run(home, bin, "--version");
         assertEquals(1, r.exitCode());
         assertTrue(r.stderr().contains("[ERROR] cannot resolve a dependency\n"), r.stderr());
         assertTrue(r.stderr().contains("einhorn: the build failed; run 'mvn package' in " + home + " to see why"), r.stderr());

@@ -42,7 +42,7 @@ final class LoadClient implements AutoCloseable {
         requests.incrementAndGet();
         String answer;
         try {
-            answer = Einhorn.ask(port);
+            answer = EinhornUnderTest.ask(port);
         } catch (Exception e) {
             failures.add(e.toString());
             return;

@@ -29,7 +29,7 @@ class MasterArchiveIT {
     /** The archive's path for this build and java, as bin/einhorn computes it. */
     private static Path archivePath() throws IOException, InterruptedException {
         Process p = new ProcessBuilder("bash", "-c", "source \"$1/bin/lib/jvm.sh\" && einhorn_archive_path", "_",
-                Einhorn.REPO.toString()).redirectErrorStream(true).start();
+                EinhornUnderTest.REPO.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out);
@@ -39,11 +39,11 @@ class MasterArchiveIT {
     /** Starts bin/einhorn once (which starts the training if the archive is missing) and waits for the archive. */
     private static Path awaitArchive(Path dir) throws Exception {
         Path archive = archivePath();
-        assertEquals(0, Einhorn.run(dir, "--upgrade-check").exitCode());
+        assertEquals(0, EinhornUnderTest.run(dir, "--upgrade-check").exitCode());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ARCHIVE_WAIT_SECONDS);
         while (!Files.isRegularFile(archive)) {
             if (System.nanoTime() > deadline) throw new AssertionError("no archive at " + archive + " after the training");
-            Einhorn.sleep(200);
+            EinhornUnderTest.sleep(200);
         }
         return archive;
     }
@@ -52,12 +52,12 @@ class MasterArchiveIT {
         return Files.readString(Path.of("/proc/" + pid + "/maps")).contains(file.toString());
     }
 
-    private Einhorn start(Map<String, String> env) throws IOException {
-        return Einhorn.start(dir, env, "-n", "1", "-m", "manual", "-b", "127.0.0.1:0", "python3",
-                Einhorn.WORKERS.resolve("pid_server.py").toString());
+    private EinhornUnderTest start(Map<String, String> env) throws IOException {
+        return EinhornUnderTest.start(dir, env, "-n", "1", "-m", "manual", "-b", "127.0.0.1:0", "python3",
+                EinhornUnderTest.WORKERS.resolve("pid_server.py").toString());
     }
 
-    private static void assertNoArchiveNoise(Einhorn e) {
+    private static void assertNoArchiveNoise(EinhornUnderTest e) {
         String log = e.logText();
         assertFalse(log.contains("[warning]") || log.contains("[error]") || log.contains("cds") || log.contains("CDS"), log);
     }
@@ -65,13 +65,13 @@ class MasterArchiveIT {
     @Test
     void theMasterAndItsReexecutedImageMapTheArchive() throws Exception {
         Path archive = awaitArchive(dir);
-        try (Einhorn e = start(Map.of())) {
+        try (EinhornUnderTest e = start(Map.of())) {
             List<Long> workers = e.awaitAckedWorkers(1);
             assertTrue(maps(e.pid(), archive), "the master maps " + archive);
             e.reload();
             assertTrue(maps(e.pid(), archive), "the re-executed master maps " + archive);
             assertEquals(workers, e.workerPids());
-            assertEquals(workers.get(0).toString(), Einhorn.ask(e.port(0)).trim());
+            assertEquals(workers.get(0).toString(), EinhornUnderTest.ask(e.port(0)).trim());
             assertNoArchiveNoise(e);
         }
     }
@@ -79,7 +79,7 @@ class MasterArchiveIT {
     @Test
     void turnedOffTheArchiveIsNotUsed() throws Exception {
         Path archive = awaitArchive(dir);
-        try (Einhorn e = start(Map.of("EINHORN_MASTER_ARCHIVE", "off"))) {
+        try (EinhornUnderTest e = start(Map.of("EINHORN_MASTER_ARCHIVE", "off"))) {
             e.awaitAckedWorkers(1);
             assertFalse(maps(e.pid(), archive));
         }
@@ -91,9 +91,9 @@ class MasterArchiveIT {
         Path garbage = archive.resolveSibling(archive.getFileName() + ".garbage");
         Files.write(garbage, new byte[] {'n', 'o', 't', ' ', 'a', 'n', ' ', 'a', 'r', 'c', 'h', 'i', 'v', 'e'});
         Files.move(garbage, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        try (Einhorn e = start(Map.of())) {
+        try (EinhornUnderTest e = start(Map.of())) {
             List<Long> workers = e.awaitAckedWorkers(1);
-            assertEquals(workers.get(0).toString(), Einhorn.ask(e.port(0)).trim());
+            assertEquals(workers.get(0).toString(), EinhornUnderTest.ask(e.port(0)).trim());
             e.reload();
             assertEquals(workers, e.workerPids());
             assertNoArchiveNoise(e);

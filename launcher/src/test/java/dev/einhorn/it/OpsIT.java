@@ -55,8 +55,8 @@ class OpsIT {
     @Test
     void aUnixSocketServesPythonWorkersWithItsModeAndIsRemovedAtExit() throws Exception {
         Path sock = dir.resolve("app.sock");
-        try (Einhorn einhorn = Einhorn.start(dir, "-n", "2", "-b", "./app.sock,mode=0660", "-m", "manual",
-                "python3", Einhorn.WORKERS.resolve("env_server.py").toString())) {
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(dir, "-n", "2", "-b", "./app.sock,mode=0660", "-m", "manual",
+                "python3", EinhornUnderTest.WORKERS.resolve("env_server.py").toString())) {
             List<Long> pids = einhorn.awaitAckedWorkers(2);
             String answer = askUnix(sock);
             assertTrue(answer.contains("EINHORN_FD_FAMILY_0=AF_UNIX"), answer);
@@ -76,7 +76,7 @@ class OpsIT {
         ServerSocketChannel old = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         old.bind(UnixDomainSocketAddress.of(sock));
         // a live listener: refused
-        Einhorn.Result live = Einhorn.run(dir, "-d", dir.resolve("c1.sock").toString(), "-e",
+        EinhornUnderTest.Result live = EinhornUnderTest.run(dir, "-d", dir.resolve("c1.sock").toString(), "-e",
                 dir.resolve("p1.pid").toString(), "-f", dir.resolve("l1.lock").toString(), "-b", sock.toString(),
                 "python3", "-c", "pass");
         assertEquals(1, live.exitCode(), live.stderr());
@@ -84,15 +84,15 @@ class OpsIT {
                 + sock + "\n"), live.stderr());
         old.close(); // the file stays: now stale
         assertTrue(Files.exists(sock, java.nio.file.LinkOption.NOFOLLOW_LINKS));
-        try (Einhorn einhorn = Einhorn.start(dir, "-n", "1", "-b", sock.toString(), "-m", "manual",
-                "python3", Einhorn.WORKERS.resolve("pid_server.py").toString())) {
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(dir, "-n", "1", "-b", sock.toString(), "-m", "manual",
+                "python3", EinhornUnderTest.WORKERS.resolve("pid_server.py").toString())) {
             List<Long> pids = einhorn.awaitAckedWorkers(1);
             assertEquals(Long.toString(pids.get(0)), askUnix(sock));
             assertTrue(einhorn.logText().contains("Removing stale socket " + sock), einhorn.logText());
         }
 
         Path file = Files.writeString(dir.resolve("not-a-socket"), "precious");
-        Einhorn.Result refused = Einhorn.run(dir, "-d", dir.resolve("c2.sock").toString(), "-e",
+        EinhornUnderTest.Result refused = EinhornUnderTest.run(dir, "-d", dir.resolve("c2.sock").toString(), "-e",
                 dir.resolve("p2.pid").toString(), "-f", dir.resolve("l2.lock").toString(), "-b", "./not-a-socket",
                 "python3", "-c", "pass");
         assertEquals(1, refused.exitCode(), refused.stderr());
@@ -104,18 +104,18 @@ class OpsIT {
 
     @Test
     void badUnixBindSpecsAreOneLineErrors() throws Exception {
-        Einhorn.Result r = Einhorn.run(dir, "-b", "/tmp/x.sock,mode=999", "python3");
+        EinhornUnderTest.Result r = EinhornUnderTest.run(dir, "-b", "/tmp/x.sock,mode=999", "python3");
         assertEquals(1, r.exitCode());
         assertTrue(r.stderr().contains("mode must be octal permission bits"), r.stderr());
-        r = Einhorn.run(dir, "-b", "/tmp/x.sock,r", "python3");
+        r = EinhornUnderTest.run(dir, "-b", "/tmp/x.sock,r", "python3");
         assertEquals(1, r.exitCode());
         assertTrue(r.stderr().contains("unknown flag for a UNIX socket"), r.stderr());
     }
 
     @Test
     void jsonStateValidatesAgainstTheDocumentedSchemaAndMetricsParse() throws Exception {
-        try (Einhorn einhorn = Einhorn.start(dir, "-n", "2", "-b", "127.0.0.1:0", "-b", "./u.sock",
-                "-m", "manual", "python3", Einhorn.WORKERS.resolve("pid_server.py").toString())) {
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(dir, "-n", "2", "-b", "127.0.0.1:0", "-b", "./u.sock",
+                "-m", "manual", "python3", EinhornUnderTest.WORKERS.resolve("pid_server.py").toString())) {
             List<Long> pids = einhorn.awaitAckedWorkers(2);
             String json = einhorn.command("{\"command\":\"state\",\"id\":1,\"args\":[\"--json\"]}").get(0);
             JsonNode state = new ObjectMapper().readTree(json);
@@ -132,7 +132,7 @@ class OpsIT {
             assertEquals(2, ((Map<?, ?>) einhorn.state().get("children")).size());
 
             einhorn.command("{\"command\":\"upgrade\",\"id\":2}");
-            Einhorn.signal(einhorn.awaitAckedWorkers(2).get(0), "KILL");
+            EinhornUnderTest.signal(einhorn.awaitAckedWorkers(2).get(0), "KILL");
             einhorn.awaitTrue("a respawn", () -> {
                 try {
                     return metrics(einhorn).get("einhorn_respawns_total").equals(1.0);
@@ -156,7 +156,7 @@ class OpsIT {
     }
 
     static JsonSchema schema() throws IOException {
-        try (InputStream in = Files.newInputStream(Einhorn.REPO.resolve("docs/state-schema.json"))) {
+        try (InputStream in = Files.newInputStream(EinhornUnderTest.REPO.resolve("docs/state-schema.json"))) {
             return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
         }
     }
@@ -171,7 +171,7 @@ class OpsIT {
      * Parses the metrics reply as Prometheus text: every line is a HELP/TYPE comment or {@code name{labels} value};
      * returns value by "name{labels}".
      */
-    static Map<String, Double> metrics(Einhorn einhorn) throws IOException {
+    static Map<String, Double> metrics(EinhornUnderTest einhorn) throws IOException {
         String text = einhorn.command("{\"command\":\"metrics\",\"id\":9}").get(0);
         assertTrue(text.endsWith("\n"));
         Map<String, Double> out = new HashMap<>();

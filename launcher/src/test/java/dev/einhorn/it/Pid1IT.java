@@ -33,10 +33,10 @@ class Pid1IT {
         // Each worker leaves an orphan behind (a background sleep whose parent subshell exits at once): reparented
         // to PID 1, the master, which reaps it when it exits.
         String worker = "(sleep 0.3 &) ; exec python3 \"$0\"";
-        Einhorn e = Einhorn.launch(dir, Map.of(),
-                List.of("unshare", "--fork", "--pid", "--mount-proc", "--kill-child"), Einhorn.REPO.resolve("bin/einhorn"),
+        EinhornUnderTest e = EinhornUnderTest.launch(dir, Map.of(),
+                List.of("unshare", "--fork", "--pid", "--mount-proc", "--kill-child"), EinhornUnderTest.REPO.resolve("bin/einhorn"),
                 "-v", "-n", "2", "-m", "manual", "-b", "127.0.0.1:0", "sh", "-c", worker,
-                Einhorn.WORKERS.resolve("pid_server.py").toString());
+                EinhornUnderTest.WORKERS.resolve("pid_server.py").toString());
         try {
             e.awaitTrue("the command socket", e::accepts);
             e.awaitTrue("two acked workers", () -> {
@@ -53,7 +53,7 @@ class Pid1IT {
             assertTrue(log.contains("[MASTER 1] DEBUG: Reaped orphan "), log);
             assertFalse(log.contains("Could not find any config"), log);
             assertFalse(log.contains("ERROR"), log);
-            assertTrue(Einhorn.ask(e.port(0)).matches("[0-9]+"), "a worker answers with its pid");
+            assertTrue(EinhornUnderTest.ask(e.port(0)).matches("[0-9]+"), "a worker answers with its pid");
             assertEquals(List.of("Einhorn is going down! "), e.command("{\"command\":\"die\",\"args\":[],\"id\":1}"));
             assertTrue(e.process.waitFor(60, TimeUnit.SECONDS), e.logText());
             assertEquals(0, e.process.exitValue(), e.logText());

@@ -18,28 +18,28 @@ class PoolIT {
     @TempDir
     Path dir;
 
-    private Einhorn startPidServers(int n) throws Exception {
-        return Einhorn.start(dir, "-n", Integer.toString(n), "-b", "127.0.0.1:0", "-m", "manual",
-                "python3", Einhorn.WORKERS.resolve("pid_server.py").toString());
+    private EinhornUnderTest startPidServers(int n) throws Exception {
+        return EinhornUnderTest.start(dir, "-n", Integer.toString(n), "-b", "127.0.0.1:0", "-m", "manual",
+                "python3", EinhornUnderTest.WORKERS.resolve("pid_server.py").toString());
     }
 
     @Test
     void threeWorkersAnswerAndAKilledOneIsReplaced() throws Exception {
-        try (Einhorn einhorn = startPidServers(3)) {
+        try (EinhornUnderTest einhorn = startPidServers(3)) {
             List<Long> pids = einhorn.awaitAckedWorkers(3);
             int port = einhorn.port(0);
             Set<Long> answered = new HashSet<>();
-            for (int i = 0; i < 300 && answered.size() < 3; i++) answered.add(Long.parseLong(Einhorn.ask(port)));
+            for (int i = 0; i < 300 && answered.size() < 3; i++) answered.add(Long.parseLong(EinhornUnderTest.ask(port)));
             assertEquals(new HashSet<>(pids), answered, "each of the three workers answers on the shared socket");
 
-            Einhorn.signal(pids.get(0), "KILL");
+            EinhornUnderTest.signal(pids.get(0), "KILL");
             einhorn.awaitLog("===> Exited worker " + pids.get(0) + " (killed by SIGKILL)");
             List<Long> after = einhorn.awaitAckedWorkers(3);
             assertFalse(after.contains(pids.get(0)));
             long replacement = after.stream().filter(p -> !pids.contains(p)).findFirst().orElseThrow();
             Set<Long> answeredAfter = new HashSet<>();
             for (int i = 0; i < 300 && !answeredAfter.contains(replacement); i++) {
-                answeredAfter.add(Long.parseLong(Einhorn.ask(port)));
+                answeredAfter.add(Long.parseLong(EinhornUnderTest.ask(port)));
             }
             assertTrue(answeredAfter.contains(replacement), "the replacement answers");
         }
@@ -47,13 +47,13 @@ class PoolIT {
 
     @Test
     void einhornshChangesTheWorkerCount() throws Exception {
-        try (Einhorn einhorn = startPidServers(1)) {
+        try (EinhornUnderTest einhorn = startPidServers(1)) {
             einhorn.awaitAckedWorkers(1);
-            Einhorn.Result inc = einhornsh("-d", einhorn.socket.toString(), "-e", "inc");
+            EinhornUnderTest.Result inc = einhornsh("-d", einhorn.socket.toString(), "-e", "inc");
             assertEquals(0, inc.exitCode(), inc.stderr());
             assertEquals("Incrementing number of workers from 1 -> 2\n", inc.stdout());
             einhorn.awaitAckedWorkers(2);
-            Einhorn.Result set = einhornsh("-d", einhorn.socket.toString(), "-e", "set_workers 4; set_workers 2");
+            EinhornUnderTest.Result set = einhornsh("-d", einhorn.socket.toString(), "-e", "set_workers 4; set_workers 2");
             assertEquals("Altering worker count, 2 -> 4. Will spin up additional workers.\n"
                     + "Altering worker count, 4 -> 2. Will gracefully terminate workers.\n", set.stdout());
             List<Long> two = einhorn.awaitAckedWorkers(2);
@@ -63,11 +63,11 @@ class PoolIT {
 
     @Test
     void termStopsEveryWorkerAndExitsZero() throws Exception {
-        try (Einhorn einhorn = startPidServers(2)) {
+        try (EinhornUnderTest einhorn = startPidServers(2)) {
             List<Long> pids = einhorn.awaitAckedWorkers(2);
             einhorn.signal("TERM");
             assertEquals(0, einhorn.awaitExit());
-            for (long pid : pids) assertFalse(Einhorn.alive(pid), "worker " + pid + " is gone");
+            for (long pid : pids) assertFalse(EinhornUnderTest.alive(pid), "worker " + pid + " is gone");
             assertTrue(einhorn.logText().contains("Sending TERM to [" + pids.get(0) + ", " + pids.get(1) + "]"));
             assertFalse(Files.exists(einhorn.socket), "the command socket is removed");
             assertFalse(Files.exists(dir.resolve("einhorn.pid")), "the pidfile is removed");
@@ -78,8 +78,8 @@ class PoolIT {
     void intAndUsr2StopGracefullyWithTheGracefulSignal() throws Exception {
         for (String sig : List.of("INT", "USR2")) {
             Path sub = Files.createDirectories(dir.resolve(sig));
-            try (Einhorn einhorn = Einhorn.start(sub, "-n", "1", "-b", "127.0.0.1:0", "-m", "manual",
-                    "python3", Einhorn.WORKERS.resolve("pid_server.py").toString())) {
+            try (EinhornUnderTest einhorn = EinhornUnderTest.start(sub, "-n", "1", "-b", "127.0.0.1:0", "-m", "manual",
+                    "python3", EinhornUnderTest.WORKERS.resolve("pid_server.py").toString())) {
                 List<Long> pids = einhorn.awaitAckedWorkers(1);
                 einhorn.signal(sig);
                 assertEquals(0, einhorn.awaitExit());
@@ -91,7 +91,7 @@ class PoolIT {
 
     @Test
     void ttinAndTtouScaleByOne() throws Exception {
-        try (Einhorn einhorn = startPidServers(1)) {
+        try (EinhornUnderTest einhorn = startPidServers(1)) {
             einhorn.awaitAckedWorkers(1);
             einhorn.signal("TTIN");
             einhorn.awaitAckedWorkers(2);
@@ -104,10 +104,10 @@ class PoolIT {
 
     @Test
     void einhornshOnATerminalGreetsPromptsAndSaysGoodbye() throws Exception {
-        try (Einhorn einhorn = startPidServers(1)) {
+        try (EinhornUnderTest einhorn = startPidServers(1)) {
             einhorn.awaitAckedWorkers(1);
             // `script` gives einhornsh a pseudo-terminal, as a person at a shell would
-            Process p = new ProcessBuilder("script", "-qec", Einhorn.REPO.resolve("bin/einhornsh") + " -d " + einhorn.socket,
+            Process p = new ProcessBuilder("script", "-qec", EinhornUnderTest.REPO.resolve("bin/einhornsh") + " -d " + einhorn.socket,
                     "/dev/null").redirectErrorStream(true).start();
             p.getOutputStream().write("inc; dec\nset_workers\nquit\n".getBytes());
             p.getOutputStream().flush();
@@ -124,7 +124,7 @@ class PoolIT {
 
     @Test
     void niceRenicesTheMasterAndTheWorkers() throws Exception {
-        try (Einhorn einhorn = Einhorn.start(dir, "--nice", "3:7", "-n", "1", "sleep", "600")) {
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(dir, "--nice", "3:7", "-n", "1", "sleep", "600")) {
             long worker = einhorn.workerPids().get(0);
             einhorn.awaitLog("Reniced worker " + worker + " to level 7");
             assertEquals(7, niceOf(worker));
@@ -146,9 +146,9 @@ class PoolIT {
 
     @Test
     void einhornshWatchShowsTheWorkersUntilTheMasterGoesAway() throws Exception {
-        try (Einhorn einhorn = startPidServers(2)) {
+        try (EinhornUnderTest einhorn = startPidServers(2)) {
             List<Long> pids = einhorn.awaitAckedWorkers(2);
-            Process watch = new ProcessBuilder(Einhorn.REPO.resolve("bin/einhornsh").toString(), "-d",
+            Process watch = new ProcessBuilder(EinhornUnderTest.REPO.resolve("bin/einhornsh").toString(), "-d",
                     einhorn.socket.toString(), "watch").redirectErrorStream(true).start();
             StringBuilder seen = new StringBuilder();
             Thread reader = new Thread(() -> {
@@ -176,14 +176,14 @@ class PoolIT {
         }
     }
 
-    static Einhorn.Result einhornsh(String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of(Einhorn.REPO.resolve("bin/einhornsh").toString()));
+    static EinhornUnderTest.Result einhornsh(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(EinhornUnderTest.REPO.resolve("bin/einhornsh").toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
         byte[] out = p.getInputStream().readAllBytes();
         byte[] err = p.getErrorStream().readAllBytes();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        return new Einhorn.Result(p.exitValue(), new String(out), new String(err));
+        return new EinhornUnderTest.Result(p.exitValue(), new String(out), new String(err));
     }
 }

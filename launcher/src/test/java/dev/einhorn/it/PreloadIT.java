@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * by several assertions: no timing assertions.
  */
 class PreloadIT {
-    static final Path HELLO = Einhorn.REPO.resolve("sample-app/target/http-hello.jar");
+    static final Path HELLO = EinhornUnderTest.REPO.resolve("sample-app/target/http-hello.jar");
     static final Path JDK25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
     static final Path RUNTIME = Path.of(System.getProperty("einhorn.runtime.jar", "target/lib/preload-runtime.jar"));
 
@@ -53,7 +53,7 @@ class PreloadIT {
 
         // a restart with the same jar reuses the archive: no training run
         Path second = Files.createDirectories(dir.resolve("second"));
-        try (Einhorn einhorn = Einhorn.start(second, prepend("-n", "1", args))) {
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(second, prepend("-n", "1", args))) {
             List<Long> pids = einhorn.awaitAckedWorkers(1);
             assertTrue(einhorn.logText().contains("Reusing the preload archive " + archive), einhorn.logText());
             assertTrue(einhorn.logText().contains("(generation 1, JDK 17): no training run, the workers enter "
@@ -66,7 +66,7 @@ class PreloadIT {
         // a corrupt cache file is discarded and rebuilt; the workers serve from the new one
         Files.write(archive, new byte[] {1, 2, 3, 4}, java.nio.file.StandardOpenOption.WRITE);
         Path third = Files.createDirectories(dir.resolve("third"));
-        try (Einhorn einhorn = Einhorn.start(third, prepend("-n", "1", args))) {
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(third, prepend("-n", "1", args))) {
             List<Long> pids = einhorn.awaitAckedWorkers(1);
             String log = einhorn.logText();
             assertTrue(log.contains("Discarding the corrupt preload archive " + archive + ": SHA-256 mismatch; "
@@ -85,7 +85,7 @@ class PreloadIT {
                 cache.toString(), "-p", HELLO.toString(), "java", "-Xmx64m", "-Xss512k", "-jar", HELLO.toString()};
         Path archive = helloGeneration(cache, args, ".aot", "AOT cache", "(JDK 25)");
         Path second = Files.createDirectories(dir.resolve("second"));
-        try (Einhorn einhorn = Einhorn.start(second, prepend("-n", "1", args))) {
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(second, prepend("-n", "1", args))) {
             List<Long> pids = einhorn.awaitAckedWorkers(1);
             assertTrue(einhorn.logText().contains("Reusing the preload archive " + archive), einhorn.logText());
             assertFalse(einhorn.logText().contains("Preloading http-hello.jar"), einhorn.logText());
@@ -98,7 +98,7 @@ class PreloadIT {
     @SuppressWarnings("unchecked")
     private Path helloGeneration(Path cache, String[] args, String ext, String kind, String jdk) throws Exception {
         Path first = Files.createDirectories(dir.resolve("first"));
-        try (Einhorn einhorn = Einhorn.start(first, prepend("-n", "3", args))) {
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(first, prepend("-n", "3", args))) {
             List<Long> pids = einhorn.awaitAckedWorkers(3);
             String log = einhorn.logText();
             assertTrue(log.contains("Preloading http-hello.jar: building the " + kind + " for generation 1 " + jdk),
@@ -135,7 +135,7 @@ class PreloadIT {
     void anUpgradeAfterChangingTheJarServesTheNewCodeFromANewArchive() throws Exception {
         Path jar = tinyJar("Tiny", true, "v1");
         Path cache = dir.resolve("cache");
-        try (Einhorn einhorn = Einhorn.start(Files.createDirectories(dir.resolve("up")), "-n", "2", "-m", "manual",
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(Files.createDirectories(dir.resolve("up")), "-n", "2", "-m", "manual",
                 "-b", "127.0.0.1:0", "--preload-cache", cache.toString(), "-p", jar.toString(), jar.toString())) {
             List<Long> old = einhorn.awaitAckedWorkers(2);
             Matcher first = Pattern.compile("Preloaded tiny.jar in [0-9.]+s: (\\S+) ").matcher(einhorn.logText());
@@ -145,12 +145,12 @@ class PreloadIT {
             assertTrue(ask(einhorn, 0).startsWith("v1 "));
 
             tinyJar("Tiny", true, "v2");
-            Einhorn.Result r = einhorn.einhornsh("upgrade");
+            EinhornUnderTest.Result r = einhorn.einhornsh("upgrade");
             assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
             // the new workers wait for the new archive, and the upgrade's progress says so
             assertTrue(r.stdout().contains("Waiting for the preload archive of the new generation"), r.stdout());
             assertTrue(r.stdout().contains("The preload archive is ready"), r.stdout());
-            UpgradeUnderLoadIT.awaitOnlyVersion(einhorn, 1);
+            einhorn.awaitOnlyVersion(1);
             List<Long> fresh = einhorn.workerPids();
             assertTrue(fresh.stream().noneMatch(old::contains), "new workers");
             Matcher all = Pattern.compile("Preloaded tiny.jar in [0-9.]+s: (\\S+) ").matcher(einhorn.logText());
@@ -170,13 +170,13 @@ class PreloadIT {
         Path bogus = Files.writeString(dir.resolve("bogus.jar"), "this is not a zip file\n");
         for (Path pre : List.of(rb, bogus)) {
             Path d = Files.createDirectories(dir.resolve("run-" + pre.getFileName()));
-            try (Einhorn einhorn = Einhorn.start(d, "-b", "127.0.0.1:0", "-m", "manual", "--preload-cache",
+            try (EinhornUnderTest einhorn = EinhornUnderTest.start(d, "-b", "127.0.0.1:0", "-m", "manual", "--preload-cache",
                     dir.resolve("cache").toString(), "-p", pre.toString(), "python3",
-                    Einhorn.WORKERS.resolve("pid_server.py").toString())) {
+                    EinhornUnderTest.WORKERS.resolve("pid_server.py").toString())) {
                 List<Long> pids = einhorn.awaitAckedWorkers(1);
                 assertTrue(einhorn.logText().contains("Proceeding with postload -- could not load " + pre
                         + ": not a jar"), einhorn.logText());
-                assertEquals(pids.get(0).toString(), Einhorn.ask(einhorn.port(0)));
+                assertEquals(pids.get(0).toString(), EinhornUnderTest.ask(einhorn.port(0)));
                 assertEquals(Boolean.FALSE, einhorn.state().get("preloaded"));
             }
         }
@@ -185,7 +185,7 @@ class PreloadIT {
     @Test
     void aTrainingRunThatFailsLeavesColdWorkersThatServe() throws Exception {
         Path jar = tinyJar("Tiny", true);
-        try (Einhorn einhorn = Einhorn.start(dir, Map.of("TINY_HALT", "1"), "-n", "2", "-b", "127.0.0.1:0",
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(dir, Map.of("TINY_HALT", "1"), "-n", "2", "-b", "127.0.0.1:0",
                 "-m", "manual", "--preload-cache", dir.resolve("cache").toString(), "-p", jar.toString(),
                 jar.toString())) {
             List<Long> pids = einhorn.awaitAckedWorkers(2);
@@ -202,7 +202,7 @@ class PreloadIT {
     @Test
     void aHungTrainingRunIsStoppedAtItsTimeoutAndStillWritesTheArchive() throws Exception {
         Path jar = tinyJar("Tiny", true);
-        try (Einhorn einhorn = Einhorn.start(dir, Map.of("TINY_HANG", "1", "EINHORN_PRELOAD_TIMEOUT", "2"),
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(dir, Map.of("TINY_HANG", "1", "EINHORN_PRELOAD_TIMEOUT", "2"),
                 "-b", "127.0.0.1:0", "-m", "manual", "--preload-cache", dir.resolve("cache").toString(),
                 "-p", jar.toString(), jar.toString())) {
             List<Long> pids = einhorn.awaitAckedWorkers(1);
@@ -220,7 +220,7 @@ class PreloadIT {
             throws Exception {
         Path jar = tinyJar("Tiny", false);
         // --standby 0: the TTIN below must start a new JVM (a standby started before the jar changed maps the archive)
-        try (Einhorn einhorn = Einhorn.start(dir, "-b", "127.0.0.1:0", "-m", "manual", "--standby", "0",
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(dir, "-b", "127.0.0.1:0", "-m", "manual", "--standby", "0",
                 "--preload-cache", dir.resolve("cache").toString(), "-p", jar.toString(), jar.toString())) {
             List<Long> pids = einhorn.awaitAckedWorkers(1);
             String log = einhorn.logText();
@@ -246,7 +246,7 @@ class PreloadIT {
 
     /** Asserts that state shows each worker with the archive (or any archive, when null) mapped, and its memory. */
     @SuppressWarnings("unchecked")
-    static void assertMapped(Einhorn einhorn, List<Long> pids, Path archive) throws IOException {
+    static void assertMapped(EinhornUnderTest einhorn, List<Long> pids, Path archive) throws IOException {
         Map<String, Object> children = (Map<String, Object>) einhorn.state().get("children");
         for (long pid : pids) {
             Map<String, Object> c = (Map<String, Object>) children.get(Long.toString(pid));
@@ -260,9 +260,9 @@ class PreloadIT {
         }
     }
 
-    static String ask(Einhorn einhorn, int i) {
+    static String ask(EinhornUnderTest einhorn, int i) {
         try {
-            return Einhorn.ask(einhorn.port(i));
+            return EinhornUnderTest.ask(einhorn.port(i));
         } catch (IOException e) {
             throw new AssertionError(e);
         }

@@ -35,7 +35,7 @@ class PreloadPreparationIT {
     void theMasterAnswersDuringATrainingRunAndATrainingRunThatCrashesLeavesColdWorkers() throws Exception {
         Path jar = PreloadIT.tinyJar(dir, "Tiny", true, "tiny");
         Path cache = dir.resolve("cache");
-        try (Einhorn einhorn = Einhorn.start(Files.createDirectories(dir.resolve("m")),
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(Files.createDirectories(dir.resolve("m")),
                 Map.of("TINY_HANG", "1", "EINHORN_PRELOAD_TIMEOUT", "300"), "-n", "2", "-b", "127.0.0.1:0", "-m",
                 "manual", "--preload-cache", cache.toString(), "-p", jar.toString(), jar.toString())) {
             einhorn.awaitLog("Preloading tiny.jar: building the AppCDS archive for generation 1");
@@ -57,7 +57,7 @@ class PreloadPreparationIT {
             long trainingPid = preload.get("training_pid").asLong();
 
             // a crash of the training JVM: the master carries on, its workers start cold and serve
-            Einhorn.signal(trainingPid, "KILL");
+            EinhornUnderTest.signal(trainingPid, "KILL");
             List<Long> pids = einhorn.awaitAckedWorkers(2);
             String log = einhorn.logText();
             assertTrue(log.contains("Proceeding with postload -- could not build the preload archive for " + jar
@@ -79,7 +79,7 @@ class PreloadPreparationIT {
         Path jar = PreloadIT.tinyJar(dir, "Tiny", true, "v1");
         Path hang = dir.resolve("hang");
         Path cache = dir.resolve("cache");
-        try (Einhorn einhorn = Einhorn.start(Files.createDirectories(dir.resolve("m")),
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(Files.createDirectories(dir.resolve("m")),
                 Map.of("TINY_HANG_FILE", hang.toString()), "-b", "127.0.0.1:0", "-m", "manual",
                 "--upgrade-timeout", "3", "--preload-cache", cache.toString(), "-p", jar.toString(), jar.toString())) {
             List<Long> old = einhorn.awaitAckedWorkers(1);
@@ -88,7 +88,7 @@ class PreloadPreparationIT {
             // the new jar's training run hangs: the upgrade waits for it, then gives up at --upgrade-timeout
             PreloadIT.tinyJar(dir, "Tiny", true, "v2");
             Files.writeString(hang, "");
-            Einhorn.Result r = einhorn.einhornsh("upgrade");
+            EinhornUnderTest.Result r = einhorn.einhornsh("upgrade");
             assertTrue(r.stdout().contains("Waiting for the preload archive of the new generation"), r.stdout());
             assertTrue(r.stdout().contains("Upgrade failed: the preload archive was not ready within the upgrade "
                     + "timeout (3.0s)"), r.stdout() + r.stderr());
@@ -103,7 +103,7 @@ class PreloadPreparationIT {
     @Test
     void anOutOfMemoryErrorInTrainingLeavesARunningMasterWithColdWorkers() throws Exception {
         Path jar = PreloadIT.tinyJar(dir, "Tiny", true, "tiny");
-        try (Einhorn einhorn = Einhorn.start(Files.createDirectories(dir.resolve("m")), Map.of("TINY_OOM", "1"),
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(Files.createDirectories(dir.resolve("m")), Map.of("TINY_OOM", "1"),
                 "-n", "2", "-b", "127.0.0.1:0", "-m", "manual", "--preload-cache", dir.resolve("cache").toString(),
                 "-p", jar.toString(), jar.toString())) {
             List<Long> pids = einhorn.awaitAckedWorkers(2);
@@ -123,7 +123,7 @@ class PreloadPreparationIT {
         Path cache = dir.resolve("cache");
         Path a = appJar("a", "alpha");
         Path b = appJar("b", "beta1");
-        try (Einhorn alpha = start("ma", cache, a); Einhorn beta = start("mb", cache, b)) {
+        try (EinhornUnderTest alpha = start("ma", cache, a); EinhornUnderTest beta = start("mb", cache, b)) {
             alpha.awaitAckedWorkers(1);
             beta.awaitAckedWorkers(1);
             Path alphaArchive = archiveOf(alpha);
@@ -132,9 +132,9 @@ class PreloadPreparationIT {
             int version = 0;
             for (String v : List.of("beta2", "beta3", "beta4")) {
                 appJar("b", v);
-                Einhorn.Result r = beta.einhornsh("upgrade");
+                EinhornUnderTest.Result r = beta.einhornsh("upgrade");
                 assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
-                UpgradeUnderLoadIT.awaitOnlyVersion(beta, ++version);
+                beta.awaitOnlyVersion(++version);
             }
             assertTrue(ask(beta, 0).startsWith("beta4 "));
             assertTrue(beta.logText().contains("Pruned the stale preload archive"), beta.logText());
@@ -154,7 +154,7 @@ class PreloadPreparationIT {
     void twoMastersBuildingTheSameArchiveAtOnceEndWithOneGoodFile() throws Exception {
         Path cache = dir.resolve("cache");
         Path jar = appJar("shared", "same");
-        try (Einhorn one = start("m1", cache, jar); Einhorn two = start("m2", cache, jar)) {
+        try (EinhornUnderTest one = start("m1", cache, jar); EinhornUnderTest two = start("m2", cache, jar)) {
             List<Long> first = one.awaitAckedWorkers(1);
             List<Long> second = two.awaitAckedWorkers(1);
             Path archive = archiveOf(one);
@@ -174,8 +174,8 @@ class PreloadPreparationIT {
         }
     }
 
-    private Einhorn start(String name, Path cache, Path jar) throws Exception {
-        return Einhorn.start(Files.createDirectories(dir.resolve(name)), "-b", "127.0.0.1:0", "-m", "manual",
+    private EinhornUnderTest start(String name, Path cache, Path jar) throws Exception {
+        return EinhornUnderTest.start(Files.createDirectories(dir.resolve(name)), "-b", "127.0.0.1:0", "-m", "manual",
                 "--preload-cache", cache.toString(), "-p", jar.toString(), jar.toString());
     }
 
@@ -186,14 +186,14 @@ class PreloadPreparationIT {
         return Files.move(tiny, d.resolve("app.jar"), StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private static Path archiveOf(Einhorn einhorn) throws Exception {
+    private static Path archiveOf(EinhornUnderTest einhorn) throws Exception {
         JsonNode preload = stateJson(einhorn).get("preload");
         assertTrue(preload.get("archive_ready").asBoolean(), preload.toString());
         assertNotNull(preload.get("archive").textValue(), preload.toString());
         return Path.of(preload.get("archive").textValue());
     }
 
-    static JsonNode stateJson(Einhorn einhorn) throws Exception {
+    static JsonNode stateJson(EinhornUnderTest einhorn) throws Exception {
         String json = einhorn.command("{\"command\":\"state\",\"id\":1,\"args\":[\"--json\"]}").get(0);
         JsonNode state = new ObjectMapper().readTree(json);
         java.util.Set<com.networknt.schema.ValidationMessage> errors = OpsIT.schema().validate(state);

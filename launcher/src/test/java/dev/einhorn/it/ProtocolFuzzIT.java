@@ -48,7 +48,7 @@ class ProtocolFuzzIT {
     static final long RSS_GROWTH_BOUND_MB = 128;
 
     static Path dir;
-    static Einhorn einhorn;
+    static EinhornUnderTest einhorn;
     static List<Long> workers;
     static ProcessVitals before;
     static ProcessVitals highest;
@@ -58,8 +58,8 @@ class ProtocolFuzzIT {
     @BeforeContainer
     static void startMaster() throws Exception {
         dir = Files.createTempDirectory("einhorn-fuzz");
-        einhorn = Einhorn.start(dir, "-n", "2", "-m", "manual", "-b", "127.0.0.1:0",
-                "python3", Einhorn.WORKERS.resolve("pid_server.py").toString());
+        einhorn = EinhornUnderTest.start(dir, "-n", "2", "-m", "manual", "-b", "127.0.0.1:0",
+                "python3", EinhornUnderTest.WORKERS.resolve("pid_server.py").toString());
         workers = einhorn.awaitAckedWorkers(2);
         before = ProcessVitals.of(einhorn.pid());
         highest = before;
@@ -196,7 +196,7 @@ class ProtocolFuzzIT {
         assertTrue(ehlo.get(0).startsWith("Welcome, fuzz! You are speaking to Einhorn Master Process " + einhorn.pid()),
                 when + ": ehlo replied " + ehlo);
         assertEquals(workers, einhorn.workerPids(), when + ": the master's workers");
-        long answeredBy = Long.parseLong(Einhorn.ask(einhorn.port(0)));
+        long answeredBy = Long.parseLong(EinhornUnderTest.ask(einhorn.port(0)));
         assertTrue(workers.contains(answeredBy), when + ": a worker answered with pid " + answeredBy);
         long deadline = System.nanoTime() + 20_000_000_000L;
         ProcessVitals now = ProcessVitals.of(einhorn.pid());

@@ -15,12 +15,12 @@ import org.junit.jupiter.api.io.TempDir;
 class ProtocolIT {
     @TempDir
     static Path dir;
-    static Einhorn einhorn;
+    static EinhornUnderTest einhorn;
 
     @BeforeAll
     static void start() throws Exception {
-        einhorn = Einhorn.start(dir, "-n", "1", "-m", "manual", "-b", "127.0.0.1:0",
-                "python3", Einhorn.WORKERS.resolve("pid_server.py").toString());
+        einhorn = EinhornUnderTest.start(dir, "-n", "1", "-m", "manual", "-b", "127.0.0.1:0",
+                "python3", EinhornUnderTest.WORKERS.resolve("pid_server.py").toString());
         einhorn.awaitAckedWorkers(1);
     }
 

@@ -23,28 +23,28 @@ class ReloadIT {
         return f;
     }
 
-    private Einhorn start(Map<String, String> env, String... flags) throws Exception {
+    private EinhornUnderTest start(Map<String, String> env, String... flags) throws Exception {
         Map<String, String> e = new HashMap<>(env);
         e.putIfAbsent("VERSION_FILE", versionFile("0").toString());
         List<String> args = new java.util.ArrayList<>(List.of("-m", "manual", "-b", "127.0.0.1:0", "-s", "0.2"));
         args.addAll(List.of(flags));
-        args.addAll(List.of("python3", Einhorn.WORKERS.resolve("version_server.py").toString()));
-        return Einhorn.start(dir, e, args.toArray(String[]::new));
+        args.addAll(List.of("python3", EinhornUnderTest.WORKERS.resolve("version_server.py").toString()));
+        return EinhornUnderTest.start(dir, e, args.toArray(String[]::new));
     }
 
-    private static String answer(Einhorn e) throws Exception {
-        return Einhorn.ask(e.port(0)).split(" ")[0];
+    private static String answer(EinhornUnderTest e) throws Exception {
+        return EinhornUnderTest.ask(e.port(0)).split(" ")[0];
     }
 
-    private static void upgrade(Einhorn e) throws Exception {
-        Einhorn.Result r = e.einhornsh("upgrade");
+    private static void upgrade(EinhornUnderTest e) throws Exception {
+        EinhornUnderTest.Result r = e.einhornsh("upgrade");
         assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
         assertTrue(r.stdout().endsWith("Upgrade done\n"), r.stdout());
     }
 
     @Test
     void canRestart() throws Exception {
-        try (Einhorn e = start(Map.of())) {
+        try (EinhornUnderTest e = start(Map.of())) {
             long masterPid = e.pid();
             e.awaitAckedWorkers(1);
             assertEquals("0", answer(e));
@@ -66,7 +66,7 @@ class ReloadIT {
             throws Exception {
         Map<String, String> e2 = new HashMap<>(env);
         e2.put("ECHO_VARS", env.containsKey("VAR1") ? "VAR1,VAR2" : "VAR");
-        try (Einhorn e = start(e2, flags)) {
+        try (EinhornUnderTest e = start(e2, flags)) {
             e.awaitAckedWorkers(1);
             assertEquals("[" + before + "]", answer(e));
             upgrade(e);
@@ -81,7 +81,7 @@ class ReloadIT {
     }
 
     private String einhorn() {
-        return Einhorn.REPO.resolve("bin/einhorn").toString();
+        return EinhornUnderTest.REPO.resolve("bin/einhorn").toString();
     }
 
     @Test
@@ -111,7 +111,7 @@ class ReloadIT {
         Files.writeString(wrapper, "#!/bin/sh\nif [ \"$1\" = --with-state-fd ]; then sleep 3; fi\nexec "
                 + einhorn() + " \"$@\"\n");
         wrapper.toFile().setExecutable(true);
-        try (Einhorn e = start(Map.of(), "--reexec-as=" + wrapper)) {
+        try (EinhornUnderTest e = start(Map.of(), "--reexec-as=" + wrapper)) {
             long old = e.awaitAckedWorkers(1).get(0);
             versionFile("1");
             Thread upgrader = new Thread(() -> {
@@ -123,7 +123,7 @@ class ReloadIT {
             });
             upgrader.start();
             e.awaitLog("About to re-exec einhorn master");
-            Einhorn.signal(old, "USR2"); // exits while the wrapper holds the master's pid
+            EinhornUnderTest.signal(old, "USR2"); // exits while the wrapper holds the master's pid
             upgrader.join(120_000);
             List<Long> now = e.awaitAckedWorkers(1);
             assertFalse(now.contains(old));
@@ -138,7 +138,7 @@ class ReloadIT {
     @Test
     @SuppressWarnings("unchecked")
     void signalTimeoutKillsAWorkerThatIgnoresTheGracefulSignal() throws Exception {
-        try (Einhorn e = start(Map.of("IGNORE_GRACEFUL", "1"), "--signal-timeout", "2")) {
+        try (EinhornUnderTest e = start(Map.of("IGNORE_GRACEFUL", "1"), "--signal-timeout", "2")) {
             long old = e.awaitAckedWorkers(1).get(0);
             upgrade(e);
             Map<String, Object> children = (Map<String, Object>) e.state().get("children");
@@ -154,7 +154,7 @@ class ReloadIT {
 
     @Test
     void pidClientsAndFdsSurviveManyReloads() throws Exception {
-        try (Einhorn e = start(Map.of(), "-n", "2")) {
+        try (EinhornUnderTest e = start(Map.of(), "-n", "2")) {
             List<Long> workers = e.awaitAckedWorkers(2);
             try (CommandClient early = new CommandClient(e.socket)) {
                 e.reload();
@@ -177,14 +177,14 @@ class ReloadIT {
     @Test
     void killChildrenOnExitSurvivesReloadsAndFiresOnSigkill() throws Exception {
         Path signals = Files.createDirectories(dir.resolve("signals"));
-        try (Einhorn e = start(Map.of("SIGNAL_DIR", signals.toString()), "-k", "-n", "2")) {
+        try (EinhornUnderTest e = start(Map.of("SIGNAL_DIR", signals.toString()), "-k", "-n", "2")) {
             List<Long> workers = e.awaitAckedWorkers(2);
             e.reload();
             e.reload();
             e.reload();
             assertEquals(0, Files.list(signals).count(), "no worker was signaled by three reloads");
             assertEquals(workers, e.workerPids());
-            Einhorn.signal(e.pid(), "KILL");
+            EinhornUnderTest.signal(e.pid(), "KILL");
             e.awaitTrue("both workers got USR2", () -> workers.stream().allMatch(pid -> {
                 try {
                     return Files.readString(signals.resolve(Long.toString(pid))).contains("SIGUSR2");
@@ -192,14 +192,14 @@ class ReloadIT {
                     return false;
                 }
             }));
-            e.awaitTrue("both workers exited", () -> workers.stream().noneMatch(Einhorn::alive));
+            e.awaitTrue("both workers exited", () -> workers.stream().noneMatch(EinhornUnderTest::alive));
         }
     }
 
     @Test
     void gracefulSignalChoosesHowOldWorkersAreRetired() throws Exception {
         Path signals = Files.createDirectories(dir.resolve("signals"));
-        try (Einhorn e = start(Map.of("SIGNAL_DIR", signals.toString()), "--graceful-signal", "SIGTERM")) {
+        try (EinhornUnderTest e = start(Map.of("SIGNAL_DIR", signals.toString()), "--graceful-signal", "SIGTERM")) {
             long old = e.awaitAckedWorkers(1).get(0);
             upgrade(e);
             e.awaitTrue("the old worker got TERM", () -> {
@@ -218,9 +218,9 @@ class ReloadIT {
         Path broken = dir.resolve("broken_einhorn.sh");
         Files.writeString(broken, "#!/bin/sh\necho 'cannot start' >&2\nexit 3\n");
         broken.toFile().setExecutable(true);
-        try (Einhorn e = start(Map.of(), "--reexec-as=" + broken)) {
+        try (EinhornUnderTest e = start(Map.of(), "--reexec-as=" + broken)) {
             List<Long> workers = e.awaitAckedWorkers(1);
-            Einhorn.Result r = e.einhornsh("upgrade");
+            EinhornUnderTest.Result r = e.einhornsh("upgrade");
             assertEquals(2, r.exitCode(), r.stdout());
             assertTrue(r.stdout().endsWith("Upgrade failed: the new master failed its upgrade check (exit status 3)\n"),
                     r.stdout());
@@ -237,32 +237,32 @@ class ReloadIT {
         Files.writeString(wrapper, "#!/bin/bash\nif [ \"$1\" = --with-state-fd ]; then sleep 2; fi\nexec "
                 + einhorn() + " \"$@\"\n");
         wrapper.toFile().setExecutable(true);
-        try (Einhorn e = start(Map.of(), "--reexec-as=" + wrapper, "-n", "1")) {
+        try (EinhornUnderTest e = start(Map.of(), "--reexec-as=" + wrapper, "-n", "1")) {
             List<Long> workers = e.awaitAckedWorkers(1);
             e.command("{\"command\":\"reload\",\"id\":1}");
             e.awaitLog("About to re-exec einhorn master");
-            Einhorn.signal(e.pid(), "TTIN"); // one more worker, asked while the master is between images
-            Einhorn.signal(e.pid(), "TERM"); // and then a graceful stop: neither may kill the master or be lost
+            EinhornUnderTest.signal(e.pid(), "TTIN"); // one more worker, asked while the master is between images
+            EinhornUnderTest.signal(e.pid(), "TERM"); // and then a graceful stop: neither may kill the master or be lost
             assertEquals(0, e.awaitExit(), e.logText());
             String log = e.logText();
             assertTrue(log.contains("Using loaded state"), log);
             assertTrue(log.contains("Incrementing number of workers from 1 -> 2"), log);
             assertTrue(log.contains("Sending TERM to [" + workers.get(0)), log);
-            assertFalse(Einhorn.alive(workers.get(0)));
+            assertFalse(EinhornUnderTest.alive(workers.get(0)));
         }
     }
 
     @Test
     void aWorkerProgramThatVanishedFailsTheUpgradeAndOrphansNothing() throws Exception {
         Path program = dir.resolve("server.py");
-        Files.writeString(program, "#!/usr/bin/env python3\n" + Files.readString(Einhorn.WORKERS.resolve("version_server.py")));
+        Files.writeString(program, "#!/usr/bin/env python3\n" + Files.readString(EinhornUnderTest.WORKERS.resolve("version_server.py")));
         program.toFile().setExecutable(true);
         Files.writeString(dir.resolve("version"), "0");
-        try (Einhorn e = Einhorn.start(dir, Map.of("VERSION_FILE", dir.resolve("version").toString()), "-m", "manual",
+        try (EinhornUnderTest e = EinhornUnderTest.start(dir, Map.of("VERSION_FILE", dir.resolve("version").toString()), "-m", "manual",
                 "-b", "127.0.0.1:0", "-n", "2", program.toString())) {
             List<Long> workers = e.awaitAckedWorkers(2);
             Files.move(program, dir.resolve("server.py.moved"));
-            Einhorn.Result r = e.einhornsh("upgrade");
+            EinhornUnderTest.Result r = e.einhornsh("upgrade");
             assertEquals(2, r.exitCode(), r.stdout());
             assertTrue(r.stdout().contains("Upgrade failed: the worker command cannot be run after the reload: Could not find "
                     + program), r.stdout());

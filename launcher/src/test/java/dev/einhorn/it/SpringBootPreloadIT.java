@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * these waits are long; still no timing assertions.
  */
 class SpringBootPreloadIT {
-    static final Path APP = Einhorn.REPO.resolve("sample-app/spring-hello/target/spring-hello.jar");
+    static final Path APP = EinhornUnderTest.REPO.resolve("sample-app/spring-hello/target/spring-hello.jar");
     static final long WAIT_MS = 300_000;
 
     @TempDir
@@ -47,7 +47,7 @@ class SpringBootPreloadIT {
         String[] args = {"-n", "2", "-b", "127.0.0.1:0", "-m", "manual", "--preload-cache", cache.toString(),
                 "-p", APP.toString(), APP.toString()};
         Path archive;
-        try (Einhorn einhorn = Einhorn.start(Files.createDirectories(dir.resolve("first")), args)) {
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(Files.createDirectories(dir.resolve("first")), args)) {
             List<Long> pids = awaitAcked(einhorn, 2);
             String log = einhorn.logText();
             assertTrue(log.contains("Preloading spring-hello.jar: building the AppCDS archive for generation 1"), log);
@@ -60,7 +60,7 @@ class SpringBootPreloadIT {
             String training = Files.readString(archive.resolveSibling(archive.getFileName() + ".log"));
             assertTrue(training.contains("with spring.context.exit=onRefresh"), training);
         }
-        try (Einhorn einhorn = Einhorn.start(Files.createDirectories(dir.resolve("second")), args)) {
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(Files.createDirectories(dir.resolve("second")), args)) {
             List<Long> pids = awaitAcked(einhorn, 2);
             String log = einhorn.logText();
             assertTrue(log.contains("Reusing the preload archive " + archive), log);
@@ -74,7 +74,7 @@ class SpringBootPreloadIT {
     @Test
     void jdk25FatJarInTheJavaJarFormMapsAnAotCache() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(PreloadIT.JDK25), "JDK 25 at " + PreloadIT.JDK25);
-        try (Einhorn einhorn = Einhorn.start(dir, "-n", "2", "-b", "127.0.0.1:0", "-m", "manual", "--java",
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(dir, "-n", "2", "-b", "127.0.0.1:0", "-m", "manual", "--java",
                 PreloadIT.JDK25.toString(), "--preload-cache", dir.resolve("cache").toString(), "-p", APP.toString(),
                 "java", "-Xmx256m", "-jar", APP.toString())) {
             List<Long> pids = awaitAcked(einhorn, 2);
@@ -90,7 +90,7 @@ class SpringBootPreloadIT {
     void aFatJarWithoutSpringsJarmodeToolsIsExtractedByEinhorn() throws Exception {
         Path jar = dir.resolve("app.jar");
         copyWithout(APP, jar, "BOOT-INF/lib/spring-boot-jarmode-tools-");
-        try (Einhorn einhorn = Einhorn.start(Files.createDirectories(dir.resolve("m")), "-n", "1", "-b",
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(Files.createDirectories(dir.resolve("m")), "-n", "1", "-b",
                 "127.0.0.1:0", "-m", "manual", "--preload-cache", dir.resolve("cache").toString(), "-p",
                 jar.toString(), jar.toString())) {
             List<Long> pids = awaitAcked(einhorn, 1);
@@ -103,7 +103,7 @@ class SpringBootPreloadIT {
     }
 
     /** The preload object: a spring-boot layout whose ready archive holds thousands of classes. */
-    private static Path assertSpringArchive(Einhorn einhorn, String ext) throws Exception {
+    private static Path assertSpringArchive(EinhornUnderTest einhorn, String ext) throws Exception {
         JsonNode preload = PreloadPreparationIT.stateJson(einhorn).get("preload");
         assertEquals("spring-boot", preload.get("layout").asText(), preload.toString());
         assertTrue(preload.get("archive_ready").asBoolean(), preload.toString());
@@ -116,7 +116,7 @@ class SpringBootPreloadIT {
     }
 
     /** GET /hello on the einhorn port reaches every worker; no worker listens on a TCP port of its own. */
-    private static void assertServesOnlyOnTheEinhornPort(Einhorn einhorn, List<Long> pids) throws Exception {
+    private static void assertServesOnlyOnTheEinhornPort(EinhornUnderTest einhorn, List<Long> pids) throws Exception {
         int port = einhorn.port(0);
         Set<Long> answered = new HashSet<>();
         for (int i = 0; i < 60 && answered.size() < pids.size(); i++) {
@@ -164,7 +164,7 @@ class SpringBootPreloadIT {
     }
 
     @SuppressWarnings("unchecked")
-    private static List<Long> awaitAcked(Einhorn einhorn, int n) throws Exception {
+    private static List<Long> awaitAcked(EinhornUnderTest einhorn, int n) throws Exception {
         long deadline = System.currentTimeMillis() + WAIT_MS;
         while (System.currentTimeMillis() < deadline) {
             Map<String, Object> children = (Map<String, Object>) einhorn.state().get("children");
@@ -172,7 +172,7 @@ class SpringBootPreloadIT {
                     .allMatch(c -> Boolean.TRUE.equals(((Map<String, Object>) c).get("acked")))) {
                 return einhorn.workerPids();
             }
-            Einhorn.sleep(250);
+            EinhornUnderTest.sleep(250);
         }
         throw new AssertionError("no " + n + " acked workers; log:\n" + einhorn.logText());
     }

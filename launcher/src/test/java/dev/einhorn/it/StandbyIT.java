@@ -63,7 +63,7 @@ class StandbyIT {
         args.addAll(List.of(javaArgs));
         args.addAll(List.of("--preload-cache", cache.toString(), "-p", PreloadIT.HELLO.toString(),
                 PreloadIT.HELLO.toString()));
-        try (Einhorn e = Einhorn.start(dir, args.toArray(String[]::new))) {
+        try (EinhornUnderTest e = EinhornUnderTest.start(dir, args.toArray(String[]::new))) {
             List<Long> workers = e.awaitAckedWorkers(2);
             long standby = awaitReadyStandbys(e, 1).get(0);
             assertFalse(workers.contains(standby));
@@ -85,7 +85,7 @@ class StandbyIT {
 
             long victim = workers.get(0);
             int index = indexOf(e, victim);
-            Einhorn.signal(victim, "KILL");
+            EinhornUnderTest.signal(victim, "KILL");
             e.awaitTrue("the standby to be the new worker", () -> {
                 try {
                     return e.workerPids().contains(standby) && !e.workerPids().contains(victim);
@@ -115,8 +115,8 @@ class StandbyIT {
 
     @Test
     void aSpringBootStandbyParksAfterItsContextRefreshNeverAnswersAndReplacesAKilledWorker() throws Exception {
-        Path app = Einhorn.REPO.resolve("sample-app/spring-hello/target/spring-hello.jar");
-        try (Einhorn e = Einhorn.start(dir, "-n", "1", "-b", "127.0.0.1:0", "-m", "manual", "--preload-cache",
+        Path app = EinhornUnderTest.REPO.resolve("sample-app/spring-hello/target/spring-hello.jar");
+        try (EinhornUnderTest e = EinhornUnderTest.start(dir, "-n", "1", "-b", "127.0.0.1:0", "-m", "manual", "--preload-cache",
                 cache.toString(), "-p", app.toString(), app.toString())) {
             awaitSlowly(e, "1 acked worker and 1 ready standby", () -> ackedWorkers(e) == 1 && readyStandbyPids(e).size() == 1);
             long worker = e.workerPids().get(0);
@@ -126,7 +126,7 @@ class StandbyIT {
             assertTrue(log.contains("einhorn standby " + standby + ": warmed up in the app"), log);
             int port = e.port(0);
             for (int i = 0; i < 10; i++) assertEquals(worker, springPid(port), "only the worker answers");
-            Einhorn.signal(worker, "KILL");
+            EinhornUnderTest.signal(worker, "KILL");
             awaitSlowly(e, "the standby serving", () -> e.workerPids().equals(List.of(standby)) && springPid(port) == standby);
             e.awaitLog("Activated standby " + standby + " (index: 0) ACKed ");
             assertTrue(e.logText().contains("einhorn: standby activated as worker 0"), e.logText());
@@ -139,7 +139,7 @@ class StandbyIT {
     }
 
     /** Up to 3 minutes (a Spring Boot first start trains an archive on a busy machine). */
-    private static void awaitSlowly(Einhorn e, String what, Check check) throws Exception {
+    private static void awaitSlowly(EinhornUnderTest e, String what, Check check) throws Exception {
         long deadline = System.currentTimeMillis() + 180_000;
         while (true) {
             try {
@@ -148,17 +148,17 @@ class StandbyIT {
                 // not yet
             }
             if (System.currentTimeMillis() > deadline) throw new AssertionError("timed out waiting for " + what + "\n" + e.logText());
-            Einhorn.sleep(250);
+            EinhornUnderTest.sleep(250);
         }
     }
 
     @SuppressWarnings("unchecked")
-    private static long ackedWorkers(Einhorn e) throws IOException {
+    private static long ackedWorkers(EinhornUnderTest e) throws IOException {
         Map<String, Object> children = (Map<String, Object>) e.state().get("children");
         return children.values().stream().filter(c -> Boolean.TRUE.equals(((Map<String, Object>) c).get("acked"))).count();
     }
 
-    private static List<Long> readyStandbyPids(Einhorn e) throws IOException {
+    private static List<Long> readyStandbyPids(EinhornUnderTest e) throws IOException {
         List<Long> pids = new ArrayList<>();
         e.workerPids();
         standbys(e).forEach((pid, s) -> {
@@ -186,7 +186,7 @@ class StandbyIT {
 
     @Test
     void incByThreeWithOneStandbyActivatesItAndEndsWithOneStandbyAgain() throws Exception {
-        try (Einhorn e = start(Map.of(), "-n", "1", "-s", "0.2")) {
+        try (EinhornUnderTest e = start(Map.of(), "-n", "1", "-s", "0.2")) {
             e.awaitAckedWorkers(1);
             long standby = awaitReadyStandbys(e, 1).get(0);
             for (int i = 0; i < 3; i++) {
@@ -207,10 +207,10 @@ class StandbyIT {
 
     @Test
     void aStandbyKilledWithSigkillIsReplaced() throws Exception {
-        try (Einhorn e = start(Map.of(), "-n", "1")) {
+        try (EinhornUnderTest e = start(Map.of(), "-n", "1")) {
             e.awaitAckedWorkers(1);
             long standby = awaitReadyStandbys(e, 1).get(0);
-            Einhorn.signal(standby, "KILL");
+            EinhornUnderTest.signal(standby, "KILL");
             e.awaitLog("===> Exited standby " + standby + " while parked (killed by SIGKILL)");
             long next = awaitReadyStandbys(e, 1).get(0);
             assertNotEquals(standby, next);
@@ -220,12 +220,12 @@ class StandbyIT {
 
     @Test
     void aReloadThatKeepsTheArchiveKeepsItsStandbys() throws Exception {
-        try (Einhorn e = start(Map.of(), "-n", "1")) {
+        try (EinhornUnderTest e = start(Map.of(), "-n", "1")) {
             long worker = e.awaitAckedWorkers(1).get(0);
             long standby = awaitReadyStandbys(e, 1).get(0);
             e.reload();
             assertEquals(List.of(standby), awaitReadyStandbys(e, 1), "the same standby after the re-exec");
-            Einhorn.signal(worker, "KILL");
+            EinhornUnderTest.signal(worker, "KILL");
             e.awaitTrue("the handed-over standby to be activated", () -> {
                 try {
                     return e.workerPids().equals(List.of(standby));
@@ -242,7 +242,7 @@ class StandbyIT {
     @Test
     void anUpgradeUnderLoadSwapsWithNewStandbysLosesNothingAndKeepsOnlyNewVersionStandbys() throws Exception {
         Path version = Files.writeString(dir.resolve("version"), "0");
-        try (Einhorn e = start(Map.of("VERSION_FILE", version.toString()), "-n", "2", "-s", "0.2")) {
+        try (EinhornUnderTest e = start(Map.of("VERSION_FILE", version.toString()), "-n", "2", "-s", "0.2")) {
             e.awaitAckedWorkers(2);
             awaitReadyStandbys(e, 1);
             int port = e.port(0);
@@ -250,10 +250,10 @@ class StandbyIT {
                 for (int v = 1; v <= 2; v++) {
                     Files.writeString(version, Integer.toString(v));
                     load.epoch.set(v);
-                    Einhorn.Result r = e.einhornsh("upgrade");
+                    EinhornUnderTest.Result r = e.einhornsh("upgrade");
                     assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
                     assertTrue(r.stdout().endsWith("Upgrade done\n"), r.stdout());
-                    UpgradeUnderLoadIT.awaitOnlyVersion(e, v);
+                    e.awaitOnlyVersion(v);
                     int expected = v;
                     e.awaitTrue("only standbys of version " + v, () -> {
                         try {
@@ -264,7 +264,7 @@ class StandbyIT {
                             return false;
                         }
                     });
-                    for (int i = 0; i < 10; i++) assertEquals(Integer.toString(v), Einhorn.ask(port).split(" ")[0]);
+                    for (int i = 0; i < 10; i++) assertEquals(Integer.toString(v), EinhornUnderTest.ask(port).split(" ")[0]);
                 }
                 long before = load.requests.get();
                 e.awaitTrue("more load after the last upgrade", () -> load.requests.get() > before + 50);
@@ -281,9 +281,9 @@ class StandbyIT {
 
     @Test
     void standbyZeroBehavesAsBefore() throws Exception {
-        try (Einhorn e = start(Map.of(), "-n", "1", "--standby", "0")) {
+        try (EinhornUnderTest e = start(Map.of(), "-n", "1", "--standby", "0")) {
             long worker = e.awaitAckedWorkers(1).get(0);
-            Einhorn.signal(worker, "KILL");
+            EinhornUnderTest.signal(worker, "KILL");
             e.awaitTrue("a respawned worker", () -> {
                 try {
                     List<Long> pids = e.workerPids();
@@ -301,11 +301,11 @@ class StandbyIT {
 
     @Test
     void aStandbyThatCannotWarmUpIsReportedAndThePoolSpawnsInstead() throws Exception {
-        try (Einhorn e = start(Map.of("SB_FAIL_WARMUP", "1"), "-n", "1", "-s", "0.1")) {
+        try (EinhornUnderTest e = start(Map.of("SB_FAIL_WARMUP", "1"), "-n", "1", "-s", "0.1")) {
             long worker = e.awaitAckedWorkers(1).get(0);
             e.awaitLog("keep dying before they are ready (3 in a row; see the worker output for the warm-up's error)");
             assertTrue(e.logText().contains("warm-up refused"), "the app's error is in the output");
-            Einhorn.signal(worker, "KILL");
+            EinhornUnderTest.signal(worker, "KILL");
             e.awaitTrue("a spawned replacement", () -> {
                 try {
                     List<Long> pids = e.workerPids();
@@ -325,7 +325,7 @@ class StandbyIT {
      */
     @Test
     void aStandbyStoppedWhileWarmingUpExitsAndTheMasterStops() throws Exception {
-        try (Einhorn e = start(Map.of("SB_SLOW_WARMUP", "1"), "-n", "1")) {
+        try (EinhornUnderTest e = start(Map.of("SB_SLOW_WARMUP", "1"), "-n", "1")) {
             e.awaitAckedWorkers(1);
             e.awaitLog("sb: warming up slowly");
             List<Long> warming = new ArrayList<>();
@@ -342,13 +342,13 @@ class StandbyIT {
             });
             e.signal("INT");
             assertEquals(0, e.awaitExit(), e.logText());
-            e.awaitTrue("the standby is gone", () -> !Einhorn.alive(warming.get(0)));
+            e.awaitTrue("the standby is gone", () -> !EinhornUnderTest.alive(warming.get(0)));
         }
     }
 
     @Test
     void withoutPreloadStandbysAreRefusedWithAMessage() throws Exception {
-        Einhorn.Result r = Einhorn.run(dir, "--standby", "2", "-b", "127.0.0.1:0", "true");
+        EinhornUnderTest.Result r = EinhornUnderTest.run(dir, "--standby", "2", "-b", "127.0.0.1:0", "true");
         assertEquals(1, r.exitCode());
         assertEquals("einhorn: --standby 2 needs -p: a standby is a preloaded worker JVM that waits warm; without -p"
                 + " there is nothing to keep warm (use --standby 0 or -p)\n", r.stderr());
@@ -356,16 +356,16 @@ class StandbyIT {
 
     // ------------------------------------------------------------------ helpers
 
-    private Einhorn start(Map<String, String> env, String... args) throws IOException {
+    private EinhornUnderTest start(Map<String, String> env, String... args) throws IOException {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("-b", "127.0.0.1:0", "-m", "manual", "--preload-cache", cache.toString(),
                 "-p", sbJar.toString(), sbJar.toString()));
-        return Einhorn.start(dir, env, all.toArray(String[]::new));
+        return EinhornUnderTest.start(dir, env, all.toArray(String[]::new));
     }
 
     /** The {@code standbys} of {@code state}, by pid. */
     @SuppressWarnings("unchecked")
-    static Map<String, Map<String, Object>> standbys(Einhorn e) throws IOException {
+    static Map<String, Map<String, Object>> standbys(EinhornUnderTest e) throws IOException {
         Object s = e.state().get("standbys");
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         if (s instanceof Map<?, ?> m) m.forEach((k, v) -> out.put(String.valueOf(k), (Map<String, Object>) v));
@@ -373,7 +373,7 @@ class StandbyIT {
     }
 
     /** Waits until exactly n standbys are listed, all ready (state standby); returns their pids. */
-    static List<Long> awaitReadyStandbys(Einhorn e, int n) {
+    static List<Long> awaitReadyStandbys(EinhornUnderTest e, int n) {
         List<Long> pids = new ArrayList<>();
         e.awaitTrue(n + " ready standbys", () -> {
             try {
@@ -391,23 +391,23 @@ class StandbyIT {
     }
 
     @SuppressWarnings("unchecked")
-    static int indexOf(Einhorn e, long pid) throws IOException {
+    static int indexOf(EinhornUnderTest e, long pid) throws IOException {
         Map<String, Object> children = (Map<String, Object>) e.state().get("children");
         return ((Number) ((Map<String, Object>) children.get(Long.toString(pid))).get("index")).intValue();
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> jsonState(Einhorn e) throws IOException {
+    static Map<String, Object> jsonState(EinhornUnderTest e) throws IOException {
         String json = e.command("{\"command\":\"state\",\"id\":1,\"args\":[\"--json\"]}").get(0);
         return (Map<String, Object>) new org.snakeyaml.engine.v2.api.Load(
                 org.snakeyaml.engine.v2.api.LoadSettings.builder().build()).loadFromString(json);
     }
 
     /** The activated worker answers with the index the master gave it (Einhorn.childIndex() and the property). */
-    private static void answersIncludeIndex(Einhorn e, long pid, int index) {
+    private static void answersIncludeIndex(EinhornUnderTest e, long pid, int index) {
         e.awaitTrue("an answer from " + pid, () -> {
             try {
-                return Einhorn.ask(e.port(0)).endsWith(" " + pid + " " + index + " " + index);
+                return EinhornUnderTest.ask(e.port(0)).endsWith(" " + pid + " " + index + " " + index);
             } catch (IOException ex) {
                 return false;
             }

@@ -17,25 +17,25 @@ class StartupIT {
     @TempDir
     Path dir;
 
-    private Einhorn.Result run(String... args) throws Exception {
-        return Einhorn.run(dir, args);
+    private EinhornUnderTest.Result run(String... args) throws Exception {
+        return EinhornUnderTest.run(dir, args);
     }
 
-    private static void assertOneLineError(Einhorn.Result r, String expected) {
+    private static void assertOneLineError(EinhornUnderTest.Result r, String expected) {
         assertEquals(1, r.exitCode(), r.stderr());
         assertEquals(expected + "\n", r.stderr());
     }
 
     @Test
     void noProgramPrintsTheShortUsage() throws Exception {
-        Einhorn.Result r = run();
+        EinhornUnderTest.Result r = run();
         assertEquals(1, r.exitCode());
         assertTrue(r.stdout().startsWith("## Usage"), r.stdout());
     }
 
     @Test
     void versionAndUpgradeCheck() throws Exception {
-        Einhorn.Result v = run("--version");
+        EinhornUnderTest.Result v = run("--version");
         assertEquals(0, v.exitCode());
         assertTrue(v.stdout().contains("Einhorn 0.8.2"), v.stdout());
         assertEquals(0, run("--upgrade-check").exitCode());
@@ -48,7 +48,7 @@ class StartupIT {
         assertOneLineError(run("-n", "0", "sleep", "1"), "einhorn: -n/--number: \"0\" is not a positive integer");
         assertOneLineError(run("-m", "foo", "sleep", "1"),
                 "einhorn: -m/--ack-mode: Invalid ack-mode \"foo\" (valid modes: FLOAT or manual)");
-        Einhorn.Result rn = run("-b", "127.0.0.1:0,rn", "sleep", "1");
+        EinhornUnderTest.Result rn = run("-b", "127.0.0.1:0,rn", "sleep", "1");
         assertEquals(1, rn.exitCode());
         assertTrue(rn.stderr().startsWith("einhorn: -b \"127.0.0.1:0,rn\": unknown flag \"rn\""), rn.stderr());
     }
@@ -58,7 +58,7 @@ class StartupIT {
         try (ServerSocketChannel busy = ServerSocketChannel.open()) {
             busy.bind(new InetSocketAddress("127.0.0.1", 0));
             int port = ((InetSocketAddress) busy.getLocalAddress()).getPort();
-            Einhorn.Result r = run("-d", dir.resolve("s").toString(), "-e", dir.resolve("p").toString(),
+            EinhornUnderTest.Result r = run("-d", dir.resolve("s").toString(), "-e", dir.resolve("p").toString(),
                     "-f", dir.resolve("l").toString(), "-b", "127.0.0.1:" + port, "sleep", "60");
             assertEquals(1, r.exitCode());
             assertTrue(r.stderr().contains("einhorn: Could not bind 127.0.0.1:" + port + ": Address already in use"),
@@ -70,7 +70,7 @@ class StartupIT {
 
     @Test
     void aMissingProgramFailsCleanly() throws Exception {
-        Einhorn.Result r = run("-d", dir.resolve("s").toString(), "-e", dir.resolve("p").toString(),
+        EinhornUnderTest.Result r = run("-d", dir.resolve("s").toString(), "-e", dir.resolve("p").toString(),
                 "-f", dir.resolve("l").toString(), "no-such-program-here");
         assertEquals(1, r.exitCode());
         assertTrue(r.stderr().contains("einhorn: Could not find no-such-program-here in PATH"), r.stderr());
@@ -78,11 +78,11 @@ class StartupIT {
 
     @Test
     void aSecondMasterOnTheSameSocketIsRefusedAndTheFirstKeepsItsPidfile() throws Exception {
-        try (Einhorn first = Einhorn.start(dir, "-m", "manual", "-b", "127.0.0.1:0",
-                "python3", Einhorn.WORKERS.resolve("pid_server.py").toString())) {
+        try (EinhornUnderTest first = EinhornUnderTest.start(dir, "-m", "manual", "-b", "127.0.0.1:0",
+                "python3", EinhornUnderTest.WORKERS.resolve("pid_server.py").toString())) {
             List<Long> workers = first.awaitAckedWorkers(1);
             Path other = Files.createDirectories(dir.resolve("other"));
-            Einhorn.Result r = Einhorn.run(other, "-d", first.socket.toString(), "-e", dir.resolve("einhorn.pid").toString(),
+            EinhornUnderTest.Result r = EinhornUnderTest.run(other, "-d", first.socket.toString(), "-e", dir.resolve("einhorn.pid").toString(),
                     "-f", other.resolve("l").toString(), "sleep", "60");
             assertEquals(1, r.exitCode());
             assertTrue(r.stderr().contains("Another process (probably another Einhorn) is listening on the Einhorn "
@@ -90,7 +90,7 @@ class StartupIT {
             assertEquals(Long.toString(first.pid()), Files.readString(dir.resolve("einhorn.pid")),
                     "the running master's pidfile survives (Einhorn deletes it)");
             assertEquals(workers, first.workerPids(), "the first master still serves");
-            Long.parseLong(Einhorn.ask(first.port(0)));
+            Long.parseLong(EinhornUnderTest.ask(first.port(0)));
         }
     }
 
@@ -98,7 +98,7 @@ class StartupIT {
     void aNonSocketFileAtTheSocketPathIsRefusedAndAStaleSocketIsReplaced() throws Exception {
         Path file = dir.resolve("plain-file");
         Files.writeString(file, "not a socket");
-        Einhorn.Result r = run("-d", file.toString(), "-e", dir.resolve("p").toString(),
+        EinhornUnderTest.Result r = run("-d", file.toString(), "-e", dir.resolve("p").toString(),
                 "-f", dir.resolve("l").toString(), "sleep", "60");
         assertEquals(1, r.exitCode());
         assertTrue(r.stderr().contains("Non-socket file present at Einhorn command socket path " + file), r.stderr());
@@ -108,7 +108,7 @@ class StartupIT {
         try (ServerSocketChannel stale = ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
             stale.bind(java.net.UnixDomainSocketAddress.of(dir.resolve("einhorn.sock")));
         }
-        try (Einhorn e = Einhorn.start(dir, "sleep", "60")) {
+        try (EinhornUnderTest e = EinhornUnderTest.start(dir, "sleep", "60")) {
             e.awaitLog("Blowing away old Einhorn command socket at " + dir.resolve("einhorn.sock"));
             assertEquals(1, e.workerPids().size());
         }

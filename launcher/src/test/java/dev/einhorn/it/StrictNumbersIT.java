@@ -21,14 +21,14 @@ import org.junit.jupiter.api.io.TempDir;
 class StrictNumbersIT {
     @TempDir
     Path dir;
-    Einhorn einhorn;
+    EinhornUnderTest einhorn;
     long worker;
 
     @BeforeEach
     void start() throws Exception {
         // NO_ACK: the worker never ACKs itself, so only the test's ACKs count
-        einhorn = Einhorn.start(dir, Map.of("NO_ACK", "1"), "-n", "1", "-m", "manual", "-b", "127.0.0.1:0",
-                "python3", Einhorn.WORKERS.resolve("pid_server.py").toString());
+        einhorn = EinhornUnderTest.start(dir, Map.of("NO_ACK", "1"), "-n", "1", "-m", "manual", "-b", "127.0.0.1:0",
+                "python3", EinhornUnderTest.WORKERS.resolve("pid_server.py").toString());
         einhorn.awaitTrue("a worker", () -> {
             try {
                 return einhorn.workerPids().size() == 1;

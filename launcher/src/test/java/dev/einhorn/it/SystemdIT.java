@@ -49,7 +49,7 @@ class SystemdIT {
     /** Starts the notification listener on ADDRESS, appending datagrams to the returned file. */
     private Path notifyListener(String address) throws IOException {
         Path out = dir.resolve("notify.jsonl");
-        listener = new ProcessBuilder("python3", Einhorn.WORKERS.resolve("notify_listener.py").toString(), address,
+        listener = new ProcessBuilder("python3", EinhornUnderTest.WORKERS.resolve("notify_listener.py").toString(), address,
                 out.toString(), "110").redirectErrorStream(true).start();
         String ready = new BufferedReader(new InputStreamReader(listener.getInputStream(), StandardCharsets.UTF_8))
                 .readLine();
@@ -96,9 +96,9 @@ class SystemdIT {
         List<String> prefix = List.of(ACTIVATE.toString(), "-l", "127.0.0.1:" + port, "--fdname=web",
                 "-E", "NOTIFY_SOCKET", "-E", "WATCHDOG_USEC", "-E", "JAVA_HOME");
         Map<String, String> env = Map.of("NOTIFY_SOCKET", address, "WATCHDOG_USEC", "1000000");
-        try (Einhorn einhorn = Einhorn.launch(dir, env, prefix, Einhorn.REPO.resolve("bin/einhorn"),
+        try (EinhornUnderTest einhorn = EinhornUnderTest.launch(dir, env, prefix, EinhornUnderTest.REPO.resolve("bin/einhorn"),
                 "-n", "2", "-b", "name:web", "-m", "manual",
-                "python3", Einhorn.WORKERS.resolve("env_server.py").toString())) {
+                "python3", EinhornUnderTest.WORKERS.resolve("env_server.py").toString())) {
             // systemd-socket-activate starts the service on the first connection; a worker answers it
             einhorn.awaitLog("Listening on");
             String first = ask(port);
@@ -145,8 +145,8 @@ class SystemdIT {
         assumeTrue(Files.isExecutable(ACTIVATE), "systemd-socket-activate is not installed (.ci/run installs it)");
         int port = freePort();
         List<String> prefix = List.of(ACTIVATE.toString(), "-d", "-l", "127.0.0.1:" + port, "-E", "JAVA_HOME");
-        try (Einhorn einhorn = Einhorn.launch(dir, Map.of(), prefix, Einhorn.REPO.resolve("bin/einhorn"),
-                "-n", "1", "python3", Einhorn.WORKERS.resolve("pid_server.py").toString())) {
+        try (EinhornUnderTest einhorn = EinhornUnderTest.launch(dir, Map.of(), prefix, EinhornUnderTest.REPO.resolve("bin/einhorn"),
+                "-n", "1", "python3", EinhornUnderTest.WORKERS.resolve("pid_server.py").toString())) {
             einhorn.awaitLog("Listening on");
             try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
                 byte[] b = "x".getBytes(StandardCharsets.UTF_8);

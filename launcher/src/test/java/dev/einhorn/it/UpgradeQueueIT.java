@@ -28,9 +28,9 @@ class UpgradeQueueIT {
         Path version = dir.resolve("version");
         Path gate = dir.resolve("gate");
         Files.writeString(version, "1");
-        try (Einhorn e = Einhorn.start(dir, Map.of("VERSION_FILE", version.toString(), "GATE_FILE", gate.toString()),
+        try (EinhornUnderTest e = EinhornUnderTest.start(dir, Map.of("VERSION_FILE", version.toString(), "GATE_FILE", gate.toString()),
                 "-n", "1", "-m", "manual", "-b", "127.0.0.1:0",
-                "python3", Einhorn.WORKERS.resolve("version_server.py").toString());
+                "python3", EinhornUnderTest.WORKERS.resolve("version_server.py").toString());
              CommandClient a = new CommandClient(e.socket);
              CommandClient c = new CommandClient(e.socket)) {
             e.awaitAckedWorkers(1);
@@ -68,7 +68,7 @@ class UpgradeQueueIT {
             // ... and the workers answer with version 3 once the retiring one is gone.
             e.awaitTrue("only version 3 answers", () -> {
                 try {
-                    return e.workerPids().size() == 1 && Einhorn.ask(e.port(0)).startsWith("3 ");
+                    return e.workerPids().size() == 1 && EinhornUnderTest.ask(e.port(0)).startsWith("3 ");
                 } catch (Exception ex) {
                     return false;
                 }

@@ -23,8 +23,8 @@ class UpgradeUnderLoadIT {
     void upgradesAndReloadsUnderLoadLoseNothing() throws Exception {
         Path version = dir.resolve("version");
         Files.writeString(version, "0");
-        try (Einhorn e = Einhorn.start(dir, Map.of("VERSION_FILE", version.toString()), "-n", "2", "-m", "manual",
-                "-s", "0.2", "-b", "127.0.0.1:0", "python3", Einhorn.WORKERS.resolve("version_server.py").toString())) {
+        try (EinhornUnderTest e = EinhornUnderTest.start(dir, Map.of("VERSION_FILE", version.toString()), "-n", "2", "-m", "manual",
+                "-s", "0.2", "-b", "127.0.0.1:0", "python3", EinhornUnderTest.WORKERS.resolve("version_server.py").toString())) {
             e.awaitAckedWorkers(2);
             int port = e.port(0);
             try (LoadClient load = new LoadClient(port, 3)) {
@@ -39,12 +39,12 @@ class UpgradeUnderLoadIT {
                     v++;
                     Files.writeString(version, Integer.toString(v));
                     load.epoch.set(v);
-                    Einhorn.Result r = e.einhornsh(step);
+                    EinhornUnderTest.Result r = e.einhornsh(step);
                     assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
                     assertTrue(r.stdout().endsWith("Upgrade done\n"), r.stdout());
-                    awaitOnlyVersion(e, v);
+                    e.awaitOnlyVersion(v);
                     for (int i = 0; i < 20; i++) {
-                        assertEquals(Integer.toString(v), Einhorn.ask(port).split(" ")[0], "after " + step + " to " + v);
+                        assertEquals(Integer.toString(v), EinhornUnderTest.ask(port).split(" ")[0], "after " + step + " to " + v);
                     }
                 }
                 long before = load.requests.get();
@@ -56,22 +56,5 @@ class UpgradeUnderLoadIT {
                 assertTrue(load.answersByVersion.keySet().containsAll(List.of(0, 7)), load.answersByVersion.toString());
             }
         }
-    }
-
-    /** Waits until the master's workers are all of the latest version and acked (old ones have exited). */
-    @SuppressWarnings("unchecked")
-    static void awaitOnlyVersion(Einhorn e, int v) {
-        e.awaitTrue("only version " + v + " workers", () -> {
-            try {
-                Map<String, Object> children = (Map<String, Object>) e.state().get("children");
-                int target = ((Number) ((Map<String, Object>) e.state().get("config")).get("number")).intValue();
-                return children.size() == target && children.values().stream().allMatch(c -> {
-                    Map<String, Object> m = (Map<String, Object>) c;
-                    return Boolean.TRUE.equals(m.get("acked")) && ((List<?>) m.get("signaled")).isEmpty();
-                }) && e.state().get("upgrading").equals(false);
-            } catch (Exception ex) {
-                return false;
-            }
-        });
     }
 }

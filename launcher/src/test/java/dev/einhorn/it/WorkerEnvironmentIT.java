@@ -22,10 +22,10 @@ class WorkerEnvironmentIT {
     @SuppressWarnings("unchecked")
     void aWorkerSeesOnlyItsSocketsAndCleanSignalState() throws Exception {
         Path reports = Files.createDirectories(dir.resolve("reports"));
-        try (Einhorn einhorn = Einhorn.start(dir, Map.of("REPORT_DIR", reports.toString()),
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(dir, Map.of("REPORT_DIR", reports.toString()),
                 "-b", "127.0.0.1:0", "-b", "[::1]:0,r", "-g", "-c", "envtest",
                 "sh", "-c", "cat /proc/self/status > \"$REPORT_DIR/status.txt\"; exec python3 \"$0\"",
-                Einhorn.WORKERS.resolve("report.py").toString())) {
+                EinhornUnderTest.WORKERS.resolve("report.py").toString())) {
             einhorn.awaitTrue("a report", () -> reports.toFile().list((d, n) -> n.endsWith(".json")).length > 0);
             Path report = Files.list(reports).filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
             Map<String, Object> r = (Map<String, Object>) new Load(LoadSettings.builder().build())
@@ -75,7 +75,7 @@ class WorkerEnvironmentIT {
         Files.writeString(script, "#!/bin/sh\nprintf '{\"command\":\"worker:ack\",\"pid\":%d}\\n' $$ >&$EINHORN_SOCK_FD\n"
                 + "exec sleep 600\n");
         script.toFile().setExecutable(true);
-        try (Einhorn einhorn = Einhorn.start(dir, "-g", "-m", "manual", script.toString())) {
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(dir, "-g", "-m", "manual", script.toString())) {
             einhorn.awaitAckedWorkers(1);
             assertTrue(einhorn.logText().contains("Received a manual ACK from"));
         }
@@ -88,7 +88,7 @@ class WorkerEnvironmentIT {
         Files.writeString(script, "#!/bin/sh\necho \"$@\" > " + args + "\nreadlink /proc/self/fd/3 >> " + args
                 + "\nexec sleep 600\n");
         script.toFile().setExecutable(true);
-        try (Einhorn einhorn = Einhorn.start(dir, script.toString(), "--port=srv:127.0.0.1:0,r", "srv:127.0.0.1:0")) {
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(dir, script.toString(), "--port=srv:127.0.0.1:0,r", "srv:127.0.0.1:0")) {
             einhorn.awaitTrue("the worker's report", () -> {
                 try {
                     return Files.readString(args).lines().count() == 2;
@@ -106,7 +106,7 @@ class WorkerEnvironmentIT {
 
     @Test
     void timerAckCountsAWorkerAliveAfterTheTimeout() throws Exception {
-        try (Einhorn einhorn = Einhorn.start(dir, "-m", "0.5", "-n", "2", "sleep", "600")) {
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(dir, "-m", "0.5", "-n", "2", "sleep", "600")) {
             einhorn.awaitAckedWorkers(2);
             assertTrue(einhorn.logText().contains("so we are considering it alive."), einhorn.logText());
             assertTrue(einhorn.logText().contains("Up to 2 / 2 timer ACKs"), einhorn.logText());
@@ -124,8 +124,8 @@ class WorkerEnvironmentIT {
         Map<String, String> env = Map.of("REPORT_DIR", reports.toString(), "EINHORN_ENV", "production",
                 "EINHORN_FD_7", "12", "EINHORN_FD_FAMILY_7", "AF_INET", "EINHORN_SOCK_FD", "9",
                 "EINHORN_CHILD_INDEX", "5", "EINHORN_FDS", "12", "EINHORN_MASTER_PID", "1");
-        try (Einhorn einhorn = Einhorn.start(dir, env, "-b", "127.0.0.1:0", "python3",
-                Einhorn.WORKERS.resolve("report.py").toString())) {
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(dir, env, "-b", "127.0.0.1:0", "python3",
+                EinhornUnderTest.WORKERS.resolve("report.py").toString())) {
             einhorn.awaitTrue("a report", () -> reports.toFile().list((d, n) -> n.endsWith(".json")).length > 0);
             Path report = Files.list(reports).filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
             Map<String, Object> r = (Map<String, Object>) new Load(LoadSettings.builder().build())

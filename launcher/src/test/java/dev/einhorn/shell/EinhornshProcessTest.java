@@ -34,7 +34,7 @@ class EinhornshProcessTest {
 
     @Test
     void positionalCmdNameNamesTheSocketInTmpdir() throws Exception {
-        try (FakeMaster master = new FakeMaster(tmp.resolve("einhorn-shtest.sock"),
+        try (ScriptedMasterSocket master = new ScriptedMasterSocket(tmp.resolve("einhorn-shtest.sock"),
                 line -> List.of(Replies.encode("Verbosity set to 0", 1, true)))) {
             assertEquals("Verbosity set to 0\n", finish(start("shtest", "-e", "louder"), 0));
         }
@@ -42,7 +42,7 @@ class EinhornshProcessTest {
 
     @Test
     void dashCWinsOverThePositionalName() throws Exception {
-        try (FakeMaster master = new FakeMaster(tmp.resolve("einhorn-real.sock"),
+        try (ScriptedMasterSocket master = new ScriptedMasterSocket(tmp.resolve("einhorn-real.sock"),
                 line -> List.of(Replies.encode("ok", 1, true)))) {
             assertEquals("ok\n", finish(start("-c", "real", "other", "-e", "inc"), 0));
         }
@@ -58,7 +58,7 @@ class EinhornshProcessTest {
 
     @Test
     void readsPipedStdinWithoutBanner() throws Exception {
-        try (FakeMaster master = new FakeMaster(tmp.resolve("einhorn.sock"),
+        try (ScriptedMasterSocket master = new ScriptedMasterSocket(tmp.resolve("einhorn.sock"),
                 line -> List.of(Replies.encode("Incrementing number of workers from 1 -> 2", 1, true)))) {
             Process p = start();
             p.getOutputStream().write("inc\n".getBytes(StandardCharsets.UTF_8));

@@ -33,7 +33,7 @@ class EinhornshTest {
     @Test
     void executesASequenceWithIncreasingIds() throws Exception {
         Path sock = dir.resolve("e.sock");
-        try (FakeMaster master = new FakeMaster(sock, line -> List.of(Replies.encode(
+        try (ScriptedMasterSocket master = new ScriptedMasterSocket(sock, line -> List.of(Replies.encode(
                 line.contains("inc") ? "Incrementing number of workers from 1 -> 2"
                         : "Decrementing number of workers from 2 -> 1", line.contains("id: 1") ? 1 : 2, true)))) {
             assertEquals(0, run(null, "-d", sock.toString(), "-e", "inc; dec"));
@@ -47,7 +47,7 @@ class EinhornshTest {
     @Test
     void sendsShellSplitArguments() throws Exception {
         Path sock = dir.resolve("e.sock");
-        try (FakeMaster master = new FakeMaster(sock, line -> List.of(Replies.encode("", 1, true)))) {
+        try (ScriptedMasterSocket master = new ScriptedMasterSocket(sock, line -> List.of(Replies.encode("", 1, true)))) {
             assertEquals(0, run(null, "--socket-path", sock.toString(), "--execute", "set_workers 3 'a b'"));
             assertEquals(List.of("---%0Aid: 1%0Acommand: set_workers%0Aargs:%0A- '3'%0A- a b%0A"), master.received);
         }
@@ -62,7 +62,7 @@ class EinhornshTest {
                 Replies.encode("===> Launched 4701 (index: 2)", 1, false),
                 Replies.encode("two\nlines\n", 1, false),
                 Replies.encode("Upgrade done", 1, true));
-        try (FakeMaster master = new FakeMaster(sock, line -> stream)) {
+        try (ScriptedMasterSocket master = new ScriptedMasterSocket(sock, line -> stream)) {
             assertEquals(0, run(null, "-d", sock.toString(), "-e", "upgrade"));
         }
         assertEquals("Upgrading smoothly, as commanded\n===> Launched 4701 (index: 2)\ntwo\nlines\nUpgrade done\n", out());
@@ -71,7 +71,7 @@ class EinhornshTest {
     @Test
     void readsCommandsFromPipedStdinUntilQuit() throws Exception {
         Path sock = dir.resolve("e.sock");
-        try (FakeMaster master = new FakeMaster(sock, line -> List.of(Replies.encode("ok", 1, true)))) {
+        try (ScriptedMasterSocket master = new ScriptedMasterSocket(sock, line -> List.of(Replies.encode("ok", 1, true)))) {
             assertEquals(0, run(LineSource.of(List.of("", "louder", "quit; dec", "inc")), "-d", sock.toString()));
             assertEquals(List.of("---%0Aid: 1%0Acommand: louder%0Aargs: []%0A"), master.received);
         }
@@ -92,8 +92,8 @@ class EinhornshTest {
     @Test
     void connectionClosedMidStreamIsAnError() throws Exception {
         Path sock = dir.resolve("e.sock");
-        try (FakeMaster master = new FakeMaster(sock, line -> List.of(
-                Replies.encode("Upgrading smoothly, as commanded", 1, false), FakeMaster.HANG_UP))) {
+        try (ScriptedMasterSocket master = new ScriptedMasterSocket(sock, line -> List.of(
+                Replies.encode("Upgrading smoothly, as commanded", 1, false), ScriptedMasterSocket.HANG_UP))) {
             assertEquals(1, run(null, "-d", sock.toString(), "-e", "upgrade"));
         }
         assertEquals("Upgrading smoothly, as commanded\n", out());
@@ -103,7 +103,7 @@ class EinhornshTest {
     @Test
     void upgradeFailureExits2AndStops() throws Exception {
         Path sock = dir.resolve("e.sock");
-        try (FakeMaster master = new FakeMaster(sock, line -> List.of(
+        try (ScriptedMasterSocket master = new ScriptedMasterSocket(sock, line -> List.of(
                 Replies.encode("Upgrading smoothly, as commanded", 1, false),
                 Replies.encode("Upgrade failed: the new master did not start", 1, true)))) {
             assertEquals(Einhornsh.UPGRADE_FAILED_EXIT_STATUS, run(null, "-d", sock.toString(), "-e", "upgrade; inc"));
