@@ -83,6 +83,14 @@ final class SpringReport {
                 .append(" planned, after ").append(r.get("warmupRounds")).append(" warm-up round; the part stops "
                         + "starting rounds after ").append(r.get("budgetSeconds")).append(" s), ")
                 .append(r.get("order")).append("; the part took ").append(Report.f(r.get("wallSeconds"))).append(" s.\n\n");
+        String scheduling = String.valueOf(r.getOrDefault("scheduling", ""));
+        boolean raised = scheduling.matches(".*nice -\\d+");
+        if (raised) {
+            b.append("The run raised its own CPU share (`").append(scheduling).append("`: with autogroup scheduling, "
+                    + "other sessions' work on the machine gets CPU only when the run leaves some), so other work "
+                    + "disturbs these figures less than the load average below suggests; it still shares caches, "
+                    + "memory bandwidth and disk with it.\n\n");
+        }
         if (hi > cores) {
             b.append("**The machine was busy during this part:** the 1-minute load average, sampled before the part and "
                     + "after every round, was ").append(MarkdownTable.fmt(lo)).append("–").append(MarkdownTable.fmt(hi))

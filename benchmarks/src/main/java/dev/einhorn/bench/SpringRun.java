@@ -70,6 +70,15 @@ final class SpringRun {
         return a;
     }
 
+    /** This process's autogroup and its nice value (benchmarks/run raises it when it may), e.g. "/autogroup-88 nice -19". */
+    static String scheduling() {
+        try {
+            return Files.readString(Path.of("/proc/self/autogroup")).trim();
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
     static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
@@ -197,6 +206,7 @@ final class SpringRun {
         result.put("budgetSeconds", budgetS);
         result.put("order", "interleaved: each round one shot per variant, shuffled (seed " + seed + ")");
         result.put("loadAverages", loads);
+        result.put("scheduling", scheduling());
         result.put("standbysMeasured", standbys);
         result.put("firstStart", first);
         Map<String, Object> acks = new LinkedHashMap<>();
