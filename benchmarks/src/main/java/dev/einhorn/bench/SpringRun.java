@@ -40,6 +40,8 @@ final class SpringRun {
     static final Pattern PREPARED = Pattern.compile("Prepared the preload of generation \\d+ in (\\d+) ms");
     static final String CACHE_HIT = "Reusing the preload archive";
     static final List<String> JDKS = List.of("17", "25");
+    /** Before each worker shot, at most this long waiting for the run's processes to go idle ({@link Quiet}). */
+    static final long QUIET_MAX_MS = 15_000;
 
     private SpringRun() {
     }
@@ -105,6 +107,7 @@ final class SpringRun {
         Map<String, List<StartupRun.Shot>> ack = new LinkedHashMap<>();
         Map<String, Map<String, List<Object>>> masterStart = new LinkedHashMap<>();
         int roundsDone = 0;
+        List<Long> quietMs = new ArrayList<>();
         try {
             // 1. first start with an empty cache: extraction + training, then the cold preloaded master stays
             for (String jdk : JDKS) {
@@ -176,6 +179,10 @@ final class SpringRun {
                 for (String id : order) {
                     if (errors.containsKey(id)) continue;
                     try {
+                        for (String sb : masters.keySet()) {
+                            if (sb.startsWith("standby")) StandbyRun.awaitReadyStandby(masters.get(sb));
+                        }
+                        quietMs.add(Quiet.await(QUIET_MAX_MS));
                         if (id.startsWith("start:")) {
                             String v = id.substring(6);
                             Map<String, Object> s = masterStartShot(out.resolve("spring-start-" + v + "-" + r), v);
@@ -207,6 +214,7 @@ final class SpringRun {
         result.put("order", "interleaved: each round one shot per variant, shuffled (seed " + seed + ")");
         result.put("loadAverages", loads);
         result.put("scheduling", scheduling());
+        result.put("quietWaitsMs", quietMs);
         result.put("standbysMeasured", standbys);
         result.put("firstStart", first);
         Map<String, Object> acks = new LinkedHashMap<>();
