@@ -28,7 +28,7 @@ import java.util.Map;
  *   <li>{@code load [variant=plain17] [workers=4] [threads=4] [repeats=2] [steady_s=8] [gap_s=3]}: load.json,
  *       load-timeline.csv, load-upgrades.png;</li>
  *   <li>{@code overhead [round_trips=2000] [idle_s=10] [upgrades=5] [reloads=100]}: overhead.json;</li>
- *   <li>{@code spring [rounds=6] [warmup=0] [master_rounds=3] [standbys=1] [budget_s=400] [seed=1]}: the Spring Boot
+ *   <li>{@code spring [rounds=6] [warmup=0] [master_rounds=6] [standbys=1] [budget_s=400] [seed=1]}: the Spring Boot
  *       sample, plain vs preloaded, JDK 17 and 25 ({@link SpringRun}): spring.json;</li>
  *   <li>{@code standby [rounds=5] [warmup=1] [seed=1] [references=hello17,hello25,python] [upgrade_rounds=3]
  *       [variants=standby17,standby25,...: only these in the activation and kill shots]
@@ -101,7 +101,7 @@ public final class BenchMain {
                     Path.of(opt.getOrDefault("results", repo.resolve("benchmarks/results").toString())).resolve("standby.json"),
                     Path.of(opt.getOrDefault("md", repo.resolve("benchmarks/STANDBY-RESULTS.md").toString())));
             case "spring" -> SpringRun.run(out, intOpt(opt, "rounds", 6), intOpt(opt, "warmup", 0),
-                    intOpt(opt, "master_rounds", 3), Long.parseLong(opt.getOrDefault("seed", "1")),
+                    intOpt(opt, "master_rounds", 6), Long.parseLong(opt.getOrDefault("seed", "1")),
                     !"0".equals(opt.getOrDefault("standbys", "1")), intOpt(opt, "budget_s", 400));
             case "overhead" -> OverheadRun.run(out, intOpt(opt, "round_trips", 2000), intOpt(opt, "idle_s", 10),
                     intOpt(opt, "upgrades", 5), intOpt(opt, "reloads", 100));

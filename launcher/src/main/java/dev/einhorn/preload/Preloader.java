@@ -227,7 +227,7 @@ public final class Preloader {
     }
 
     /** A failure after which the workers start as {@code launch} says. */
-    private static final class Postload extends Exception {
+    static final class Postload extends Exception {
         final WorkerLaunch launch;
 
         Postload(String message, WorkerLaunch launch) {
@@ -632,18 +632,31 @@ public final class Preloader {
 
     /** --java, else the command's java if it names a path, else $JAVA_HOME/bin/java, else java on PATH. */
     String javaFor(JavaCommand cmd) throws Postload {
-        if (config.java() != null) return config.java().toAbsolutePath().toString();
+        if (config.java() != null) {
+            String given = config.java().toString();
+            if (given.contains("/")) return config.java().toAbsolutePath().toString();
+            // a bare name (--java java) is a program name, found on PATH like the command's own
+            return onPath(given).orElseThrow(() -> new Postload("could not load " + config.preload() + ": --java "
+                    + given + " is not an executable on PATH", plain()));
+        }
         if (cmd.java() != null && cmd.java().contains("/")) return Path.of(cmd.java()).toAbsolutePath().toString();
         String home = env.get("JAVA_HOME");
         if (home != null && !home.isBlank() && Files.isExecutable(Path.of(home, "bin", "java"))) {
             return Path.of(home, "bin", "java").toString();
         }
+        return onPath("java").orElseThrow(() -> new Postload("could not load " + config.preload()
+                + ": no java found (use --java or JAVA_HOME)", plain()));
+    }
+
+    private Optional<String> onPath(String name) {
         String path = env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
         for (String dir : path.split(File.pathSeparator)) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, "java");
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) return candidate.toAbsolutePath().toString();
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, name);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return Optional.of(candidate.toAbsolutePath().toString());
+            }
         }
-        throw new Postload("could not load " + config.preload() + ": no java found (use --java or JAVA_HOME)", plain());
+        return Optional.empty();
     }
 
     Path cacheDir() {

@@ -1,6 +1,7 @@
 package dev.einhorn.bench.report;
 
 import dev.einhorn.bench.Stats;
+import dev.einhorn.bench.process.Quiet;
 import dev.einhorn.bench.run.SpringRun;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -85,6 +86,25 @@ final class SpringReport {
                 .append(" planned, after ").append(r.get("warmupRounds")).append(" warm-up round; the part stops "
                         + "starting rounds after ").append(r.get("budgetSeconds")).append(" s), ")
                 .append(r.get("order")).append("; the part took ").append(Report.f(r.get("wallSeconds"))).append(" s.\n\n");
+        String scheduling = String.valueOf(r.getOrDefault("scheduling", ""));
+        boolean raised = scheduling.matches(".*nice -\\d+");
+        if (raised) {
+            b.append("The run raised its own CPU share (`").append(scheduling).append("`: with autogroup scheduling, "
+                    + "other sessions' work on the machine gets CPU only when the run leaves some), so other work "
+                    + "disturbs these figures less than the load average below suggests; it still shares caches, "
+                    + "memory bandwidth and disk with it.\n\n");
+        }
+        if (r.get("quietWaitsMs") instanceof List<?> waits && !waits.isEmpty()) {
+            List<Double> w = waits.stream().map(o -> ((Number) o).doubleValue()).sorted().toList();
+            long capped = w.stream().filter(x -> x >= SpringRun.QUIET_MAX_MS).count();
+            b.append("Before each shot the run waited until the processes it had started were idle (together under ")
+                    .append(Math.round(Quiet.IDLE_CORE_SHARE * 100)).append(" % of a core over ").append(Quiet.WINDOW_MS)
+                    .append(" ms: a worker that has just ACKed keeps compiling, a replacement standby boots, a retired "
+                            + "worker shuts down): median wait ").append(MarkdownTable.fmt(w.get(w.size() / 2)))
+                    .append(" ms, longest ").append(MarkdownTable.fmt(w.get(w.size() - 1))).append(" ms; ").append(capped)
+                    .append(" of ").append(w.size()).append(" waits gave up at ").append(SpringRun.QUIET_MAX_MS / 1000)
+                    .append(" s.\n\n");
+        }
         if (hi > cores) {
             b.append("**The machine was busy during this part:** the 1-minute load average, sampled before the part and "
                     + "after every round, was ").append(MarkdownTable.fmt(lo)).append("–").append(MarkdownTable.fmt(hi))

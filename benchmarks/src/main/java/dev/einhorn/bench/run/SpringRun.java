@@ -6,6 +6,7 @@ import dev.einhorn.bench.Stats;
 import dev.einhorn.bench.Variants;
 import dev.einhorn.bench.process.EinhornProcess;
 import dev.einhorn.bench.process.ProcFs;
+import dev.einhorn.bench.process.Quiet;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +47,8 @@ public final class SpringRun {
     static final Pattern PREPARED = Pattern.compile("Prepared the preload of generation \\d+ in (\\d+) ms");
     static final String CACHE_HIT = "Reusing the preload archive";
     public static final List<String> JDKS = List.of("17", "25");
+    /** Before each worker shot, at most this long waiting for the run's processes to go idle ({@link Quiet}). */
+    public static final long QUIET_MAX_MS = 15_000;
 
     private SpringRun() {
     }
@@ -76,6 +79,15 @@ public final class SpringRun {
         return a;
     }
 
+    /** This process's autogroup and its nice value (benchmarks/run raises it when it may), e.g. "/autogroup-88 nice -19". */
+    public static String scheduling() {
+        try {
+            return Files.readString(Path.of("/proc/self/autogroup")).trim();
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
     public static void run(Path out, int rounds, int warmup, int masterRounds, long seed, boolean standbys, int budgetS)
             throws Exception {
         long started = System.nanoTime();
@@ -93,6 +105,7 @@ public final class SpringRun {
         Map<String, List<StartupRun.Shot>> ack = new LinkedHashMap<>();
         Map<String, Map<String, List<Object>>> masterStart = new LinkedHashMap<>();
         int roundsDone = 0;
+        List<Long> quietMs = new ArrayList<>();
         try {
             // 1. first start with an empty cache: extraction + training, then the cold preloaded master stays
             for (String jdk : JDKS) {
@@ -164,6 +177,10 @@ public final class SpringRun {
                 for (String id : order) {
                     if (errors.containsKey(id)) continue;
                     try {
+                        for (String sb : masters.keySet()) {
+                            if (sb.startsWith("standby")) StandbyRun.awaitReadyStandby(masters.get(sb));
+                        }
+                        quietMs.add(Quiet.await(QUIET_MAX_MS));
                         if (id.startsWith("start:")) {
                             String v = id.substring(6);
                             Map<String, Object> s = masterStartShot(out.resolve("spring-start-" + v + "-" + r), v);
@@ -194,6 +211,8 @@ public final class SpringRun {
         result.put("budgetSeconds", budgetS);
         result.put("order", "interleaved: each round one shot per variant, shuffled (seed " + seed + ")");
         result.put("loadAverages", loads);
+        result.put("scheduling", scheduling());
+        result.put("quietWaitsMs", quietMs);
         result.put("standbysMeasured", standbys);
         result.put("firstStart", first);
         Map<String, Object> acks = new LinkedHashMap<>();

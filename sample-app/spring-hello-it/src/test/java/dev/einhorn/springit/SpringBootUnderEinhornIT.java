@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Spring Boot sample, an unmodified fat jar with einhorn-spring-boot-starter, as the workers of the real
- * {@code bin/einhorn -n 2 -m manual -b 127.0.0.1:0 java -jar app.jar}: every worker serves HTTP on the port the
- * master bound and listens on no other, acks when ready, an upgrade under load loses no request, and a graceful
+ * {@code bin/einhorn -n 2 -m manual -b 127.0.0.1:0 -p app.jar java -jar app.jar}: every worker maps the preload
+ * archive, serves HTTP on the port the master bound and listens on no other, acks when ready, an upgrade under load loses no request, and a graceful
  * stop lets a request in flight finish before the workers exit 0. Once with Tomcat on JDK 17, once with Jetty on
  * JDK 25.
  */
@@ -51,14 +51,16 @@ class SpringBootUnderEinhornIT {
 
     private void servesUpgradesAndStops(String java, Path jar) throws Exception {
         assertTrue(Files.isRegularFile(jar), jar + " (built by mvn package)");
+        String app = jar.toAbsolutePath().toString();
         try (EinhornUnderTest e = EinhornUnderTest.start(dir, Map.of(), "-n", "2", "-m", "manual", "-b", "127.0.0.1:0",
-                java, "-jar", jar.toAbsolutePath().toString())) {
+                "-p", app, "--java", java, "--preload-cache", dir.resolve("cache").toString(), java, "-jar", app)) {
             List<Long> first = awaitAckedWorkers(e, 2);
             int port = e.port(0);
             for (long pid : first) {
                 e.awaitLog("Received a manual ACK from " + pid);
                 assertEquals(Set.of(port), ListeningPorts.of(pid), "ports worker " + pid + " listens on");
             }
+            assertMapArchives(e, first);
             assertEquals(new HashSet<>(first), pidsAnswering(port, first.size()), "workers answering on " + port);
 
             List<Long> workers = first;
@@ -78,6 +80,7 @@ class SpringBootUnderEinhornIT {
                     long answered = load.answersFrom(fresh);
                     e.awaitTrue("load answered by the new workers", () -> load.answersFrom(fresh) > answered + 20);
                     for (long pid : old) e.awaitLog("Exited worker " + pid + " (exit status 0)");
+                    assertMapArchives(e, fresh);
                     workers = fresh;
                 }
                 load.close();
@@ -106,6 +109,19 @@ class SpringBootUnderEinhornIT {
             assertTrue(answer.text().contains("Slept 3000 ms"), answer.text());
             assertEquals(0, e.awaitExit(), e.logText());
             for (long pid : second) e.awaitLog("Exited worker " + pid + " (exit status 0)");
+        }
+    }
+
+    /** Each worker runs from the generation's preload archive: state names it and /proc/PID/maps has it mapped. */
+    @SuppressWarnings("unchecked")
+    static void assertMapArchives(EinhornUnderTest e, List<Long> pids) throws Exception {
+        Map<String, Object> children = (Map<String, Object>) e.state().get("children");
+        for (long pid : pids) {
+            Map<String, Object> c = (Map<String, Object>) children.get(Long.toString(pid));
+            assertTrue(c != null, "worker " + pid + " in " + children);
+            assertEquals(Boolean.TRUE, c.get("archive_mapped"), c.toString());
+            String maps = Files.readString(Path.of("/proc/" + pid + "/maps"));
+            assertTrue(maps.contains(String.valueOf(c.get("archive"))), "the archive in /proc/" + pid + "/maps: " + c);
         }
     }
 

@@ -8,6 +8,8 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import org.apache.tomcat.util.net.NioEndpoint;
 
 /**
@@ -23,13 +25,27 @@ import org.apache.tomcat.util.net.NioEndpoint;
  * unanswered. So {@link #pause()} first closes this process's copy of the socket (the kernel keeps it listening
  * for the others; the acceptor's blocked {@code accept} ends with a {@link ClosedChannelException}), and a
  * connection that was already accepted at that moment is served rather than dropped.
+ *
+ * <p>A paused Tomcat no longer reads requests: a connection accepted a moment before the pause, whose request the
+ * poller had not yet handed to a processor, is closed unanswered (an empty answer or a reset, a few per upgrade
+ * under load), and Spring Boot's graceful shutdown, which waits only while a servlet runs, does not see it. So
+ * {@link #pause()} waits between closing the listener and pausing, for at most {@link #RECENT_NANOS}, until the
+ * connections accepted in the last {@link #RECENT_NANOS} are closed: a {@code Connection: close} request is answered
+ * within that; a keep-alive client's open connection delays the stop by at most that long.
  */
 public class InheritedSocketNioEndpoint extends NioEndpoint {
     private final int socketIndex;
     private volatile ServerSocketChannel listener;
     private volatile boolean acceptingStopped;
+    private volatile boolean acceptorSawClose;   // the acceptor's accept() ended because pause() closed the listener
     private SocketAddress previousRemoteAddress;   // acceptor thread only
     private long previousAcceptNanos;
+    /** How long a connection counts as just accepted, and the longest {@link #pause()} waits for such ones. */
+    static final long RECENT_NANOS = 2_000_000_000L;
+    private final Deque<Accepted> recent = new ArrayDeque<>();   // guarded by itself
+
+    private record Accepted(SocketChannel socket, long nanos) {
+    }
 
     /** The endpoint for einhorn's socket {@code socketIndex} ({@code -b} order, from 0). */
     public InheritedSocketNioEndpoint(int socketIndex) {
@@ -50,6 +66,7 @@ public class InheritedSocketNioEndpoint extends NioEndpoint {
         EinhornSockets.tcp(socketIndex);
         channel.configureBlocking(true);   // as NioEndpoint does: the acceptor thread blocks in accept()
         acceptingStopped = false;
+        acceptorSawClose = false;
         listener = channel;
     }
 
@@ -67,6 +84,7 @@ public class InheritedSocketNioEndpoint extends NioEndpoint {
             if (!acceptingStopped) {
                 throw e;
             }
+            acceptorSawClose = true;
             // Closed by pause(), which marks the endpoint paused right after: wait for that so the acceptor parks
             // quietly, then give it no socket (destroySocket(null) below balances its connection count).
             long deadline = System.nanoTime() + 5_000_000_000L;
@@ -76,6 +94,7 @@ public class InheritedSocketNioEndpoint extends NioEndpoint {
             return null;
         }
         rejectDuplicateAccept(socket);
+        remember(socket);
         return socket;
     }
 
@@ -94,11 +113,57 @@ public class InheritedSocketNioEndpoint extends NioEndpoint {
         previousAcceptNanos = now;
     }
 
-    /** Stops accepting by closing this process's copy of the socket, then pauses as Tomcat does. */
+    private void remember(SocketChannel socket) {
+        long now = System.nanoTime();
+        synchronized (recent) {
+            while (!recent.isEmpty() && (now - recent.peekFirst().nanos() > RECENT_NANOS || !recent.peekFirst().socket().isOpen())) {
+                recent.pollFirst();
+            }
+            recent.addLast(new Accepted(socket, now));
+        }
+    }
+
+    /**
+     * Stops accepting by closing this process's copy of the socket, waits (bounded) for the connections accepted
+     * just before to be answered and closed, then pauses as Tomcat does.
+     */
     @Override
     public void pause() {
         stopAccepting();
+        awaitRecentConnections();
         super.pause();
+    }
+
+    private void awaitRecentConnections() {
+        long deadline = System.nanoTime() + RECENT_NANOS;
+        // an accept() that was completing as the listener closed still hands its connection over: wait for the
+        // acceptor to come back empty-handed, so that connection is in the recent ones below
+        while (!acceptorSawClose && isRunning() && System.nanoTime() < deadline) {
+            if (!sleepABit()) return;
+        }
+        while (System.nanoTime() < deadline) {
+            boolean open = false;
+            synchronized (recent) {
+                long now = System.nanoTime();
+                for (Accepted a : recent) {
+                    if (now - a.nanos() <= RECENT_NANOS && a.socket().isOpen()) {
+                        open = true;
+                        break;
+                    }
+                }
+            }
+            if (!open || !sleepABit()) return;
+        }
+    }
+
+    private static boolean sleepABit() {
+        try {
+            Thread.sleep(2);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** Nothing to unlock: {@link #pause()} closed the listener, which already woke the acceptor. */
