@@ -41,7 +41,10 @@ class MasterArchiveIT {
         Path archive = archivePath();
         assertEquals(0, EinhornUnderTest.run(dir, "--upgrade-check").exitCode());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ARCHIVE_WAIT_SECONDS);
+        Path failed = archive.resolveSibling(archive.getFileName() + ".failed");
         while (!Files.isRegularFile(archive)) {
+            // bin/lib/jvm.sh marks a training that gave up (e.g. starved of CPU): no archive for this build then
+            if (Files.exists(failed)) throw new AssertionError("the master archive's training failed: " + failed);
             if (System.nanoTime() > deadline) throw new AssertionError("no archive at " + archive + " after the training");
             EinhornUnderTest.sleep(200);
         }
