@@ -1,0 +1,168 @@
+package dev.einhorn.report;
+
+import dev.einhorn.children.WorkerProbe;
+import dev.einhorn.cli.BindSpecParser;
+import dev.einhorn.cli.CliResult;
+import dev.einhorn.cli.EinhornCli;
+import dev.einhorn.config.Config;
+import dev.einhorn.listen.Listeners;
+import dev.einhorn.pool.Clock;
+import dev.einhorn.pool.Pool;
+import dev.einhorn.pool.PoolSettings;
+import dev.einhorn.pool.WorkerHost;
+import dev.einhorn.preload.ArchiveUse;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A master as the reports see it ({@link MasterView}): a real {@link Pool} over fake workers (pids 100, 101, ...,
+ * a fixed clock), a TCP and a UNIX listener that are never bound, and, for {@code -p}, archives and /proc readings
+ * given by the test.
+ */
+final class ReportedMaster implements MasterView, WorkerHost, Clock {
+    static final Instant WALL = Instant.parse("2026-11-28T10:00:00Z");
+
+    final Config config;
+    final Pool pool;
+    double now = 1000;
+    boolean standbysPossible;
+    int nextPid = 100;
+    final Map<Integer, Path> archives = new HashMap<>();
+    final Map<Integer, WorkerProbe.Reading> readings = new HashMap<>();
+    Map<String, Object> preloadState;
+
+    ReportedMaster(String... args) {
+        config = ((CliResult.Run) EinhornCli.parse(args, Map.of())).config();
+        pool = new Pool(new PoolSettings(true, 1, 1, 8, null, null, "USR2", null), config.number(), this, this);
+    }
+
+    /** Ticks until the pool has started every worker it wants. */
+    ReportedMaster started() {
+        for (int i = 0; i < 100 && pool.workers().size() < pool.number(); i++) {
+            pool.tick();
+            now += 1;
+        }
+        return this;
+    }
+
+    // --- MasterView
+
+    @Override
+    public int pid() {
+        return 4242;
+    }
+
+    @Override
+    public Config config() {
+        return config;
+    }
+
+    @Override
+    public Pool pool() {
+        return pool;
+    }
+
+    @Override
+    public List<Listeners.Listener> listeners() {
+        return List.of(new Listeners.Listener(BindSpecParser.parse("127.0.0.1:8080,r"), null, 5, 8080, "AF_INET"),
+                new Listeners.Listener(BindSpecParser.parse("/tmp/app.sock"), null, 6, 0, "AF_UNIX"));
+    }
+
+    @Override
+    public List<String> workerArgv() {
+        return List.of("/usr/bin/python3", "worker.py");
+    }
+
+    @Override
+    public int generation() {
+        return 2;
+    }
+
+    @Override
+    public boolean preloaded() {
+        return !archives.isEmpty();
+    }
+
+    @Override
+    public Optional<Path> archiveOf(int pid) {
+        return Optional.ofNullable(archives.get(pid));
+    }
+
+    @Override
+    public WorkerProbe.Reading probe(int pid, Path archive) {
+        return readings.getOrDefault(pid, new WorkerProbe.Reading(now, false, Optional.empty()));
+    }
+
+    @Override
+    public Map<String, Object> preloadState() {
+        return preloadState;
+    }
+
+    /** -p: worker {@code pid} runs from {@code archive}, mapped, with this PSS and shared memory (kB). */
+    void preloaded(int pid, Path archive, long pssKb, long sharedKb) {
+        archives.put(pid, archive);
+        readings.put(pid, new WorkerProbe.Reading(now, true, Optional.of(new ArchiveUse.Memory(pssKb, sharedKb,
+                pssKb + sharedKb))));
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("jar", "app.jar");
+        p.put("layout", "plain");
+        p.put("jdk", "25.0.1+8-LTS");
+        p.put("archive", archive.toString());
+        p.put("classes_archived", 1234);
+        p.put("classes_failed", 0);
+        p.put("training_s", 2.5);
+        p.put("training", false);
+        p.put("training_pid", null);
+        p.put("archive_ready", true);
+        preloadState = p;
+    }
+
+    // --- WorkerHost and Clock
+
+    @Override
+    public int spawn(int index, int version) {
+        return nextPid++;
+    }
+
+    @Override
+    public boolean standbyPossible() {
+        return standbysPossible;
+    }
+
+    @Override
+    public int spawnStandby(int version) {
+        return nextPid++;
+    }
+
+    @Override
+    public boolean signal(int pid, String signal) {
+        return true;
+    }
+
+    @Override
+    public void log(Level level, String message) {}
+
+    @Override
+    public void upgradeProgress(Level level, String message) {}
+
+    @Override
+    public void upgradeDone() {}
+
+    @Override
+    public void upgradeFailed(String reason) {}
+
+    @Override
+    public double now() {
+        return now;
+    }
+
+    @Override
+    public Instant wall() {
+        return WALL;
+    }
+}
