@@ -5,9 +5,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.ConstructNode;
-import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.composer.Composer;
 import org.snakeyaml.engine.v2.constructor.StandardConstructor;
 import org.snakeyaml.engine.v2.events.AliasEvent;
 import org.snakeyaml.engine.v2.events.CollectionEndEvent;
@@ -17,6 +16,9 @@ import org.snakeyaml.engine.v2.events.ScalarEvent;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.Tag;
+import org.snakeyaml.engine.v2.parser.Parser;
+import org.snakeyaml.engine.v2.parser.ParserImpl;
+import org.snakeyaml.engine.v2.scanner.StreamReader;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
@@ -57,6 +59,25 @@ public final class Yaml {
      */
     public static final int MAX_INTEGER_CHARS = 1000;
     private static final Pattern INTEGER_LIKE = Pattern.compile("[-+]?(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|[0-9_]+)");
+
+    /**
+     * Built once: building the settings (and their schema) allocated half of what parsing a request does, and the
+     * garbage of every request makes the young collections that show in the command round trip's tail
+     * (docs/FOOTPRINT.md). Immutable, so sharing them is safe.
+     */
+    private static final LoadSettings REQUEST_SETTINGS = settings(Framing.MAX_LINE_BYTES);
+    private static final LoadSettings UNLIMITED_SETTINGS = settings(Integer.MAX_VALUE);
+
+    private static LoadSettings settings(int codePointLimit) {
+        return LoadSettings.builder()
+                .setSchema(new CoreSchema())
+                .setMaxAliasesForCollections(0)
+                .setAllowRecursiveKeys(false)
+                .setAllowDuplicateKeys(true)
+                .setCodePointLimit(codePointLimit)
+                .setUseMarks(false)
+                .build();
+    }
 
     /** Parses one decoded request; throws if it is not valid YAML or not a mapping. Keys become Strings. */
     public static Map<String, Object> parseMapping(String document) throws ParseException {
@@ -100,33 +121,81 @@ public final class Yaml {
     }
 
     private static Object parse(String document, int codePointLimit) throws ParseException {
-        LoadSettings settings = LoadSettings.builder()
-                .setSchema(new CoreSchema())
-                .setMaxAliasesForCollections(0)
-                .setAllowRecursiveKeys(false)
-                .setAllowDuplicateKeys(true)
-                .setCodePointLimit(codePointLimit)
-                .setUseMarks(false)
-                .build();
+        LoadSettings settings = codePointLimit == Framing.MAX_LINE_BYTES ? REQUEST_SETTINGS
+                : codePointLimit == Integer.MAX_VALUE ? UNLIMITED_SETTINGS : settings(codePointLimit);
         try {
-            int depth = 0;
-            for (Event e : new Parse(settings).parseString(document)) {
-                if (e instanceof AliasEvent) throw new ParseException(ALIASES_REFUSED);
-                if (e instanceof CollectionStartEvent && ++depth > MAX_DEPTH) {
-                    throw new ParseException("YAML nested deeper than " + MAX_DEPTH);
-                }
-                if (e instanceof CollectionEndEvent) depth--;
-                if (e instanceof ScalarEvent s && s.getValue().length() > MAX_INTEGER_CHARS
-                        && (s.isPlain() || s.getTag().filter(Tag.INT.getValue()::equals).isPresent())
-                        && INTEGER_LIKE.matcher(s.getValue()).matches()) {
-                    throw new ParseException("integer longer than " + MAX_INTEGER_CHARS + " characters");
-                }
-            }
-            return new Load(settings, new UntaggingConstructor(settings)).loadFromString(document);
+            // One pass: the composer pulls each event through the checks, so a hostile document is refused while
+            // it is scanned, before anything is constructed (docs/FOOTPRINT.md: a second pass doubled the garbage
+            // of every request, and with it the young collections that make the command round trip's tail).
+            Parser parser = new CheckedParser(new ParserImpl(settings, new StreamReader(settings, document)));
+            Optional<Node> node = new Composer(settings, parser).getSingleNode();
+            return new UntaggingConstructor(settings).constructSingleDocument(node);
+        } catch (Refused e) {
+            throw e.reason;
         } catch (YamlEngineException e) {
             throw new ParseException(e.getMessage());
         } catch (StackOverflowError e) { // absurdly deep nesting in a hostile request
             throw new ParseException("YAML nested too deeply");
+        }
+    }
+
+    /** A {@link ParseException} on its way out of the composer, which only lets unchecked exceptions through. */
+    private static final class Refused extends RuntimeException {
+        final ParseException reason;
+
+        Refused(ParseException reason) {
+            super(reason.getMessage(), null, false, false);
+            this.reason = reason;
+        }
+    }
+
+    /**
+     * The parser's events, each checked once when first seen (peeked or taken): no alias, nesting at most
+     * {@link #MAX_DEPTH}, no integer longer than {@link #MAX_INTEGER_CHARS}.
+     */
+    private static final class CheckedParser implements Parser {
+        private final Parser parser;
+        private Event checked;
+        private int depth;
+
+        CheckedParser(Parser parser) {
+            this.parser = parser;
+        }
+
+        @Override
+        public boolean checkEvent(Event.ID id) {
+            return peekEvent().getEventId() == id;
+        }
+
+        @Override
+        public Event peekEvent() {
+            return check(parser.peekEvent());
+        }
+
+        @Override
+        public Event next() {
+            return check(parser.next());
+        }
+
+        @Override
+        public boolean hasNext() {
+            return parser.hasNext();
+        }
+
+        private Event check(Event e) {
+            if (e == checked) return e;
+            checked = e;
+            if (e instanceof AliasEvent) throw new Refused(new ParseException(ALIASES_REFUSED));
+            if (e instanceof CollectionStartEvent && ++depth > MAX_DEPTH) {
+                throw new Refused(new ParseException("YAML nested deeper than " + MAX_DEPTH));
+            }
+            if (e instanceof CollectionEndEvent) depth--;
+            if (e instanceof ScalarEvent s && s.getValue().length() > MAX_INTEGER_CHARS
+                    && (s.isPlain() || s.getTag().filter(Tag.INT.getValue()::equals).isPresent())
+                    && INTEGER_LIKE.matcher(s.getValue()).matches()) {
+                throw new Refused(new ParseException("integer longer than " + MAX_INTEGER_CHARS + " characters"));
+            }
+            return e;
         }
     }
 
