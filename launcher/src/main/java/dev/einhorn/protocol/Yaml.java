@@ -18,6 +18,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.Tag;
 import org.snakeyaml.engine.v2.parser.Parser;
 import org.snakeyaml.engine.v2.parser.ParserImpl;
+import org.snakeyaml.engine.v2.resolver.ScalarResolver;
 import org.snakeyaml.engine.v2.scanner.StreamReader;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
 
@@ -65,18 +66,39 @@ public final class Yaml {
      * garbage of every request makes the young collections that show in the command round trip's tail
      * (docs/FOOTPRINT.md). Immutable, so sharing them is safe.
      */
-    private static final LoadSettings REQUEST_SETTINGS = settings(Framing.MAX_LINE_BYTES);
-    private static final LoadSettings UNLIMITED_SETTINGS = settings(Integer.MAX_VALUE);
+    private static final LoadSettings REQUEST_SETTINGS = settings(Framing.MAX_LINE_BYTES, 1024);
+    private static final LoadSettings UNLIMITED_SETTINGS = settings(Integer.MAX_VALUE, 1024);
+    /**
+     * For documents shorter than this, settings whose reader buffers (a char[] and an int[]) are this long instead
+     * of snakeyaml-engine's 1024 (6 KB a document). Only for short ones: the reader copies its window at every
+     * refill, and a 1 MB document read 128 characters at a time took seconds.
+     */
+    private static final int SHORT_DOCUMENT = 256;
+    private static final LoadSettings SHORT_REQUEST_SETTINGS = settings(Framing.MAX_LINE_BYTES, SHORT_DOCUMENT);
 
-    private static LoadSettings settings(int codePointLimit) {
+    private static LoadSettings settings(int codePointLimit, int bufferSize) {
         return LoadSettings.builder()
-                .setSchema(new CoreSchema())
+                .setSchema(new CoreSchemaOnce())
                 .setMaxAliasesForCollections(0)
                 .setAllowRecursiveKeys(false)
                 .setAllowDuplicateKeys(true)
                 .setCodePointLimit(codePointLimit)
                 .setUseMarks(false)
+                .setBufferSize(bufferSize)
                 .build();
+    }
+
+    /**
+     * The YAML 1.2 core schema with one scalar resolver: snakeyaml-engine's {@link CoreSchema} builds a new one (about
+     * 30 regular-expression entries) each time it is asked, that is for every document loaded.
+     */
+    private static final class CoreSchemaOnce extends CoreSchema {
+        private final ScalarResolver resolver = super.getScalarResolver();
+
+        @Override
+        public ScalarResolver getScalarResolver() {
+            return resolver;
+        }
     }
 
     /** Parses one decoded request; throws if it is not valid YAML or not a mapping. Keys become Strings. */
@@ -92,7 +114,7 @@ public final class Yaml {
      * state handed over ... exceeds the limit: 1048576 code points"), orphaning its workers.
      */
     public static Map<String, Object> parseOwnMapping(String document) throws ParseException {
-        return mapping(parse(document, Integer.MAX_VALUE));
+        return mapping(parse(document, false));
     }
 
     private static Map<String, Object> mapping(Object value) throws ParseException {
@@ -109,7 +131,7 @@ public final class Yaml {
      * einhornsh). An empty document is null. Nested maps keep their keys' loaded types.
      */
     public static Object parse(String document) throws ParseException {
-        return parse(document, Framing.MAX_LINE_BYTES);
+        return parse(document, true);
     }
 
     /**
@@ -117,12 +139,13 @@ public final class Yaml {
      * limit of 4 Mi characters (docs/PROTOCOL.md, "Bounds"), plus its YAML quoting, not the 1 MiB of a request.
      */
     public static Object parseReply(String document) throws ParseException {
-        return parse(document, Integer.MAX_VALUE);
+        return parse(document, false);
     }
 
-    private static Object parse(String document, int codePointLimit) throws ParseException {
-        LoadSettings settings = codePointLimit == Framing.MAX_LINE_BYTES ? REQUEST_SETTINGS
-                : codePointLimit == Integer.MAX_VALUE ? UNLIMITED_SETTINGS : settings(codePointLimit);
+    /** @param request whether the request limit of {@link Framing#MAX_LINE_BYTES} code points applies */
+    private static Object parse(String document, boolean request) throws ParseException {
+        LoadSettings settings = !request ? UNLIMITED_SETTINGS
+                : document.length() < SHORT_DOCUMENT ? SHORT_REQUEST_SETTINGS : REQUEST_SETTINGS;
         try {
             // One pass: the composer pulls each event through the checks, so a hostile document is refused while
             // it is scanned, before anything is constructed (docs/FOOTPRINT.md: a second pass doubled the garbage
