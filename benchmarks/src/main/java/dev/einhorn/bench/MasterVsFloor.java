@@ -39,6 +39,8 @@ final class MasterVsFloor {
         Map<String, Object> master = new LinkedHashMap<>();
         master.put("command", "bin/einhorn " + String.join(" ", args.subList(0, args.size() - 2)) + " python3 "
                 + "benchmarks/workers/ack_server.py");
+        Map<String, Object> floor = new LinkedHashMap<>();
+        Floor fl = null;
         try (EinhornProcess e = EinhornProcess.start(out.resolve("overhead-python4"), args, Map.of())) {
             e.awaitAcked(WORKERS, Duration.ofSeconds(60));
             e.closeClient();
@@ -46,7 +48,10 @@ final class MasterVsFloor {
             master.put("firstImage", memory(e.pid()));
             CommandClient c = e.client();
             ehloMessage = c.request("ehlo");
-            master.put("ehloRtt", roundTrips(c, "ehlo", roundTrips));
+            // the floor runs beside the master from here on, and both are asked in alternating batches: the
+            // machine's load (other processes) then weighs on both alike
+            fl = Floor.start(out, ehloMessage, floor);
+            interleavedRoundTrips(c, fl.client, roundTrips, master, floor, "ehloRtt");
             master.put("idle", idle(e.pid(), idleSeconds));
 
             double[] up = new double[upgrades];
@@ -66,7 +71,7 @@ final class MasterVsFloor {
             upgrade.put("pacingFloorSeconds", (WORKERS - 1) * SPINUP_SECONDS);
             upgrade.put("lastReplies", lastReplies);
             master.put("smoothUpgrade", upgrade);
-            master.put("ehloRttAfterUpgrades", roundTrips(c, "ehlo", roundTrips));
+            interleavedRoundTrips(c, fl.client, roundTrips, master, floor, "ehloRttAfterUpgrades");
             e.closeClient();
             EinhornProcess.sleep(3000);
             master.put("afterUpgrades", memory(e.pid()));
@@ -106,10 +111,43 @@ final class MasterVsFloor {
             System.err.printf("[overhead] python4 master: PSS %.1f MB, ehlo p99 %.3f ms, smooth upgrade %.2f s%n",
                     ((Map<?, ?>) master.get("afterUpgrades")).get("pssMb"),
                     ((Map<?, ?>) master.get("ehloRttAfterUpgrades")).get("p99Ms"), Stats.median(up));
+            fl.measure(floor, idleSeconds);
+        } finally {
+            if (fl != null) fl.close();
         }
         result.put("master", master);
-        result.put("floor", floor(out, ehloMessage, roundTrips, idleSeconds));
+        result.put("floor", floor);
         return result;
+    }
+
+    /**
+     * {@code ehlo} round trips, {@code n} to each of the master and the floor, in 10 alternating batches (after a
+     * warm-up of each): p50/p99/max of each under {@code key}.
+     */
+    static void interleavedRoundTrips(CommandClient master, CommandClient floor, int n, Map<String, Object> masterOut,
+            Map<String, Object> floorOut, String key) throws IOException {
+        for (int i = 0; i < Math.min(200, n); i++) {
+            master.request("ehlo");
+            floor.request("ehlo");
+        }
+        int batches = 10;
+        double[] m = new double[n];
+        double[] f = new double[n];
+        for (int b = 0; b < batches; b++) {
+            int from = b * n / batches, to = (b + 1) * n / batches;
+            timed(master, m, from, to);
+            timed(floor, f, from, to);
+        }
+        masterOut.put(key, OverheadRun.summary(m));
+        floorOut.put(key, OverheadRun.summary(f));
+    }
+
+    private static void timed(CommandClient c, double[] ms, int from, int to) throws IOException {
+        for (int i = from; i < to; i++) {
+            long t = System.nanoTime();
+            c.request("ehlo");
+            ms[i] = (System.nanoTime() - t) / 1e6;
+        }
     }
 
     /**
@@ -132,37 +170,86 @@ final class MasterVsFloor {
     }
 
     /** The floor: FloorServer with the master's flags, answering ehlo with the master's own reply text. */
-    static Map<String, Object> floor(Path out, String ehloMessage, int roundTrips, int idleSeconds) throws Exception {
-        Map<String, Object> floor = new LinkedHashMap<>();
-        List<String> javaAndFlags = masterJvmFlags();
-        String java = javaAndFlags.get(0);
-        List<String> flags = javaAndFlags.subList(1, javaAndFlags.size());
-        floor.put("flags", String.join(" ", flags));
-        Path dir = out.resolve("overhead-floor");
-        Files.createDirectories(dir);
-        Path socket = dir.resolve("floor.sock");
-        List<String> cmd = new ArrayList<>();
-        cmd.add(java);
-        cmd.addAll(flags);
-        cmd.addAll(List.of("-cp", floorClassPath(), FloorServer.class.getName(), socket.toString(),
-                dev.einhorn.protocol.Replies.encode(ehloMessage, null, true)));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        try {
-            BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            String first = r.readLine();
-            if (!"listening".equals(first)) throw new IOException("the floor server did not start: " + first);
-            try (CommandClient c = new CommandClient(socket)) {
-                floor.put("ehloRtt", roundTrips(c, "ehlo", roundTrips));
-            }
-            EinhornProcess.sleep(3000);
-            floor.put("memory", memory(p.pid()));
-            floor.put("idle", idle(p.pid(), idleSeconds));
-            floor.put("jvmStartSeconds", jvmStart(java, flags));
-        } finally {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
+    static final class Floor implements AutoCloseable {
+        final Process process;
+        final CommandClient client;
+        final String java;
+        final List<String> flags;
+
+        private Floor(Process process, CommandClient client, String java, List<String> flags) {
+            this.process = process;
+            this.client = client;
+            this.java = java;
+            this.flags = flags;
         }
-        return floor;
+
+        static Floor start(Path out, String ehloMessage, Map<String, Object> floor) throws Exception {
+            List<String> javaAndFlags = masterJvmFlags();
+            String java = javaAndFlags.get(0);
+            List<String> flags = javaAndFlags.subList(1, javaAndFlags.size());
+            floor.put("flags", String.join(" ", flags));
+            Path dir = out.resolve("overhead-floor");
+            Files.createDirectories(dir);
+            Path socket = dir.resolve("floor.sock");
+            List<String> cmd = new ArrayList<>();
+            cmd.add(java);
+            cmd.addAll(flags);
+            cmd.addAll(List.of("-cp", floorClassPath(), FloorServer.class.getName(), socket.toString(),
+                    dev.einhorn.protocol.Replies.encode(ehloMessage, null, true)));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            try {
+                BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                String first = r.readLine();
+                if (!"listening".equals(first)) throw new IOException("the floor server did not start: " + first);
+                return new Floor(p, new CommandClient(socket), java, flags);
+            } catch (IOException | RuntimeException e) {
+                p.destroyForcibly();
+                throw e;
+            }
+        }
+
+        /** PSS, idle CPU, and the start of a hello world with the same flags. */
+        void measure(Map<String, Object> floor, int idleSeconds) throws IOException, InterruptedException {
+            EinhornProcess.sleep(3000);
+            floor.put("memory", memory(process.pid()));
+            floor.put("idle", idle(process.pid(), idleSeconds));
+            floor.put("jvmStartSeconds", jvmStart(java, flags));
+            floor.put("upgradeCheckSeconds", upgradeCheck());
+        }
+
+        @Override
+        public void close() throws IOException, InterruptedException {
+            try {
+                client.close();
+            } finally {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /**
+     * Median wall time of 5 {@code bin/einhorn --upgrade-check} runs as a master of this image asks for it (with its
+     * image key, so bin/einhorn may answer without a JVM; 0 when this checkout has no such key), beside the hello
+     * world's {@link #jvmStart}.
+     */
+    static double upgradeCheck() throws IOException, InterruptedException {
+        Process k = new ProcessBuilder("bash", "-c", "source \"$1/bin/lib/jvm.sh\" && type einhorn_image_key >/dev/null 2>&1"
+                + " && EINHORN_JVM_OPTS= einhorn_image_key", "_", EinhornProcess.repo().toString()).redirectErrorStream(true).start();
+        String key = new String(k.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        k.waitFor();
+        double[] t = new double[5];
+        for (int i = 0; i < t.length; i++) {
+            ProcessBuilder pb = new ProcessBuilder(EinhornProcess.repo().resolve("bin/einhorn").toString(), "--upgrade-check")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().remove("EINHORN_JVM_OPTS");
+            if (!key.isEmpty()) pb.environment().put("EINHORN_RUNNING_IMAGE", key);
+            long t0 = System.nanoTime();
+            Process p = pb.start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
+            t[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        return Stats.median(t);
     }
 
     /**
