@@ -55,13 +55,16 @@ einhorn_ensure_built() {
   fi
 }
 
-# What this script would run, as a checksum: the java binary (real path), the flags, the JDK's own files, every
-# jar and native library of the build, this file and bin/einhorn (size, mtime, inode of each). Two equal keys
-# mean the same image on disk. bin/einhorn passes it to the master (-Deinhorn.image); at a reload the master
-# hands it to its upgrade check, which needs no JVM when nothing changed (docs/FOOTPRINT.md).
+# What this script would run, as a checksum: the java binary (real path), the flags, the environment (all of it:
+# JAVA_TOOL_OPTIONS, LD_PRELOAD and the like change a JVM's start too; less what bash sets itself), the JDK's own
+# files, every jar and native library of the build, this file and bin/einhorn (size, mtime, inode of each). Two
+# equal keys mean the same image on disk started the same way. bin/einhorn passes it to the master
+# (-Deinhorn.image); at a reload the master hands it to its upgrade check, which needs no JVM when nothing changed
+# (docs/FOOTPRINT.md).
 einhorn_image_key() {
   local home="${EINHORN_JAVA_REAL%/bin/java}" key _
   read -r key _ < <( { echo "$EINHORN_JAVA_REAL|$EINHORN_BASE_JVM_OPTS|${EINHORN_JVM_OPTS:-}|${EINHORN_MASTER_ARCHIVE:-}"
+      env -0 | grep -zv '^\(SHLVL\|_\|PWD\|OLDPWD\|EINHORN_RUNNING_IMAGE\)=' | sort -z
       stat -L -c '%s %Y %i' "$EINHORN_JAVA_REAL" "$home/lib/modules" "$home/lib/server/libjvm.so" "$home/release" \
         "$EINHORN_LIB/launcher.jar" "$EINHORN_LIB"/lib/*.jar "$EINHORN_LIB"/lib/jni/*/*.so \
         "${BASH_SOURCE[0]}" "$EINHORN_HOME/bin/einhorn" 2>&1 || true; } | cksum)

@@ -111,7 +111,7 @@ final class MasterVsFloor {
             System.err.printf("[overhead] python4 master: PSS %.1f MB, ehlo p99 %.3f ms, smooth upgrade %.2f s%n",
                     ((Map<?, ?>) master.get("afterUpgrades")).get("pssMb"),
                     ((Map<?, ?>) master.get("ehloRttAfterUpgrades")).get("p99Ms"), Stats.median(up));
-            fl.measure(floor, idleSeconds);
+            fl.measure(floor, idleSeconds, e.pid());
         } finally {
             if (fl != null) fl.close();
         }
@@ -208,13 +208,13 @@ final class MasterVsFloor {
             }
         }
 
-        /** PSS, idle CPU, and the start of a hello world with the same flags. */
-        void measure(Map<String, Object> floor, int idleSeconds) throws IOException, InterruptedException {
+        /** PSS, idle CPU, the start of a hello world with the same flags, and the master's upgrade check. */
+        void measure(Map<String, Object> floor, int idleSeconds, long masterPid) throws IOException, InterruptedException {
             EinhornProcess.sleep(3000);
             floor.put("memory", memory(process.pid()));
             floor.put("idle", idle(process.pid(), idleSeconds));
             floor.put("jvmStartSeconds", jvmStart(java, flags));
-            floor.put("upgradeCheckSeconds", upgradeCheck());
+            floor.put("upgradeCheckSeconds", upgradeCheck(masterPid));
         }
 
         @Override
@@ -229,21 +229,30 @@ final class MasterVsFloor {
     }
 
     /**
-     * Median wall time of 5 {@code bin/einhorn --upgrade-check} runs as a master of this image asks for it (with its
-     * image key, so bin/einhorn may answer without a JVM; 0 when this checkout has no such key), beside the hello
+     * Median wall time of 5 {@code bin/einhorn --upgrade-check} runs as this master's reload runs it: its environment
+     * (from /proc), its working directory, and the image key it was started with (its {@code -Deinhorn.image}), so
+     * bin/einhorn may answer without a JVM; without a key (older code) the check is a JVM start. Beside the hello
      * world's {@link #jvmStart}.
      */
-    static double upgradeCheck() throws IOException, InterruptedException {
-        Process k = new ProcessBuilder("bash", "-c", "source \"$1/bin/lib/jvm.sh\" && type einhorn_image_key >/dev/null 2>&1"
-                + " && EINHORN_JVM_OPTS= einhorn_image_key", "_", EinhornProcess.repo().toString()).redirectErrorStream(true).start();
-        String key = new String(k.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        k.waitFor();
+    static double upgradeCheck(long masterPid) throws IOException, InterruptedException {
+        Path proc = Path.of("/proc/" + masterPid);
+        String image = null;
+        for (String arg : new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8).split("\0")) {
+            if (arg.startsWith("-Deinhorn.image=")) image = arg.substring("-Deinhorn.image=".length());
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String kv : new String(Files.readAllBytes(proc.resolve("environ")), StandardCharsets.UTF_8).split("\0")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) env.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        if (image != null && !image.isEmpty()) env.put("EINHORN_RUNNING_IMAGE", image);
+        Path cwd = Files.readSymbolicLink(proc.resolve("cwd"));
         double[] t = new double[5];
         for (int i = 0; i < t.length; i++) {
             ProcessBuilder pb = new ProcessBuilder(EinhornProcess.repo().resolve("bin/einhorn").toString(), "--upgrade-check")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-            pb.environment().remove("EINHORN_JVM_OPTS");
-            if (!key.isEmpty()) pb.environment().put("EINHORN_RUNNING_IMAGE", key);
+                    .directory(cwd.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().clear();
+            pb.environment().putAll(env);
             long t0 = System.nanoTime();
             Process p = pb.start();
             if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
