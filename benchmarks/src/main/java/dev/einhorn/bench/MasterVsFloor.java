@@ -19,7 +19,9 @@ import java.util.concurrent.TimeUnit;
  * {@code -s 1}) beside the JVM floor, in one run: PSS (and USS: private pages, which other processes' sharing
  * does not change), idle CPU, {@code ehlo} round trips; then smooth upgrades (the {@code upgrade} command to its
  * last reply), and many reloads to see whether anything grows. The floor is {@link FloorServer} run with the
- * master's JVM flags (bin/lib/jvm.sh): the same PSS, CPU and round-trip figures for a JVM that does nothing else.
+ * master's JVM flags (bin/lib/jvm.sh): the same PSS, CPU and round-trip figures for a JVM that does nothing else;
+ * it runs beside the master, and their {@code ehlo} batches alternate, so the machine's load weighs on both alike.
+ * The master's upgrade check (as its reload runs it) is timed beside a hello world's JVM start.
  * The upgrade's floor is its pacing, one spawn per {@code -s} seconds: (workers - 1) x s.
  */
 final class MasterVsFloor {
