@@ -27,6 +27,12 @@ EINHORN_BASE_JVM_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms4m -Xmx64m -
  -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -Djnr.ffi.asm.enabled=false \
  --add-exports java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
  --add-opens java.base/java.io=ALL-UNNAMED --enable-native-access=ALL-UNNAMED"
+# jffi's native stub, unpacked by the build: loaded where it is rather than copied out of its jar into /tmp at every
+# start (which also set up SecureRandom for the file's name). Without it (another CPU), jffi copies as before.
+case "${HOSTTYPE:-}" in i?86) EINHORN_JFFI_CPU=i386 ;; arm*) EINHORN_JFFI_CPU=arm ;; *) EINHORN_JFFI_CPU="${HOSTTYPE:-}" ;; esac
+if [ -f "$EINHORN_LIB/lib/jni/$EINHORN_JFFI_CPU-Linux/libjffi-1.2.so" ]; then
+  EINHORN_BASE_JVM_OPTS="$EINHORN_BASE_JVM_OPTS -Djffi.boot.library.path=$EINHORN_LIB/lib/jni/$EINHORN_JFFI_CPU-Linux"
+fi
 # jffi (under jnr-ffi) uses sun.misc.Unsafe's memory access, which JDK 24+ warns about on stderr unless allowed.
 [ "$EINHORN_JAVA_FEATURE" -ge 23 ] 2>/dev/null && EINHORN_BASE_JVM_OPTS="$EINHORN_BASE_JVM_OPTS --sun-misc-unsafe-memory-access=allow"
 EINHORN_MASTER_JVM_OPTS="$EINHORN_BASE_JVM_OPTS ${EINHORN_JVM_OPTS:-}"
@@ -47,6 +53,22 @@ einhorn_ensure_built() {
     fi
     rm -f "$log"
   fi
+}
+
+# What this script would run, as a checksum: the java binary (real path), the flags, the environment (all of it:
+# JAVA_TOOL_OPTIONS, LD_PRELOAD and the like change a JVM's start too; less what bash sets itself), the JDK's own
+# files, every jar and native library of the build, this file and bin/einhorn (size, mtime, inode of each). Two
+# equal keys mean the same image on disk started the same way. bin/einhorn passes it to the master
+# (-Deinhorn.image); at a reload the master hands it to its upgrade check, which needs no JVM when nothing changed
+# (docs/FOOTPRINT.md).
+einhorn_image_key() {
+  local home="${EINHORN_JAVA_REAL%/bin/java}" key _
+  read -r key _ < <( { echo "$EINHORN_JAVA_REAL|$EINHORN_BASE_JVM_OPTS|${EINHORN_JVM_OPTS:-}|${EINHORN_MASTER_ARCHIVE:-}"
+      env -0 | grep -zv '^\(SHLVL\|_\|PWD\|OLDPWD\|EINHORN_RUNNING_IMAGE\)=' | sort -z
+      stat -L -c '%s %Y %i' "$EINHORN_JAVA_REAL" "$home/lib/modules" "$home/lib/server/libjvm.so" "$home/release" \
+        "$EINHORN_LIB/launcher.jar" "$EINHORN_LIB"/lib/*.jar "$EINHORN_LIB"/lib/jni/*/*.so \
+        "${BASH_SOURCE[0]}" "$EINHORN_HOME/bin/einhorn" 2>&1 || true; } | cksum)
+  echo "$key"
 }
 
 # ---- The master's class-data archive (AppCDS) --------------------------------------------------------------

@@ -5,9 +5,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.ConstructNode;
-import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.composer.Composer;
 import org.snakeyaml.engine.v2.constructor.StandardConstructor;
 import org.snakeyaml.engine.v2.events.AliasEvent;
 import org.snakeyaml.engine.v2.events.CollectionEndEvent;
@@ -17,6 +16,10 @@ import org.snakeyaml.engine.v2.events.ScalarEvent;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.Tag;
+import org.snakeyaml.engine.v2.parser.Parser;
+import org.snakeyaml.engine.v2.parser.ParserImpl;
+import org.snakeyaml.engine.v2.resolver.ScalarResolver;
+import org.snakeyaml.engine.v2.scanner.StreamReader;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
@@ -58,6 +61,46 @@ public final class Yaml {
     public static final int MAX_INTEGER_CHARS = 1000;
     private static final Pattern INTEGER_LIKE = Pattern.compile("[-+]?(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|[0-9_]+)");
 
+    /**
+     * Built once: building the settings (and their schema) allocated half of what parsing a request does, and the
+     * garbage of every request makes the young collections that show in the command round trip's tail
+     * (docs/FOOTPRINT.md). Immutable, so sharing them is safe.
+     */
+    private static final LoadSettings REQUEST_SETTINGS = settings(Framing.MAX_LINE_BYTES, 1024);
+    private static final LoadSettings UNLIMITED_SETTINGS = settings(Integer.MAX_VALUE, 1024);
+    /**
+     * For documents shorter than this, settings whose reader buffers (a char[] and an int[]) are this long instead
+     * of snakeyaml-engine's 1024 (6 KB a document). Only for short ones: the reader copies its window at every
+     * refill, and a 1 MB document read 128 characters at a time took seconds.
+     */
+    private static final int SHORT_DOCUMENT = 256;
+    private static final LoadSettings SHORT_REQUEST_SETTINGS = settings(Framing.MAX_LINE_BYTES, SHORT_DOCUMENT);
+
+    private static LoadSettings settings(int codePointLimit, int bufferSize) {
+        return LoadSettings.builder()
+                .setSchema(new CoreSchemaOnce())
+                .setMaxAliasesForCollections(0)
+                .setAllowRecursiveKeys(false)
+                .setAllowDuplicateKeys(true)
+                .setCodePointLimit(codePointLimit)
+                .setUseMarks(false)
+                .setBufferSize(bufferSize)
+                .build();
+    }
+
+    /**
+     * The YAML 1.2 core schema with one scalar resolver: snakeyaml-engine's {@link CoreSchema} builds a new one (about
+     * 30 regular-expression entries) each time it is asked, that is for every document loaded.
+     */
+    private static final class CoreSchemaOnce extends CoreSchema {
+        private final ScalarResolver resolver = super.getScalarResolver();
+
+        @Override
+        public ScalarResolver getScalarResolver() {
+            return resolver;
+        }
+    }
+
     /** Parses one decoded request; throws if it is not valid YAML or not a mapping. Keys become Strings. */
     public static Map<String, Object> parseMapping(String document) throws ParseException {
         return mapping(parse(document));
@@ -71,7 +114,7 @@ public final class Yaml {
      * state handed over ... exceeds the limit: 1048576 code points"), orphaning its workers.
      */
     public static Map<String, Object> parseOwnMapping(String document) throws ParseException {
-        return mapping(parse(document, Integer.MAX_VALUE));
+        return mapping(parse(document, false));
     }
 
     private static Map<String, Object> mapping(Object value) throws ParseException {
@@ -88,7 +131,7 @@ public final class Yaml {
      * einhornsh). An empty document is null. Nested maps keep their keys' loaded types.
      */
     public static Object parse(String document) throws ParseException {
-        return parse(document, Framing.MAX_LINE_BYTES);
+        return parse(document, true);
     }
 
     /**
@@ -96,37 +139,86 @@ public final class Yaml {
      * limit of 4 Mi characters (docs/PROTOCOL.md, "Bounds"), plus its YAML quoting, not the 1 MiB of a request.
      */
     public static Object parseReply(String document) throws ParseException {
-        return parse(document, Integer.MAX_VALUE);
+        return parse(document, false);
     }
 
-    private static Object parse(String document, int codePointLimit) throws ParseException {
-        LoadSettings settings = LoadSettings.builder()
-                .setSchema(new CoreSchema())
-                .setMaxAliasesForCollections(0)
-                .setAllowRecursiveKeys(false)
-                .setAllowDuplicateKeys(true)
-                .setCodePointLimit(codePointLimit)
-                .setUseMarks(false)
-                .build();
+    /** @param request whether the request limit of {@link Framing#MAX_LINE_BYTES} code points applies */
+    private static Object parse(String document, boolean request) throws ParseException {
+        LoadSettings settings = !request ? UNLIMITED_SETTINGS
+                : document.length() < SHORT_DOCUMENT ? SHORT_REQUEST_SETTINGS : REQUEST_SETTINGS;
         try {
-            int depth = 0;
-            for (Event e : new Parse(settings).parseString(document)) {
-                if (e instanceof AliasEvent) throw new ParseException(ALIASES_REFUSED);
-                if (e instanceof CollectionStartEvent && ++depth > MAX_DEPTH) {
-                    throw new ParseException("YAML nested deeper than " + MAX_DEPTH);
-                }
-                if (e instanceof CollectionEndEvent) depth--;
-                if (e instanceof ScalarEvent s && s.getValue().length() > MAX_INTEGER_CHARS
-                        && (s.isPlain() || s.getTag().filter(Tag.INT.getValue()::equals).isPresent())
-                        && INTEGER_LIKE.matcher(s.getValue()).matches()) {
-                    throw new ParseException("integer longer than " + MAX_INTEGER_CHARS + " characters");
-                }
-            }
-            return new Load(settings, new UntaggingConstructor(settings)).loadFromString(document);
+            // One pass: the composer pulls each event through the checks, so a hostile document is refused while
+            // it is scanned, before anything is constructed (docs/FOOTPRINT.md: a second pass doubled the garbage
+            // of every request, and with it the young collections that make the command round trip's tail).
+            Parser parser = new CheckedParser(new ParserImpl(settings, new StreamReader(settings, document)));
+            Optional<Node> node = new Composer(settings, parser).getSingleNode();
+            return new UntaggingConstructor(settings).constructSingleDocument(node);
+        } catch (Refused e) {
+            throw e.reason;
         } catch (YamlEngineException e) {
             throw new ParseException(e.getMessage());
         } catch (StackOverflowError e) { // absurdly deep nesting in a hostile request
             throw new ParseException("YAML nested too deeply");
+        }
+    }
+
+    /** A {@link ParseException} on its way out of the composer, which only lets unchecked exceptions through. */
+    private static final class Refused extends RuntimeException {
+        final ParseException reason;
+
+        Refused(ParseException reason) {
+            super(reason.getMessage(), null, false, false);
+            this.reason = reason;
+        }
+    }
+
+    /**
+     * The parser's events, each checked once when first seen (peeked or taken): no alias, nesting at most
+     * {@link #MAX_DEPTH}, no integer longer than {@link #MAX_INTEGER_CHARS}.
+     */
+    private static final class CheckedParser implements Parser {
+        private final Parser parser;
+        private Event checked;
+        private int depth;
+
+        CheckedParser(Parser parser) {
+            this.parser = parser;
+        }
+
+        @Override
+        public boolean checkEvent(Event.ID id) {
+            return peekEvent().getEventId() == id;
+        }
+
+        @Override
+        public Event peekEvent() {
+            return check(parser.peekEvent());
+        }
+
+        @Override
+        public Event next() {
+            return check(parser.next());
+        }
+
+        @Override
+        public boolean hasNext() {
+            return parser.hasNext();
+        }
+
+        private Event check(Event e) {
+            if (e == checked) return e;
+            checked = e;
+            if (e instanceof AliasEvent) throw new Refused(new ParseException(ALIASES_REFUSED));
+            if (e instanceof CollectionStartEvent && ++depth > MAX_DEPTH) {
+                throw new Refused(new ParseException("YAML nested deeper than " + MAX_DEPTH));
+            }
+            if (e instanceof CollectionEndEvent) depth--;
+            if (e instanceof ScalarEvent s && s.getValue().length() > MAX_INTEGER_CHARS
+                    && (s.isPlain() || s.getTag().filter(Tag.INT.getValue()::equals).isPresent())
+                    && INTEGER_LIKE.matcher(s.getValue()).matches()) {
+                throw new Refused(new ParseException("integer longer than " + MAX_INTEGER_CHARS + " characters"));
+            }
+            return e;
         }
     }
 

@@ -76,7 +76,7 @@ public final class Reload {
         List<String> argv = new ArrayList<>(base());
         argv.add("--upgrade-check");
         try {
-            checkPid = posix.spawn(new SpawnRequest(program(argv), argv, execEnv(), List.of()));
+            checkPid = posix.spawn(new SpawnRequest(program(argv), argv, checkEnv(), List.of()));
             checkDeadline = master.now() + CHECK_TIMEOUT_SECONDS;
         } catch (PosixException | StartupException e) {
             abort("could not start the upgrade check " + argv + ": " + e.getMessage());
@@ -183,6 +183,18 @@ public final class Reload {
 
     private String program(List<String> argv) throws StartupException {
         return ProgramLookup.resolve(argv.get(0), env);
+    }
+
+    /**
+     * The upgrade check's environment: the next image's, plus the key of the image that runs now (bin/einhorn's
+     * {@code -Deinhorn.image}), so that bin/einhorn can pass the check without a JVM when the image on disk is
+     * this one (docs/FOOTPRINT.md#start-up-what-a-reload-costs).
+     */
+    private Map<String, String> checkEnv() {
+        Map<String, String> env = execEnv();
+        String image = System.getProperty("einhorn.image");
+        if (image != null && !image.isEmpty()) env.put("EINHORN_RUNNING_IMAGE", image);
+        return env;
     }
 
     /** This image's environment less {@code --drop-env-var} names (Einhorn restores its startup env). */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -36,14 +37,47 @@ class DistIT {
         return out;
     }
 
-    @Test
-    void unpackedReleaseAnswersVersionAndRunsAWorker() throws Exception {
+    private Path unpack() throws Exception {
         Path unpack = Files.createDirectories(dir.resolve("unpack"));
         run(unpack, Map.of(), "tar", "xzf", tarball().toString());
-        Path home;
         try (Stream<Path> s = Files.list(unpack)) {
-            home = s.findFirst().orElseThrow();
+            return s.findFirst().orElseThrow();
         }
+    }
+
+    /**
+     * A reload's upgrade check starts no JVM while the release on disk is the one the master runs, and does once a
+     * jar of it changed (docs/FOOTPRINT.md). The master loads jffi's native stub from the release, not from a copy
+     * in /tmp.
+     */
+    @Test
+    void theUpgradeCheckRunsAJvmOnlyWhenTheReleaseOnDiskChanged() throws Exception {
+        Path home = unpack();
+        Map<String, String> env = Map.of("EINHORN_MASTER_ARCHIVE", "off");
+        Path work = Files.createDirectories(dir.resolve("work"));
+        String jvmCheck = "Running under Java"; // what the check's JVM logs
+        try (EinhornUnderTest einhorn = EinhornUnderTest.launch(work, env, List.of(), home.resolve("bin/einhorn"),
+                "-n", "1", "-b", "127.0.0.1:0", "-m", "manual", "python3",
+                home.resolve("examples/hello_worker.py").toString())) {
+            einhorn.awaitAckedWorkers(1);
+            String maps = Files.readString(Path.of("/proc/" + einhorn.pid() + "/maps"));
+            assertTrue(maps.contains(home.resolve("lib/lib/jni").toString()) && !maps.contains("/jffi"), maps);
+
+            EinhornUnderTest.Result same = einhorn.einhornsh("upgrade");
+            assertEquals(0, same.exitCode(), same.stdout());
+            assertTrue(!einhorn.logText().contains(jvmCheck), einhorn.logText());
+
+            Path jar = home.resolve("lib/launcher.jar");
+            Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() - 60_000));
+            EinhornUnderTest.Result changed = einhorn.einhornsh("upgrade");
+            assertEquals(0, changed.exitCode(), changed.stdout());
+            assertTrue(einhorn.logText().contains(jvmCheck), einhorn.logText());
+        }
+    }
+
+    @Test
+    void unpackedReleaseAnswersVersionAndRunsAWorker() throws Exception {
+        Path home = unpack();
         for (String f : List.of("bin/einhorn", "bin/einhornsh", "bin/lib/jvm.sh", "lib/launcher.jar",
                 "lib/lib/picocli-4.7.6.jar", "README.md", "docs/OPERATIONS.md", "docs/state-schema.json",
                 "share/man/man1/einhorn.1", "share/man/man1/einhornsh.1", "share/completion/einhorn.bash",

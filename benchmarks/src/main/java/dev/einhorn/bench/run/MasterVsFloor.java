@@ -6,6 +6,7 @@ import dev.einhorn.bench.process.CommandClient;
 import dev.einhorn.bench.process.EinhornProcess;
 import dev.einhorn.bench.process.FloorServer;
 import dev.einhorn.bench.process.ProcFs;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -25,7 +26,9 @@ import java.util.concurrent.TimeUnit;
  * {@code -s 1}) beside the JVM floor, in one run: PSS (and USS: private pages, which other processes' sharing
  * does not change), idle CPU, {@code ehlo} round trips; then smooth upgrades (the {@code upgrade} command to its
  * last reply), and many reloads to see whether anything grows. The floor is {@link FloorServer} run with the
- * master's JVM flags (bin/lib/jvm.sh): the same PSS, CPU and round-trip figures for a JVM that does nothing else.
+ * master's JVM flags (bin/lib/jvm.sh): the same PSS, CPU and round-trip figures for a JVM that does nothing else;
+ * it runs beside the master, and their {@code ehlo} batches alternate, so the machine's load weighs on both alike.
+ * The master's upgrade check (as its reload runs it) is timed beside a hello world's JVM start.
  * The upgrade's floor is its pacing, one spawn per {@code -s} seconds: (workers - 1) x s.
  */
 final class MasterVsFloor {
@@ -45,6 +48,8 @@ final class MasterVsFloor {
         Map<String, Object> master = new LinkedHashMap<>();
         master.put("command", "bin/einhorn " + String.join(" ", args.subList(0, args.size() - 2)) + " python3 "
                 + "benchmarks/workers/ack_server.py");
+        Map<String, Object> floor = new LinkedHashMap<>();
+        Floor fl = null;
         try (EinhornProcess e = EinhornProcess.start(out.resolve("overhead-python4"), args, Map.of())) {
             e.awaitAcked(WORKERS, Duration.ofSeconds(60));
             e.closeClient();
@@ -52,7 +57,10 @@ final class MasterVsFloor {
             master.put("firstImage", memory(e.pid()));
             CommandClient c = e.client();
             ehloMessage = c.request("ehlo");
-            master.put("ehloRtt", roundTrips(c, "ehlo", roundTrips));
+            // the floor runs beside the master from here on, and both are asked in alternating batches: the
+            // machine's load (other processes) then weighs on both alike
+            fl = Floor.start(out, ehloMessage, floor);
+            interleavedRoundTrips(c, fl.client, roundTrips, master, floor, "ehloRtt");
             master.put("idle", idle(e.pid(), idleSeconds));
 
             double[] up = new double[upgrades];
@@ -73,7 +81,7 @@ final class MasterVsFloor {
             upgrade.put("pacingFloorSeconds", (WORKERS - 1) * SPINUP_SECONDS);
             upgrade.put("lastReplies", lastReplies);
             master.put("smoothUpgrade", upgrade);
-            master.put("ehloRttAfterUpgrades", roundTrips(c, "ehlo", roundTrips));
+            interleavedRoundTrips(c, fl.client, roundTrips, master, floor, "ehloRttAfterUpgrades");
             e.closeClient();
             EinhornProcess.sleep(3000);
             master.put("afterUpgrades", memory(e.pid()));
@@ -113,10 +121,43 @@ final class MasterVsFloor {
             System.err.printf("[overhead] python4 master: PSS %.1f MB, ehlo p99 %.3f ms, smooth upgrade %.2f s%n",
                     ((Map<?, ?>) master.get("afterUpgrades")).get("pssMb"),
                     ((Map<?, ?>) master.get("ehloRttAfterUpgrades")).get("p99Ms"), Stats.median(up));
+            fl.measure(floor, idleSeconds, e.pid());
+        } finally {
+            if (fl != null) fl.close();
         }
         result.put("master", master);
-        result.put("floor", floor(out, ehloMessage, roundTrips, idleSeconds));
+        result.put("floor", floor);
         return result;
+    }
+
+    /**
+     * {@code ehlo} round trips, {@code n} to each of the master and the floor, in 10 alternating batches (after a
+     * warm-up of each): p50/p99/max of each under {@code key}.
+     */
+    static void interleavedRoundTrips(CommandClient master, CommandClient floor, int n, Map<String, Object> masterOut,
+            Map<String, Object> floorOut, String key) throws IOException {
+        for (int i = 0; i < Math.min(200, n); i++) {
+            master.request("ehlo");
+            floor.request("ehlo");
+        }
+        int batches = 10;
+        double[] m = new double[n];
+        double[] f = new double[n];
+        for (int b = 0; b < batches; b++) {
+            int from = b * n / batches, to = (b + 1) * n / batches;
+            timed(master, m, from, to);
+            timed(floor, f, from, to);
+        }
+        masterOut.put(key, summary(m));
+        floorOut.put(key, summary(f));
+    }
+
+    private static void timed(CommandClient c, double[] ms, int from, int to) throws IOException {
+        for (int i = from; i < to; i++) {
+            long t = System.nanoTime();
+            c.request("ehlo");
+            ms[i] = (System.nanoTime() - t) / 1e6;
+        }
     }
 
     /**
@@ -139,38 +180,96 @@ final class MasterVsFloor {
     }
 
     /** The floor: FloorServer with the master's flags, answering ehlo with the master's own reply text. */
-    static Map<String, Object> floor(Path out, String ehloMessage, int roundTrips, int idleSeconds) throws Exception {
-        Map<String, Object> floor = new LinkedHashMap<>();
-        List<String> javaAndFlags = masterJvmFlags();
-        String java = javaAndFlags.get(0);
-        List<String> flags = javaAndFlags.subList(1, javaAndFlags.size());
-        floor.put("flags", String.join(" ", flags));
-        Path dir = out.resolve("overhead-floor");
-        Files.createDirectories(dir);
-        Path socket = dir.resolve("floor.sock");
-        List<String> cmd = new ArrayList<>();
-        cmd.add(java);
-        cmd.addAll(flags);
-        cmd.addAll(List.of("-cp", floorClassPath(), FloorServer.class.getName(), socket.toString(),
-                dev.einhorn.protocol.Replies.encode(ehloMessage, null, true)));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        try {
-            BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            String first = r.readLine();
-            if (!"listening".equals(first)) throw new IOException("the floor server did not start: " + first);
-            try (CommandClient c = new CommandClient(socket)) {
-                floor.put("ehloRtt", roundTrips(c, "ehlo", roundTrips));
+    static final class Floor implements AutoCloseable {
+        final Process process;
+        final CommandClient client;
+        final String java;
+        final List<String> flags;
+
+        private Floor(Process process, CommandClient client, String java, List<String> flags) {
+            this.process = process;
+            this.client = client;
+            this.java = java;
+            this.flags = flags;
+        }
+
+        static Floor start(Path out, String ehloMessage, Map<String, Object> floor) throws Exception {
+            List<String> javaAndFlags = masterJvmFlags();
+            String java = javaAndFlags.get(0);
+            List<String> flags = javaAndFlags.subList(1, javaAndFlags.size());
+            floor.put("flags", String.join(" ", flags));
+            Path dir = out.resolve("overhead-floor");
+            Files.createDirectories(dir);
+            Path socket = dir.resolve("floor.sock");
+            List<String> cmd = new ArrayList<>();
+            cmd.add(java);
+            cmd.addAll(flags);
+            cmd.addAll(List.of("-cp", floorClassPath(), FloorServer.class.getName(), socket.toString(),
+                    dev.einhorn.protocol.Replies.encode(ehloMessage, null, true)));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            try {
+                BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                String first = r.readLine();
+                if (!"listening".equals(first)) throw new IOException("the floor server did not start: " + first);
+                return new Floor(p, new CommandClient(socket), java, flags);
+            } catch (IOException | RuntimeException e) {
+                p.destroyForcibly();
+                throw e;
             }
+        }
+
+        /** PSS, idle CPU, the start of a hello world with the same flags, and the master's upgrade check. */
+        void measure(Map<String, Object> floor, int idleSeconds, long masterPid) throws IOException, InterruptedException {
             EinhornProcess.sleep(3000);
-            floor.put("memory", memory(p.pid()));
-            floor.put("idle", idle(p.pid(), idleSeconds));
+            floor.put("memory", memory(process.pid()));
+            floor.put("idle", idle(process.pid(), idleSeconds));
             floor.put("jvmStartSeconds", jvmStart(java, flags));
             floor.put("jvmStarts", JVM_STARTS);
-        } finally {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
+            floor.put("upgradeCheckSeconds", upgradeCheck(masterPid));
         }
-        return floor;
+
+        @Override
+        public void close() throws IOException, InterruptedException {
+            try {
+                client.close();
+            } finally {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /**
+     * Median wall time of 5 {@code bin/einhorn --upgrade-check} runs as this master's reload runs it: its environment
+     * (from /proc), its working directory, and the image key it was started with (its {@code -Deinhorn.image}), so
+     * bin/einhorn may answer without a JVM; without a key (older code) the check is a JVM start. Beside the hello
+     * world's {@link #jvmStart}.
+     */
+    static double upgradeCheck(long masterPid) throws IOException, InterruptedException {
+        Path proc = Path.of("/proc/" + masterPid);
+        String image = null;
+        for (String arg : new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8).split("\0")) {
+            if (arg.startsWith("-Deinhorn.image=")) image = arg.substring("-Deinhorn.image=".length());
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String kv : new String(Files.readAllBytes(proc.resolve("environ")), StandardCharsets.UTF_8).split("\0")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) env.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        if (image != null && !image.isEmpty()) env.put("EINHORN_RUNNING_IMAGE", image);
+        Path cwd = Files.readSymbolicLink(proc.resolve("cwd"));
+        double[] t = new double[5];
+        for (int i = 0; i < t.length; i++) {
+            ProcessBuilder pb = new ProcessBuilder(EinhornProcess.repo().resolve("bin/einhorn").toString(), "--upgrade-check")
+                    .directory(cwd.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().clear();
+            pb.environment().putAll(env);
+            long t0 = System.nanoTime();
+            Process p = pb.start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
+            t[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        return Stats.median(t);
     }
 
     /**
@@ -227,7 +326,6 @@ final class MasterVsFloor {
         }
     }
 
-    /** n round trips of command on one connection (after up to 200 unmeasured ones): {@link #summary}. */
     static Map<String, Object> roundTrips(CommandClient c, String command, int n) throws IOException {
         for (int i = 0; i < Math.min(200, n); i++) c.request(command); // warm-up
         double[] ms = new double[n];
@@ -249,7 +347,6 @@ final class MasterVsFloor {
         return m;
     }
 
-    /** The CPU time (utime+stime) a process takes over a window of seconds of wall time. */
     static Map<String, Object> idle(long pid, int seconds) throws IOException {
         long t0 = System.nanoTime();
         long c0 = ProcFs.cpuTicks(pid);
@@ -285,4 +382,5 @@ final class MasterVsFloor {
             return (int) s.count();
         }
     }
+
 }
