@@ -1,6 +1,7 @@
 package dev.einhorn.spring;
 
 import dev.einhorn.runtime.Einhorn;
+import dev.einhorn.spring.jetty.JettyDrainBeforeGracefulShutdown;
 import dev.einhorn.spring.jetty.JettyInheritedSocketCustomizer;
 import dev.einhorn.spring.tomcat.TomcatInheritedSocketCustomizer;
 import org.apache.commons.logging.Log;
@@ -12,6 +13,7 @@ import org.springframework.boot.autoconfigure.web.embedded.EmbeddedWebServerFact
 import org.springframework.boot.web.server.ConfigurableWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -72,6 +74,11 @@ public class EinhornAutoConfiguration {
             @Bean
             static JettyInheritedSocketCustomizer einhornJettyInheritedSocketCustomizer() {
                 return new JettyInheritedSocketCustomizer();
+            }
+
+            @Bean
+            JettyDrainBeforeGracefulShutdown einhornJettyDrainBeforeGracefulShutdown(ApplicationContext context) {
+                return new JettyDrainBeforeGracefulShutdown(context);
             }
         }
     }
