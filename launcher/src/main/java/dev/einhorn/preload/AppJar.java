@@ -22,8 +22,10 @@ import java.util.jar.Manifest;
  * @param jar               the jar, absolute
  * @param layout            {@link #PLAIN} or {@link #SPRING_BOOT}
  * @param manifestClassPath the existing jars of its manifest {@code Class-Path} (plain layout only)
+ * @param bundlesEinhorn    a Spring Boot jar: whether {@code BOOT-INF/lib} holds the einhorn starter or
+ *                          preload-runtime, without which its workers bind {@code server.port} and never ACK
  */
-record AppJar(Path jar, String layout, List<Path> manifestClassPath) {
+record AppJar(Path jar, String layout, List<Path> manifestClassPath, boolean bundlesEinhorn) {
     static final String PLAIN = "plain";
     static final String SPRING_BOOT = "spring-boot";
 
@@ -35,19 +37,22 @@ record AppJar(Path jar, String layout, List<Path> manifestClassPath) {
     static AppJar read(Path jar) throws IOException {
         Manifest m;
         boolean bootInf;
+        boolean einhorn;
         try (JarFile jf = new JarFile(jar.toFile())) {
             m = jf.getManifest();
             // the central directory is in memory already: no entry is read (a jar need not list directories)
             bootInf = jf.stream().anyMatch(e -> e.getName().startsWith("BOOT-INF/"));
+            einhorn = jf.stream().map(e -> e.getName()).anyMatch(n -> n.startsWith("BOOT-INF/lib/einhorn-spring-boot-starter")
+                    || n.startsWith("BOOT-INF/lib/preload-runtime"));
         }
         String start = attribute(m, "Start-Class");
         if (start != null && (bootInf || attribute(m, "Spring-Boot-Classes") != null)) {
-            return new AppJar(jar, SPRING_BOOT, List.of());
+            return new AppJar(jar, SPRING_BOOT, List.of(), einhorn);
         }
         Set<Path> seen = new LinkedHashSet<>();
         addClassPath(jar, m, seen);
         seen.remove(jar);
-        return new AppJar(jar, PLAIN, List.copyOf(seen));
+        return new AppJar(jar, PLAIN, List.copyOf(seen), true);
     }
 
     private static void addClassPath(Path jar, Manifest m, Set<Path> seen) {

@@ -340,6 +340,11 @@ public final class Preloader {
             throw new Postload("could not load " + pre + ": " + e.getMessage(), plainJava);
         }
         state.put("layout", app.layout());
+        if (app.springBoot() && !app.bundlesEinhorn()) {
+            log.warn("{} bundles neither einhorn-spring-boot-starter nor preload-runtime (BOOT-INF/lib): its workers "
+                    + "will bind server.port themselves instead of einhorn's sockets and never ACK; add the dependency "
+                    + "dev.einhorn:einhorn-spring-boot-starter (docs/SPRING-BOOT.md)", name);
+        }
         Path runtime = runtimeJar();
 
         // The workers' command and the training run's share every flag and the class path.

@@ -1,6 +1,8 @@
 package dev.einhorn.preload;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,6 +26,17 @@ class AppJarTest {
         Path jar = jar("boot.jar", Map.of("Main-Class", "org.springframework.boot.loader.launch.JarLauncher",
                 "Start-Class", "com.example.App"), "BOOT-INF/classes/com/example/App.class", "BOOT-INF/lib/x.jar");
         assertEquals(AppJar.SPRING_BOOT, AppJar.read(jar).layout());
+    }
+
+    @Test
+    void aSpringBootJarWithoutTheStarterOrRuntimeIsToldApart() throws IOException {
+        Map<String, String> boot = Map.of("Start-Class", "com.example.App");
+        assertFalse(AppJar.read(jar("bare.jar", boot, "BOOT-INF/classes/com/example/App.class",
+                "BOOT-INF/lib/spring-web-6.2.jar")).bundlesEinhorn());
+        assertTrue(AppJar.read(jar("starter.jar", boot, "BOOT-INF/classes/com/example/App.class",
+                "BOOT-INF/lib/einhorn-spring-boot-starter-0.1.0.jar")).bundlesEinhorn());
+        assertTrue(AppJar.read(jar("runtime.jar", boot, "BOOT-INF/classes/com/example/App.class",
+                "BOOT-INF/lib/preload-runtime-0.1.0.jar")).bundlesEinhorn());
     }
 
     @Test
