@@ -197,7 +197,8 @@ final class MasterVsFloor {
             List<String> javaAndFlags = masterJvmFlags();
             String java = javaAndFlags.get(0);
             List<String> flags = javaAndFlags.subList(1, javaAndFlags.size());
-            floor.put("flags", String.join(" ", flags));
+            // paths inside this checkout as relative ones: a report names no machine path
+            floor.put("flags", String.join(" ", flags).replace(Variants.repo().toAbsolutePath() + "/", ""));
             Path dir = out.resolve("overhead-floor");
             Files.createDirectories(dir);
             Path socket = dir.resolve("floor.sock");
