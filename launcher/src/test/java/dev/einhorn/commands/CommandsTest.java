@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.einhorn.log.EinhornLog;
-import dev.einhorn.pool.Clock;
+import dev.einhorn.pool.FakeHost;
 import dev.einhorn.pool.Pool;
 import dev.einhorn.pool.PoolSettings;
-import dev.einhorn.pool.WorkerHost;
 import dev.einhorn.protocol.Framing;
 import dev.einhorn.protocol.Replies;
 import dev.einhorn.protocol.Yaml;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -28,46 +26,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(10)
 class CommandsTest {
-    /** Workers with pids 100, 101, ...; records the signals sent to them. */
-    static final class Workers implements WorkerHost, Clock {
-        int nextPid = 100;
-        final List<String> signals = new ArrayList<>();
-        double now = 1000;
-
-        @Override
-        public int spawn(int index, int version) {
-            return nextPid++;
-        }
-
-        @Override
-        public boolean signal(int pid, String signal) {
-            signals.add(pid + " " + signal);
-            return true;
-        }
-
-        @Override
-        public void log(Level level, String message) {}
-
-        @Override
-        public void upgradeProgress(Level level, String message) {}
-
-        @Override
-        public void upgradeDone() {}
-
-        @Override
-        public void upgradeFailed(String reason) {}
-
-        @Override
-        public double now() {
-            return now;
-        }
-
-        @Override
-        public Instant wall() {
-            return Instant.EPOCH;
-        }
-    }
-
     /** Records every reply line and every request to the master. */
     static final class RecordingMaster implements MasterControl {
         final List<String> sent = new ArrayList<>();
@@ -138,7 +96,7 @@ class CommandsTest {
         }
     }
 
-    private final Workers workers = new Workers();
+    private final FakeHost workers = new FakeHost();
     private final RecordingMaster master = new RecordingMaster();
     private final Pool pool = new Pool(new PoolSettings(true, 0, 1, 4, null, null, "USR2", null), 2, workers, workers);
     private final UpgradeQueue upgrades = new UpgradeQueue(master, pool);
@@ -205,7 +163,7 @@ class CommandsTest {
     void signalNormalisesNamesAndSignalsEveryWorker() throws Exception {
         pool.tick(); // spawns workers 100 and 101
         request(command("signal", "args", List.of("sighup", "TERM"), "id", 4));
-        assertEquals(List.of("100 HUP", "101 HUP", "100 TERM", "101 TERM"), workers.signals);
+        assertEquals(List.of("100 HUP", "101 HUP", "100 TERM", "101 TERM"), workers.signalLines());
         assertEquals("\n", master.lastMessage(), "one empty result per signal, joined");
         request(command("signal", "args", List.of("NOPE")));
         assertEquals("Invalid signal: \"NOPE\"", master.lastMessage());
@@ -220,7 +178,7 @@ class CommandsTest {
         request(command("die", "args", List.of()));
         assertEquals("Einhorn is going down! ", master.lastMessage());
         assertFalse(pool.respawning());
-        assertEquals(List.of("100 USR2", "101 USR2"), workers.signals);
+        assertEquals(List.of("100 USR2", "101 USR2"), workers.signalLines());
     }
 
     @Test

@@ -6,25 +6,28 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** Records what the pool asked for; hands out pids 100, 101, ... */
-final class FakeHost implements WorkerHost, Clock {
+/**
+ * Records what the pool asked for; hands out pids 100, 101, ...; a settable clock. The one fake of the master's
+ * side of the pool, shared by the tests of every room that drives a real {@link Pool}.
+ */
+public final class FakeHost implements WorkerHost, Clock {
     record Spawned(int pid, int index, int version) {}
 
-    record Sent(int pid, String signal) {}
+    public record Sent(int pid, String signal) {}
 
     record Line(Level level, String message, boolean tagged, boolean last) {}
 
     final List<Spawned> spawned = new ArrayList<>();
-    final List<Sent> sent = new ArrayList<>();
+    public final List<Sent> sent = new ArrayList<>();
     final List<Line> lines = new ArrayList<>();
     final Set<Integer> dead = new HashSet<>();
-    int nextPid = 100;
+    public int nextPid = 100;
     boolean failSpawns;
     /** --standby: whether the host can start standbys (a preloaded JVM command). */
     boolean standbysPossible;
     final List<Integer> standbysSpawned = new ArrayList<>();
     final List<List<Integer>> activated = new ArrayList<>(); // [pid, index]
-    double now = 1000;
+    public double now = 1000;
 
     @Override
     public int spawn(int index, int version) throws SpawnException {
@@ -91,6 +94,11 @@ final class FakeHost implements WorkerHost, Clock {
 
     List<String> messages() {
         return lines.stream().map(Line::message).toList();
+    }
+
+    /** The signals sent, as "PID SIGNAL" lines in order. */
+    public List<String> signalLines() {
+        return sent.stream().map(x -> x.pid() + " " + x.signal()).toList();
     }
 
     List<Integer> pidsSent(String signal) {

@@ -5,66 +5,29 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.einhorn.master.MasterMain;
-import dev.einhorn.pool.Clock;
+import dev.einhorn.pool.FakeHost;
 import dev.einhorn.pool.Pool;
 import dev.einhorn.pool.PoolSettings;
-import dev.einhorn.pool.WorkerHost;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SystemdNotifyTest {
-    /** Pids 100, 101, ...; a settable clock; records datagrams. */
-    static final class World implements WorkerHost, Clock {
-        double now = 1000;
-        int nextPid = 100;
-        final List<String> sent = new ArrayList<>();
+    /** The datagrams sent to systemd, in order. */
+    private final List<String> sent = new ArrayList<>();
 
-        @Override
-        public int spawn(int index, int version) {
-            return nextPid++;
-        }
-
-        @Override
-        public boolean signal(int pid, String signal) {
-            return true;
-        }
-
-        @Override
-        public void log(Level level, String message) {}
-
-        @Override
-        public void upgradeProgress(Level level, String message) {}
-
-        @Override
-        public void upgradeDone() {}
-
-        @Override
-        public void upgradeFailed(String reason) {}
-
-        @Override
-        public double now() {
-            return now;
-        }
-
-        @Override
-        public Instant wall() {
-            return Instant.EPOCH;
-        }
-
-        List<String> lifecycle() {
-            return sent.stream().map(s -> s.lines().findFirst().orElse(""))
-                    .filter(l -> !l.startsWith("STATUS=") && !l.startsWith("WATCHDOG=")).toList();
-        }
+    /** The lifecycle lines of the datagrams (their first lines, less STATUS= and WATCHDOG=). */
+    private List<String> lifecycle() {
+        return sent.stream().map(s -> s.lines().findFirst().orElse(""))
+                .filter(l -> !l.startsWith("STATUS=") && !l.startsWith("WATCHDOG=")).toList();
     }
 
-    private final World world = new World();
+    private final FakeHost world = new FakeHost();
     private final Pool pool = new Pool(new PoolSettings(true, 1.0, 1.0, 4, null, null, "USR2", null), 2, world, world);
 
     private SystemdNotify notifier(Double watchdog) {
-        return new SystemdNotify("@test", 42, watchdog, (addr, msg) -> world.sent.add(msg), world);
+        return new SystemdNotify("@test", 42, watchdog, (addr, msg) -> sent.add(msg), world);
     }
 
     private void tick(Pool p, SystemdNotify n) {
@@ -82,20 +45,20 @@ class SystemdNotifyTest {
     void readyOnceTheFirstGenerationAckedThenReloadingAndReadyAroundAnUpgradeThenStopping() {
         SystemdNotify n = notifier(null);
         tick(pool, n);
-        assertEquals(List.of("STATUS=0/2 workers acked, version 0"), world.sent);
+        assertEquals(List.of("STATUS=0/2 workers acked, version 0"), sent);
         pool.manualAck(100);
         tick(pool, n);
-        assertEquals(List.of(), world.lifecycle(), "not ready with 1 of 2");
+        assertEquals(List.of(), lifecycle(), "not ready with 1 of 2");
         pool.manualAck(101);
         tick(pool, n);
-        assertEquals("READY=1\nMAINPID=42\nSTATUS=2/2 workers acked, version 0", world.sent.get(world.sent.size() - 1));
-        int before = world.sent.size();
+        assertEquals("READY=1\nMAINPID=42\nSTATUS=2/2 workers acked, version 0", sent.get(sent.size() - 1));
+        int before = sent.size();
         tick(pool, n);
-        assertEquals(before, world.sent.size(), "nothing changed, nothing sent");
+        assertEquals(before, sent.size(), "nothing changed, nothing sent");
 
         pool.upgrade(true);
         tick(pool, n);
-        String reloading = world.sent.get(world.sent.size() - 1);
+        String reloading = sent.get(sent.size() - 1);
         assertTrue(reloading.startsWith("RELOADING=1\nMONOTONIC_USEC="), reloading);
         assertTrue(reloading.endsWith("STATUS=0/2 workers acked, version 1, upgrading"), reloading);
         pool.upgrade(true); // restarting an upgrade is still the same reload
@@ -108,9 +71,9 @@ class SystemdNotifyTest {
         assertEquals(1, pool.upgradesCompleted());
         pool.stop("USR2");
         tick(pool, n);
-        assertEquals(List.of("READY=1", "RELOADING=1", "READY=1", "STOPPING=1"), world.lifecycle(),
-                world.sent.toString());
-        assertTrue(world.sent.get(world.sent.size() - 1).contains(", stopping"));
+        assertEquals(List.of("READY=1", "RELOADING=1", "READY=1", "STOPPING=1"), lifecycle(),
+                sent.toString());
+        assertTrue(sent.get(sent.size() - 1).contains(", stopping"));
     }
 
     @Test
@@ -125,7 +88,7 @@ class SystemdNotifyTest {
         world.now += 6;
         tick(one, n);
         assertEquals(1, one.upgradesFailed());
-        assertEquals(List.of("READY=1", "RELOADING=1", "READY=1"), world.lifecycle());
+        assertEquals(List.of("READY=1", "RELOADING=1", "READY=1"), lifecycle());
     }
 
     @Test
@@ -133,15 +96,15 @@ class SystemdNotifyTest {
         SystemdNotify n = notifier(0.5);
         assertEquals(1000.0, n.nextDeadline());
         tick(pool, n);
-        assertTrue(world.sent.contains("WATCHDOG=1"));
+        assertTrue(sent.contains("WATCHDOG=1"));
         assertEquals(1000.5, n.nextDeadline());
-        world.sent.clear();
+        sent.clear();
         world.now = 1000.4;
         tick(pool, n);
-        assertTrue(!world.sent.contains("WATCHDOG=1"));
+        assertTrue(!sent.contains("WATCHDOG=1"));
         world.now = 1000.5;
         tick(pool, n);
-        assertTrue(world.sent.contains("WATCHDOG=1"));
+        assertTrue(sent.contains("WATCHDOG=1"));
         assertEquals(Double.POSITIVE_INFINITY, notifier(null).nextDeadline());
     }
 
