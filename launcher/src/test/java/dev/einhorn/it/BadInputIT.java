@@ -12,30 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Hostile or broken clients: each gets an error reply or a closed connection, and the master keeps serving. */
-class BadInputIT {
-    @TempDir
-    Path dir;
-    EinhornUnderTest einhorn;
-    List<Long> workers;
-
-    @BeforeEach
-    void start() throws Exception {
-        einhorn = EinhornUnderTest.start(dir, "-n", "2", "-m", "manual", "-b", "127.0.0.1:0",
-                "python3", EinhornUnderTest.WORKERS.resolve("pid_server.py").toString());
-        workers = einhorn.awaitAckedWorkers(2);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        einhorn.close();
-    }
-
+class BadInputIT extends TwoPidServersFixture {
     /** The master answers commands, keeps the same workers, and they still serve. */
     private void assertStillServing() throws Exception {
         assertTrue(einhorn.process.isAlive(), "the master is alive");

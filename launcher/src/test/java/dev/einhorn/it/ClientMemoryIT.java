@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Many clients, each within its own bounds (an unfinished line under 1 MiB, unread replies under 8 MiB), together
@@ -18,24 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * killed the master with OutOfMemoryError and orphaned its workers. All clients together now hold at most 8 MiB;
  * past that the client holding the most is dropped (docs/PROTOCOL.md, "Bounds").
  */
-class ClientMemoryIT {
-    @TempDir
-    Path dir;
-    EinhornUnderTest einhorn;
-    List<Long> workers;
-
-    @BeforeEach
-    void start() throws Exception {
-        einhorn = EinhornUnderTest.start(dir, "-n", "2", "-m", "manual", "-b", "127.0.0.1:0",
-                "python3", EinhornUnderTest.WORKERS.resolve("pid_server.py").toString());
-        workers = einhorn.awaitAckedWorkers(2);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        einhorn.close();
-    }
-
+class ClientMemoryIT extends TwoPidServersFixture {
     @Test
     void manyUnfinishedLinesAndUnreadRepliesCannotExhaustTheMastersMemory() throws Exception {
         List<CommandClient> hostile = new ArrayList<>();

@@ -284,14 +284,7 @@ class StandbyIT {
         try (EinhornUnderTest e = start(Map.of(), "-n", "1", "--standby", "0")) {
             long worker = e.awaitAckedWorkers(1).get(0);
             EinhornUnderTest.signal(worker, "KILL");
-            e.awaitTrue("a respawned worker", () -> {
-                try {
-                    List<Long> pids = e.workerPids();
-                    return pids.size() == 1 && pids.get(0) != worker;
-                } catch (IOException ex) {
-                    return false;
-                }
-            });
+            awaitOneWorkerOtherThan(e, worker, "a respawned worker");
             e.awaitAckedWorkers(1);
             assertEquals(Map.of(), e.state().get("standbys"));
             assertFalse(e.logText().contains("Launched standby"), e.logText());
@@ -306,14 +299,7 @@ class StandbyIT {
             e.awaitLog("keep dying before they are ready (3 in a row; see the worker output for the warm-up's error)");
             assertTrue(e.logText().contains("warm-up refused"), "the app's error is in the output");
             EinhornUnderTest.signal(worker, "KILL");
-            e.awaitTrue("a spawned replacement", () -> {
-                try {
-                    List<Long> pids = e.workerPids();
-                    return pids.size() == 1 && pids.get(0) != worker;
-                } catch (IOException ex) {
-                    return false;
-                }
-            });
+            awaitOneWorkerOtherThan(e, worker, "a spawned replacement");
             e.awaitAckedWorkers(1);
             assertFalse(e.logText().contains("===> Activated standby"), e.logText());
         }
@@ -479,5 +465,17 @@ class StandbyIT {
             }
         }
         return jar;
+    }
+
+    /** Waits until the pool's only worker is another one than {@code worker}. */
+    private static void awaitOneWorkerOtherThan(EinhornUnderTest e, long worker, String what) {
+        e.awaitTrue(what, () -> {
+            try {
+                List<Long> pids = e.workerPids();
+                return pids.size() == 1 && pids.get(0) != worker;
+            } catch (IOException ex) {
+                return false;
+            }
+        });
     }
 }
