@@ -102,6 +102,23 @@ class SpringBootPreloadIT {
         }
     }
 
+    @Test
+    void aFatJarWithoutTheStarterIsNamedAndTheMasterKeepsAnswering() throws Exception {
+        Path bare = dir.resolve("bare.jar");
+        Path jar = dir.resolve("app.jar");
+        copyWithout(APP, bare, "BOOT-INF/lib/einhorn-spring-boot-starter-");
+        copyWithout(bare, jar, "BOOT-INF/lib/preload-runtime-");
+        // such workers bind server.port themselves: keep them on loopback, on a port of their own
+        Map<String, String> env = Map.of("SERVER_ADDRESS", "127.0.0.1", "SERVER_PORT", "0");
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(Files.createDirectories(dir.resolve("m")), env, "-n",
+                "1", "-b", "127.0.0.1:0", "-m", "manual", "--preload-cache", dir.resolve("cache").toString(), "-p",
+                jar.toString(), jar.toString())) {
+            einhorn.awaitLog("app.jar bundles neither einhorn-spring-boot-starter nor preload-runtime (BOOT-INF/lib): "
+                    + "its workers will bind server.port themselves instead of einhorn's sockets and never ACK");
+            assertTrue(einhorn.state().containsKey("children"), "the master answers state");
+        }
+    }
+
     /** The preload object: a spring-boot layout whose ready archive holds thousands of classes. */
     private static Path assertSpringArchive(EinhornUnderTest einhorn, String ext) throws Exception {
         JsonNode preload = PreloadPreparationIT.stateJson(einhorn).get("preload");
