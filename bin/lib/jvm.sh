@@ -128,7 +128,7 @@ einhorn_train_archive() {
     find "$(dirname "$archive")" -maxdepth 1 -name "master-$jdk-*.jsa*" ! -name "$(basename "$archive")" \
       ! -name '*.training' -exec rm -rf {} + 2>/dev/null
   else
-    touch "$archive.failed" # not again for this build and java; a new build or JDK gets a new name
+    touch "$archive.failed" # not again for this build and java for an hour; a new build or JDK gets a new name
   fi
   rm -rf "$dir" "$archive.training"
 }
@@ -143,6 +143,9 @@ einhorn_use_archive() {
  -Xlog:cds+dynamic=off ${EINHORN_JVM_OPTS:-}"
     return 0
   fi
+  # A failed training is not retried for an hour: it may have failed for a passing reason (a starved CPU, the
+  # build replacing its jars under it); a training that always fails then costs one background run an hour.
+  find "$(dirname "$archive")" -maxdepth 1 -name 'master-*.jsa.failed' -mmin +60 -exec rm -f {} + 2>/dev/null || true
   [ -e "$archive.failed" ] && return 0
   # One training at a time (mkdir is atomic); a lock older than 10 minutes is a leftover.
   find "$(dirname "$archive")" -maxdepth 1 -name 'master-*.jsa.training' -mmin +10 -exec rm -rf {} + 2>/dev/null || true
