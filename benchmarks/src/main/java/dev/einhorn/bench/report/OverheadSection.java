@@ -59,21 +59,30 @@ final class OverheadSection {
         Map<String, Object> after = (Map<String, Object>) master.get("afterUpgrades");
         Map<String, Object> reloads = (Map<String, Object>) master.get("reloads");
         Map<String, Object> fm = (Map<String, Object>) floor.get("memory");
+        // runs before this field measured the floor only at the end
+        Map<String, Object> fs0 = (Map<String, Object>) floor.getOrDefault("memoryAtStart", fm);
         Map<String, Object> up = (Map<String, Object>) master.get("smoothUpgrade");
         b.append("### The master with 4 python workers, beside the JVM floor\n\n");
         b.append("`").append(master.get("command")).append("`. The floor is a JDK-only process with the master's JVM flags (`")
                 .append(floor.get("flags")).append("`) that answers each request line with the master's `ehlo` reply; it runs beside the master, and the `ehlo` "
                 + "round trips alternate between the two in batches, so the machine's load weighs on both alike. ")
                 .append("PSS depends on what else maps the same files (the JDK's libjvm.so and class-data archive are shared with ")
-                .append("every other JVM of that JDK on the machine); USS (private pages) does not. The master's own class-data ")
+                .append("every other JVM of that JDK on the machine), and so does USS (a file page no other process maps is private); ")
+                .append("private dirty pages (what the process wrote: heap, metaspace, code, written archive pages) do not. ")
+                .append("Both processes are measured while both run. The master's own class-data ")
                 .append("archive was ").append(Boolean.TRUE.equals(master.get("archiveMapped")) ? "mapped" : "**not** mapped")
                 .append(" after the upgrades.\n\n");
         MarkdownTable t = new MarkdownTable("figure", "master", "JVM floor", "master − floor");
-        t.row("PSS at start (MB)", Report.f(first.get("pssMb")), Report.f(fm.get("pssMb")), Report.diff(first.get("pssMb"), fm.get("pssMb")));
+        t.row("PSS at start (MB)", Report.f(first.get("pssMb")), Report.f(fs0.get("pssMb")), Report.diff(first.get("pssMb"), fs0.get("pssMb")));
         t.row("PSS after " + up.get("n") + " smooth upgrade(s) (MB)", Report.f(after.get("pssMb")), Report.f(fm.get("pssMb")),
                 Report.diff(after.get("pssMb"), fm.get("pssMb")));
         t.row("USS at start / after the upgrades (MB)", Report.f(first.get("ussMb")) + " / " + Report.f(after.get("ussMb")),
                 Report.f(fm.get("ussMb")), Report.diff(after.get("ussMb"), fm.get("ussMb")));
+        if (first.containsKey("privateDirtyMb")) {
+            t.row("private dirty at start / after the upgrades (MB)", Report.f(first.get("privateDirtyMb")) + " / "
+                    + Report.f(after.get("privateDirtyMb")), Report.f(fs0.get("privateDirtyMb")) + " / " + Report.f(fm.get("privateDirtyMb")),
+                    Report.diff(after.get("privateDirtyMb"), fm.get("privateDirtyMb")));
+        }
         t.row("threads", Report.count(after.get("threads")), Report.count(fm.get("threads")),
                 Report.countDiff(after.get("threads"), fm.get("threads")));
         Map<String, Object> mi = (Map<String, Object>) master.get("idle");

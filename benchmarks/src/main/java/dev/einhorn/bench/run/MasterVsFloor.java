@@ -52,14 +52,15 @@ final class MasterVsFloor {
         Floor fl = null;
         try (EinhornProcess e = EinhornProcess.start(out.resolve("overhead-python4"), args, Map.of())) {
             e.awaitAcked(WORKERS, Duration.ofSeconds(60));
-            e.closeClient();
-            EinhornProcess.sleep(3000);
-            master.put("firstImage", memory(e.pid()));
             CommandClient c = e.client();
             ehloMessage = c.request("ehlo");
             // the floor runs beside the master from here on, and both are asked in alternating batches: the
-            // machine's load (other processes) then weighs on both alike
+            // machine's load (other processes) then weighs on both alike. Both are measured only once both run:
+            // alone, a JVM's PSS (and USS) also holds the JDK's file pages that a neighbour JVM shares with it.
             fl = Floor.start(out, ehloMessage, floor);
+            EinhornProcess.sleep(3000);
+            master.put("firstImage", memory(e.pid()));
+            floor.put("memoryAtStart", memory(fl.process.pid()));
             interleavedRoundTrips(c, fl.client, roundTrips, master, floor, "ehloRtt");
             master.put("idle", idle(e.pid(), idleSeconds));
 
@@ -367,6 +368,7 @@ final class MasterVsFloor {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("pssMb", m.pssKb() / 1024.0);
         r.put("ussMb", (m.privateCleanKb() + m.privateDirtyKb()) / 1024.0);
+        r.put("privateDirtyMb", m.privateDirtyKb() / 1024.0);
         r.put("rssMb", m.rssKb() / 1024.0);
         r.put("threads", count(Path.of("/proc/" + pid + "/task")));
         r.put("fds", count(Path.of("/proc/" + pid + "/fd")));

@@ -30,19 +30,20 @@ class ReportTest {
 
     static final String PYTHON4 = """
             {"master": {"command": "bin/einhorn -n 4 -m manual -s 1.0 -b 127.0.0.1:0 -- python3 benchmarks/workers/ack_server.py",
-              "firstImage": {"pssMb": 30.0, "ussMb": 25.0, "rssMb": 49.0, "threads": 15, "fds": 32},
+              "firstImage": {"pssMb": 30.0, "ussMb": 25.0, "privateDirtyMb": 14.0, "rssMb": 49.0, "threads": 15, "fds": 32},
               "ehloRtt": {"n": 2000, "p50Ms": 0.2, "p99Ms": 1.5, "maxMs": 9.0},
               "idle": {"windowSeconds": 10.0, "cpuSeconds": 0.0, "cpuPercent": 0.0},
               "smoothUpgrade": {"n": 5, "workers": 4, "spinupSeconds": 1.0, "seconds": [3.2, 3.25, 3.4], "medianSeconds": 3.25,
                 "pacingFloorSeconds": 3.0},
               "ehloRttAfterUpgrades": {"n": 2000, "p50Ms": 0.15, "p99Ms": 1.0, "maxMs": 5.0},
-              "afterUpgrades": {"pssMb": 23.5, "ussMb": 20.0, "rssMb": 45.0, "threads": 15, "fds": 32},
+              "afterUpgrades": {"pssMb": 23.5, "ussMb": 20.0, "privateDirtyMb": 12.5, "rssMb": 45.0, "threads": 15, "fds": 32},
               "archiveMapped": true,
               "reloads": {"n": 100, "medianSeconds": 0.3,
                 "afterFirst": {"pssMb": 21.0, "ussMb": 19.5, "rssMb": 44.0, "threads": 15, "fds": 32},
                 "memory": {"pssMb": 24.0, "ussMb": 22.0, "rssMb": 46.0, "threads": 15, "fds": 32}}},
              "floor": {"flags": "-XX:+UseSerialGC", "ehloRtt": {"n": 2000, "p50Ms": 0.05, "p99Ms": 0.5, "maxMs": 2.0},
-              "memory": {"pssMb": 17.5, "ussMb": 12.0, "rssMb": 36.0, "threads": 13, "fds": 8},
+              "memoryAtStart": {"pssMb": 18.0, "ussMb": 12.5, "privateDirtyMb": 6.0, "rssMb": 36.0, "threads": 13, "fds": 8},
+              "memory": {"pssMb": 17.5, "ussMb": 12.0, "privateDirtyMb": 6.2, "rssMb": 36.0, "threads": 13, "fds": 8},
               "ehloRttAfterUpgrades": {"n": 2000, "p50Ms": 0.05, "p99Ms": 0.4, "maxMs": 2.0},
               "idle": {"windowSeconds": 10.0, "cpuSeconds": 0.0, "cpuPercent": 0.0}, "jvmStartSeconds": 0.11, "jvmStarts": 5,
               "upgradeCheckSeconds": 0.02}}
@@ -65,7 +66,8 @@ class ReportTest {
         StringBuilder b = new StringBuilder();
         OverheadSection.masterVsFloor(b, (Map<String, Object>) BenchJson.parse(PYTHON4));
         String md = b.toString();
-        assertTrue(md.contains("| PSS at start (MB) | 30.0 | 17.5 | +12.5 |"), md);
+        assertTrue(md.contains("| PSS at start (MB) | 30.0 | 18.0 | +12.0 |"), md); // the floor as measured at the same moment
+        assertTrue(md.contains("| private dirty at start / after the upgrades (MB) | 14.0 / 12.5 | 6.00 / 6.20 | +6.30 |"), md);
         assertTrue(md.contains("| `ehlo` round trip p99 at start (ms) | 1.50 | 0.500 | +1.00 |"), md);
         assertTrue(md.contains("| `ehlo` round trip p99 after the upgrades (ms) | 1.00 | 0.400 | +0.600 |"), md);
         assertTrue(md.contains("with the master's flags (s, median of 5) | 0.020 | 0.110 | -0.090 |"), md);
