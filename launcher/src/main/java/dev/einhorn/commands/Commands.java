@@ -3,6 +3,7 @@ package dev.einhorn.commands;
 import dev.einhorn.log.EinhornLog;
 import dev.einhorn.pool.Pool;
 import dev.einhorn.posix.Signals;
+import dev.einhorn.protocol.Excerpt;
 import dev.einhorn.protocol.Framing;
 import dev.einhorn.protocol.ParseException;
 import dev.einhorn.protocol.Replies;
@@ -84,7 +85,7 @@ public final class Commands {
         } catch (BadRequest e) {
             reply(c, id, e.getMessage(), true);
         } catch (RuntimeException e) {
-            String message = "Error while processing command \"" + name + "\": " + e.getMessage() + " ("
+            String message = "Error while processing command " + Excerpt.of(name) + ": " + e.getMessage() + " ("
                     + e.getClass().getSimpleName() + ")";
             log.error("[{}] {}", c.label(), message);
             reply(c, id, message, true);
@@ -117,7 +118,7 @@ public final class Commands {
             }
             case "upgrade" -> upgrade(c, id, true);
             case "upgrade_fleet" -> upgrade(c, id, false);
-            default -> reply(c, id, "Unrecognized command: " + RubyInspect.inspect(name) + "\n\n" + descriptions()
+            default -> reply(c, id, "Unrecognized command: " + Excerpt.of(name) + "\n\n" + descriptions()
                     + "\n", true);
         }
     }
@@ -165,7 +166,7 @@ public final class Commands {
     private static Integer pid(Connection c, Map<String, Object> request) {
         Object pid = request.get("pid");
         if (!(pid instanceof Integer || pid instanceof Long || pid instanceof java.math.BigInteger)) {
-            log.error("[{}] Invalid request (no pid): {}", c.label(), request);
+            log.error("[{}] Invalid request (no pid): {}", c.label(), Excerpt.of(request));
             return null;
         }
         java.math.BigInteger n = new java.math.BigInteger(pid.toString());
@@ -259,7 +260,7 @@ public final class Commands {
         String name = arg.toUpperCase(Locale.ROOT);
         if (name.startsWith("SIG")) name = name.substring(3);
         if (Signals.number(name).isEmpty() || name.chars().allMatch(Character::isDigit)) {
-            throw new BadRequest("Invalid signal: " + RubyInspect.inspect(name));
+            throw new BadRequest("Invalid signal: " + Excerpt.of(name));
         }
         return Signals.name(Signals.number(name).get());
     }
@@ -281,7 +282,7 @@ public final class Commands {
         for (Map.Entry<String, Object> e : hash.entrySet()) {
             String key = e.getKey().startsWith(":") ? e.getKey().substring(1) : e.getKey();
             if (!key.equals("number") && !key.equals("verbosity")) {
-                return "Unknown config key " + RubyInspect.inspect(e.getKey()) + " (known: number, verbosity)";
+                return "Unknown config key " + Excerpt.of(e.getKey()) + " (known: number, verbosity)";
             }
             if (!(e.getValue() instanceof Integer || e.getValue() instanceof Long
                     || e.getValue() instanceof java.math.BigInteger)) {
@@ -339,7 +340,7 @@ public final class Commands {
         if (!(request.get("args") instanceof List<?> list)) throw new BadRequest("Args must be an array");
         for (Object o : list) {
             if (!(o instanceof String)) {
-                throw new BadRequest("Argument is a " + RubyInspect.className(o) + ", not a string: " + RubyInspect.inspect(o));
+                throw new BadRequest("Argument is a " + RubyInspect.className(o) + ", not a string: " + Excerpt.of(o));
             }
         }
         return (List<String>) list;

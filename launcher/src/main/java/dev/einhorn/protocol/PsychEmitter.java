@@ -93,7 +93,7 @@ final class PsychEmitter {
     private Object key(Object key) {
         if (key instanceof String s && symbolKeys) return new RubySymbol(s);
         if (key == null || key instanceof Map || key instanceof List) {
-            throw new IllegalArgumentException("unsupported YAML key: " + key);
+            throw new IllegalArgumentException("unsupported YAML key: " + Excerpt.of(key));
         }
         return key;
     }
@@ -110,11 +110,11 @@ final class PsychEmitter {
         }
         ScalarAnalysis a = ScalarAnalysis.of(text);
         if (simpleKey && (a.multiline || text.length() > MAX_SIMPLE_KEY_LENGTH)) {
-            throw new IllegalArgumentException("YAML key too long or multi-line: " + text);
+            throw new IllegalArgumentException("YAML key too long or multi-line: " + Excerpt.of(text));
         }
         PsychStyle style = select(requested, a, simpleKey);
         if (style != PsychStyle.PLAIN && !(value instanceof String)) {
-            throw new IllegalArgumentException("cannot write as a plain scalar: " + text);
+            throw new IllegalArgumentException("cannot write as a plain scalar: " + Excerpt.of(text));
         }
         int saved = indent;
         indent = indent < 0 ? BEST_INDENT : indent + BEST_INDENT;

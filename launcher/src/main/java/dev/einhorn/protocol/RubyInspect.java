@@ -55,6 +55,8 @@ public final class RubyInspect {
                 case '#' -> b.append(i < s.length() && "{$@".indexOf(s.charAt(i)) >= 0 ? "\\#" : "#");
                 default -> {
                     if (c < 0x20 || c == 0x7F) b.append(String.format("\\x%02X", c));
+                    // C1 controls (NEL), line and paragraph separators: Ruby escapes them; a log viewer may break lines there
+                    else if ((c >= 0x80 && c <= 0x9F) || c == 0x2028 || c == 0x2029) b.append(String.format("\\u%04X", c));
                     else b.appendCodePoint(c);
                 }
             }

@@ -299,4 +299,13 @@ class CommandsTest {
         assertTrue(master.lastMessage().startsWith("Unrecognized command: \"frobnicate\"\n\nconfig: Merge in"),
                 master.lastMessage());
     }
+
+    @Test
+    void anUnknownCommandIsQuotedBoundedAndEscaped() throws Exception {
+        request(command("\u001b[31m" + "x".repeat(100_000)));
+        String expected = "Unrecognized command: \"\\e[31m" + "x".repeat(195) + "\"... (100005 bytes)\n\nconfig: Merge in";
+        assertTrue(master.lastMessage().startsWith(expected), master.lastMessage());
+        request(command("signal", "args", List.of("NOPE\r\n" + "y".repeat(300))));
+        assertEquals("Invalid signal: \"NOPE\\r\\n" + "Y".repeat(194) + "\"... (306 bytes)", master.lastMessage());
+    }
 }

@@ -207,6 +207,51 @@ class BadInputIT extends TwoPidServersFixture {
         assertStillServing();
     }
 
+    /**
+     * A client's text reaches the master's log and its replies as at most 200 characters of it, escaped as Ruby's
+     * inspect does: a megabyte of garbage is one short log line (a thousand of them no longer flood the log), and
+     * a CR, a newline or an ANSI escape in a request can neither forge a log line nor drive the reader's terminal.
+     */
+    @Test
+    void aClientsTextIsQuotedBoundedAndEscapedInTheLogAndItsReply() throws Exception {
+        String junk = "A".repeat(1_000_000); // with the JSON around it, under the 1 MiB line limit
+        sendAndExpectClose("{\"command\":\"worker:ack\",\"junk\":\"" + junk + "\"}\n");
+        einhorn.awaitLog("Invalid request (no pid): {\"command\"=>\"worker:ack\", \"junk\"=>\"AAAA");
+        sendAndExpectClose("{\"command\":\"worker:ack\",\"junk\":\"x\\r\\n[MASTER 1] ERROR: FORGED\\u001b[2J\\u0085\"}\n");
+        einhorn.awaitLog("\"junk\"=>\"x\\r\\n[MASTER 1] ERROR: FORGED\\e[2J\\u0085\"}");
+        // an id the reply cannot echo (a mapping key with a CR and an escape): the master logs why, twice
+        sendAndExpectClose("{\"command\":\"ehlo\",\"id\":{\"a\\rb\\u001b[2Jc\":1}}\n");
+        einhorn.awaitLog("handling it failed with java.lang.IllegalArgumentException: YAML key too long or multi-line: "
+                + "\"a\\rb\\e[2Jc\"");
+        List<String> reply = einhorn.command("{\"command\":\"\\r\\u001b[1m" + junk + "\",\"id\":1}");
+        assertTrue(reply.get(0).startsWith("Unrecognized command: \"\\r\\e[1m" + "A".repeat(195)
+                + "\"... (1000005 bytes)\n\nconfig: "), reply.get(0).substring(0, 300));
+        try (CommandClient c = new CommandClient(einhorn.socket)) {
+            c.sendRaw("\u0001\r\u001b[2J" + "B".repeat(1_000_000) + "\n");
+            assertEquals("---%0Amessage: Could not parse command%0A", c.readLine());
+        }
+
+        String log = einhorn.logText();
+        assertTrue(log.contains("Invalid request (no pid)"), "the log read whole: " + log);
+        assertTrue(log.indexOf('\r') < 0 && log.indexOf('\u001b') < 0 && log.indexOf('\u0085') < 0,
+                "no raw CR, escape or NEL in the log");
+        for (String line : log.split("\n")) {
+            assertTrue(line.length() <= 400, () -> "a log line of " + line.length() + " characters: " + line.substring(0, 400));
+            assertTrue(!line.contains("FORGED") || line.contains("Invalid request (no pid)"), line);
+        }
+        assertTrue(log.length() < 64 * 1024, "the log stays small: " + log.length() + " characters");
+        assertTrue(einhorn.command("{\"command\":\"ehlo\",\"user\":\"tester\",\"id\":1}").get(0)
+                .startsWith("Welcome, tester!"));
+        assertStillServing();
+    }
+
+    private void sendAndExpectClose(String request) throws IOException {
+        try (CommandClient c = new CommandClient(einhorn.socket)) {
+            c.sendRaw(request);
+            assertTrue(c.closedByPeer(), "the master closes the connection without a reply");
+        }
+    }
+
     @Test
     void deeplyNestedYamlIsRefused() throws Exception {
         try (CommandClient c = new CommandClient(einhorn.socket)) {
