@@ -132,7 +132,7 @@ final class ArchiveCache {
         }
     }
 
-    /** Why the installed archive cannot be used (see {@link #verify}, or no entry point recorded); empty when it can. */
+    /** Why the installed archive cannot be used ({@link #verify}, or no entry point recorded); empty when it can. */
     static Optional<String> check(Path archive) {
         Optional<String> bad = verify(archive);
         if (bad.isEmpty() && meta(archive).getProperty("entry") == null) bad = Optional.of("no entry point recorded");
@@ -148,8 +148,8 @@ final class ArchiveCache {
      * A master that looks the archive up reads it without the lock, and one of an older build sharing the cache
      * also deletes what it finds bad without it: an archive without its {@code .sum}, seen between two renames,
      * would be deleted. So the {@code .sum} goes into place first: an archive visible at {@code APP-KEY} always
-     * has its checksum. The {@code stat} line that spares a reuse the
-     * hashing is added by a second rename of the {@code .sum}, after the archive's rename, which sets its ctime.
+     * has its checksum. The {@code stat} line that spares a reuse the hashing is added by a second rename of the
+     * {@code .sum}, after the archive's rename, which sets its ctime.
      */
     static boolean install(Path built, Path archive, String sha256, Map<String, String> meta) throws IOException {
         return install(built, archive, sha256, meta, () -> { });

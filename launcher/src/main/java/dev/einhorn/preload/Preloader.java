@@ -378,7 +378,8 @@ public final class Preloader {
 
         if (Files.exists(archive)) {
             Optional<String> bad = ArchiveCache.check(archive);
-            if (bad.isPresent() && !ArchiveCache.discard(archive)) bad = ArchiveCache.check(archive); // installed meanwhile
+            // found bad: deleted, unless another master installed a good one since (checked again under the lock)
+            if (bad.isPresent() && !ArchiveCache.discard(archive)) bad = ArchiveCache.check(archive);
             if (bad.isEmpty() && !Files.isRegularFile(appCp)) {
                 bad = Optional.of("its extracted jar " + appCp + " is gone");
                 ArchiveCache.delete(archive);

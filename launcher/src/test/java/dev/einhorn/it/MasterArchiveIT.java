@@ -102,7 +102,8 @@ class MasterArchiveIT {
             int secondImage = log.indexOf(first, log.indexOf(first) + 1);
             assertTrue(secondImage > 0, "the re-executed image logged its classes too");
             List<String> notArchived = log.substring(0, secondImage).lines()
-                    .filter(l -> l.matches(".*\\[class,load\\] (dev\\.einhorn\\.(commands|protocol|reexec|posix)\\.|jnr\\.).*"))
+                    .filter(l -> l.matches(
+                            ".*\\[class,load\\] (dev\\.einhorn\\.(commands|protocol|reexec|posix)\\.|jnr\\.).*"))
                     .filter(l -> !l.contains("source: shared objects file (top)"))
                     .toList();
             assertEquals(List.of(), notArchived, "classes the reloading image loaded from elsewhere than the archive");
