@@ -74,12 +74,13 @@ einhorn_image_key() {
 # ---- The master's class-data archive (AppCDS) --------------------------------------------------------------
 # Every reload starts the master's JVM twice (the upgrade check, then the new image). A dynamic archive of the
 # classes a running master loads makes those starts shorter. It is keyed by the java binary, the JDK's own
-# files, every jar on the class path (name, size, mtime) and the flags: any change gives a new name, so a stale
-# archive is never used (the JVM would reject most mismatches too, silently). EINHORN_JVM_OPTS are not part of
-# the key and not used in training; they come last, so they can override the archive flags, and a flag there
-# that the archive cannot serve (say another GC) only loses the archive. It is built on first use by a training
-# run in the background (einhorn_train_archive), written to a temporary name, then renamed; a missing,
-# unreadable or broken archive only means a slower start. EINHORN_MASTER_ARCHIVE=off turns it off.
+# files, every jar on the class path and this file, which holds the training (name, size, mtime), and the flags:
+# any change gives a new name, so a stale archive is never used (the JVM would reject most mismatches too,
+# silently). EINHORN_JVM_OPTS are not part of the key and not used in training; they come last, so they can
+# override the archive flags, and a flag there that the archive cannot serve (say another GC) only loses the
+# archive. It is built on first use by a training run in the background (einhorn_train_archive), written to a
+# temporary name, then renamed; a missing, unreadable or broken archive only means a slower start.
+# EINHORN_MASTER_ARCHIVE=off turns it off.
 
 einhorn_archive_dir() {
   local d
@@ -98,25 +99,37 @@ einhorn_archive_path() {
   read -r jdk _ < <(echo "$java" | cksum)
   read -r key _ < <( { echo "$java $EINHORN_BASE_JVM_OPTS"
             stat -L -c '%n %s %Y' "$home/lib/modules" "$home/lib/server/libjvm.so" "$home/release" \
-              "$EINHORN_LIB/launcher.jar" "$EINHORN_LIB"/lib/*.jar 2>&1 || true; } | cksum)
+              "$EINHORN_LIB/launcher.jar" "$EINHORN_LIB"/lib/*.jar "$EINHORN_HOME/bin/lib/jvm.sh" 2>&1 || true; } | cksum)
   echo "$dir/master-$jdk-$key.jsa"
 }
 
-# Runs a master with a trivial worker, reloads it once and stops it; the re-executed image writes the
-# archive of what it loaded when it exits. Bounded; leaves nothing running; the archive appears atomically.
+# Runs a master with a trivial worker, reloads it, and stops it; the re-executed image writes the archive of what
+# it loaded when it exits. Before it stops, that image goes through a reload of its own, requested on the command
+# socket as an operator would, up to an execve that fails: a reload's classes (the command, the upgrade check, the
+# hand-over and its YAML emitter, the execve binding) are then in the archive too, so a reload does not read them
+# from the jars. The failure comes from --reexec-as: a wrapper of bin/einhorn that, once told to, passes the
+# upgrade check and empties itself, so execve refuses it (ENOEXEC) and the master carries on (docs/FOOTPRINT.md).
+# Bounded; leaves nothing running; the archive appears atomically.
 einhorn_train_archive() {
   local archive="$1" dir pid i fd
   # Nothing of the caller's: no inherited fd (a systemd socket, a pipe someone waits on), no systemd variables.
   for fd in /proc/self/fd/*; do fd="${fd##*/}"; [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null; done
   unset NOTIFY_SOCKET LISTEN_FDS LISTEN_PID LISTEN_FDNAMES WATCHDOG_USEC WATCHDOG_PID
   dir="$(mktemp -d "${TMPDIR:-/tmp}/einhorn-archive.XXXXXX")" || return 1
+  printf '%s\n' '#!/bin/sh' '[ "$1" = --upgrade-check ] && [ -e "$0.break" ] && { : >"$0"; exit 0; }' \
+    "exec '$EINHORN_HOME/bin/einhorn' \"\$@\"" >"$dir/reexec"
+  chmod 700 "$dir/reexec"
+  # A worker started once the wrapper is told to break (by a TTIN) asks for the reload on its -g connection.
   EINHORN_ARCHIVE_TRAINING="$dir" EINHORN_MASTER_ARCHIVE=off EINHORN_JVM_OPTS= "$EINHORN_HOME/bin/einhorn" \
-    -d "$dir/einhorn.sock" -e "$dir/einhorn.pid" -f "$dir/einhorn.lock" -n 1 -m 0.01 -- sleep 20 \
+    -d "$dir/einhorn.sock" -e "$dir/einhorn.pid" -f "$dir/einhorn.lock" -n 1 -m 0.01 -g --reexec-as "$dir/reexec" \
+    -- sh -c "[ -e '$dir/reexec.break' ] && echo '{\"command\":\"reload\"}' >&\"\$EINHORN_SOCK_FD\"; exec sleep 20" \
     >"$dir/log" 2>&1 </dev/null &
   pid=$!
   for i in $(seq 300); do grep -q "Writing PID" "$dir/log" 2>/dev/null || ! kill -0 "$pid" 2>/dev/null && break; sleep 0.1; done
-  sleep 1; kill -HUP "$pid" 2>/dev/null
-  for i in $(seq 600); do grep -q "Using loaded state" "$dir/log" 2>/dev/null || ! kill -0 "$pid" 2>/dev/null && break; sleep 0.1; done
+  sleep 1; kill -HUP "$pid" 2>/dev/null # an upgrade: the re-executed image starts a worker, then retires the first
+  for i in $(seq 600); do grep -q "Upgrade done" "$dir/log" 2>/dev/null || ! kill -0 "$pid" 2>/dev/null && break; sleep 0.1; done
+  touch "$dir/reexec.break"; kill -TTIN "$pid" 2>/dev/null
+  for i in $(seq 300); do grep -q "Could not reload\|reload safely" "$dir/log" 2>/dev/null || ! kill -0 "$pid" 2>/dev/null && break; sleep 0.1; done
   sleep 1; kill -TERM "$pid" 2>/dev/null
   for i in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -KILL "$pid" 2>/dev/null

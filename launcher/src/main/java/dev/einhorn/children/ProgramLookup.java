@@ -1,6 +1,6 @@
 package dev.einhorn.children;
 
-import dev.einhorn.master.StartupException;
+import dev.einhorn.startup.StartupException;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.einhorn.children;
 
 import dev.einhorn.cli.LegacySrvTemplate;
 import dev.einhorn.config.Config;
-import dev.einhorn.master.StartupException;
+import dev.einhorn.startup.StartupException;
 import dev.einhorn.posix.Posix;
 import dev.einhorn.posix.SpawnRequest;
 import dev.einhorn.preload.Preloader;

@@ -1,7 +1,7 @@
 package dev.einhorn.files;
 
 import dev.einhorn.listen.UnixListeners;
-import dev.einhorn.master.StartupException;
+import dev.einhorn.startup.StartupException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;

@@ -1,6 +1,6 @@
 package dev.einhorn.files;
 
-import dev.einhorn.master.StartupException;
+import dev.einhorn.startup.StartupException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

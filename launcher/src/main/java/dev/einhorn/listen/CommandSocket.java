@@ -1,7 +1,7 @@
 package dev.einhorn.listen;
 
 import dev.einhorn.files.OwnFiles;
-import dev.einhorn.master.StartupException;
+import dev.einhorn.startup.StartupException;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;

@@ -1,7 +1,7 @@
 package dev.einhorn.listen;
 
 import dev.einhorn.config.BindSpec;
-import dev.einhorn.master.StartupException;
+import dev.einhorn.startup.StartupException;
 import dev.einhorn.posix.Posix;
 import dev.einhorn.posix.PosixException;
 import java.io.IOException;

@@ -55,8 +55,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Master implements WorkerHost, MasterControl, ReloadHost, MasterView {
     private static final Logger log = LoggerFactory.getLogger(Master.class);
-    /** Handled signals. QUIT is the JVM's (thread dump) and cannot be taken: see docs/SIGNALS.md. */
-    public static final List<String> HANDLED_SIGNALS = List.of("INT", "TERM", "USR2", "HUP", "ALRM", "CHLD", "TTIN", "TTOU");
 
     private final Config config;
     private final Posix posix;
@@ -627,8 +625,8 @@ public final class Master implements WorkerHost, MasterControl, ReloadHost, Mast
     /** Our handlers back in place, signals unblocked, the drained ones handled. */
     @Override
     public void reinstallSignalHandlers(List<String> drained) {
-        signals.handle(HANDLED_SIGNALS, posix);
-        signals.unblock(HANDLED_SIGNALS, posix);
+        signals.handle(Signals.HANDLED_BY_MASTER, posix);
+        signals.unblock(Signals.HANDLED_BY_MASTER, posix);
         drained.forEach(this::onSignal);
     }
 

@@ -12,10 +12,12 @@ import dev.einhorn.listen.Listeners;
 import dev.einhorn.log.EinhornLog;
 import dev.einhorn.posix.JnrPosix;
 import dev.einhorn.posix.Posix;
+import dev.einhorn.posix.Signals;
 import dev.einhorn.posix.SpawnRequest;
 import dev.einhorn.preload.Preloader;
 import dev.einhorn.preload.WorkerLaunch;
 import dev.einhorn.reexec.Handover;
+import dev.einhorn.startup.StartupException;
 import dev.einhorn.systemd.SystemdActivation;
 import java.io.IOException;
 import java.nio.channels.Selector;
@@ -69,7 +71,7 @@ public final class MasterMain {
         Master master = null;
         try (Selector selector = Selector.open()) {
             SignalInbox signals = new SignalInbox(selector);
-            signals.handle(Master.HANDLED_SIGNALS, posix);
+            signals.handle(Signals.HANDLED_BY_MASTER, posix);
             commandChannel = CommandSocket.open(config.socketPath(), config.lockfile());
             log.info("Writing PID to {}", config.pidfile());
             pidfile = Pidfile.write(config.pidfile(), posix.getpid());
@@ -85,7 +87,7 @@ public final class MasterMain {
                     null);
             master = new Master(config, posix, selector, signals, commandChannel, listeners, legacy, command,
                     workerEnv(env), null);
-            signals.unblock(Master.HANDLED_SIGNALS, posix);
+            signals.unblock(Signals.HANDLED_BY_MASTER, posix);
             return master.loop();
         } catch (StartupException e) {
             System.err.println("einhorn: " + e.getMessage());
@@ -126,7 +128,7 @@ public final class MasterMain {
         Master master = null;
         try (Selector selector = Selector.open()) {
             SignalInbox signals = new SignalInbox(selector);
-            signals.handle(Master.HANDLED_SIGNALS, posix);
+            signals.handle(Signals.HANDLED_BY_MASTER, posix);
             WorkerCommand command;
             String upgradeBlocker = null;
             try {
@@ -140,7 +142,7 @@ public final class MasterMain {
             }
             master = new Master(config, posix, selector, signals, handover.commandServer(), handover.listeners(),
                     handover.legacyListeners(), command, workerEnv(env), handover);
-            signals.unblock(Master.HANDLED_SIGNALS, posix);
+            signals.unblock(Signals.HANDLED_BY_MASTER, posix);
             master.resume(handover, upgradeBlocker);
             return master.loop();
         } catch (IOException | RuntimeException e) {
@@ -154,7 +156,7 @@ public final class MasterMain {
     }
 
     /** The master's environment less the variables Einhorn sets per worker and systemd's (the pool adds its own). */
-    public static Map<String, String> workerEnv(Map<String, String> env) {
+    private static Map<String, String> workerEnv(Map<String, String> env) {
         return dev.einhorn.config.OwnedVariables.passedOn(env);
     }
 }

@@ -53,7 +53,7 @@ public final class Pool {
     private final LatencyHistogram ackLatency = new LatencyHistogram();
 
     // --standby N (docs/DESIGN.md "Warm standbys")
-    private final Map<Integer, Standby> standbys = new LinkedHashMap<>();
+    private final Map<Integer, StandbyProcess> standbys = new LinkedHashMap<>();
     private int standbyTarget;
     private int standbyFailures;
     private double lastStandbySpawn = Double.NaN;
@@ -274,7 +274,7 @@ public final class Pool {
         return standbyTarget;
     }
 
-    public Collection<Standby> standbys() {
+    public Collection<StandbyProcess> standbys() {
         return Collections.unmodifiableCollection(standbys.values());
     }
 
@@ -300,7 +300,7 @@ public final class Pool {
 
     /** A standby reported that it warmed up and parked: it may be activated from now on. */
     public void standbyReady(int pid) {
-        Standby s = standbys.get(pid);
+        StandbyProcess s = standbys.get(pid);
         if (s == null || s.ready() || s.retired()) return;
         s.markReady(clock.now(), clock.wall());
         standbyFailures = 0;
@@ -313,11 +313,11 @@ public final class Pool {
      * could not adopt it): it is signaled and forgotten once reaped.
      */
     public void retireStandby(int pid, String why) {
-        Standby s = standbys.get(pid);
+        StandbyProcess s = standbys.get(pid);
         if (s != null && !s.retired()) retireStandbys(List.of(s), why);
     }
 
-    private void standbyExited(Standby s, String how) {
+    private void standbyExited(StandbyProcess s, String how) {
         if (s.retired()) {
             host.upgradeProgress(Level.INFO, "===> Exited standby " + s.pid() + " (" + how + ")");
             return;
@@ -352,7 +352,7 @@ public final class Pool {
                 if (standbyFailures >= PoolSettings.STANDBY_MAX_CONSECUTIVE_FAILURES) standbysGivenUp = true;
                 return;
             }
-            standbys.put(pid, new Standby(pid, version, at, clock.wall()));
+            standbys.put(pid, new StandbyProcess(pid, version, at, clock.wall()));
             standbysStarted++;
             host.upgradeProgress(Level.INFO, "===> Launched standby " + pid + " of version " + version);
             if (standbyFailures > 0) return; // one at a time while backing off
@@ -364,12 +364,12 @@ public final class Pool {
         retireStandbys(filterStandbys(s -> !s.retired() && s.version() != version), "they are of an old version");
         int surplus = liveStandbys() - (respawn ? wantedStandbys() : 0);
         if (surplus > 0) {
-            List<Standby> extra = filterStandbys(s -> !s.retired());
-            extra.sort(Comparator.comparing(Standby::ready)); // stable: unready first, then oldest
+            List<StandbyProcess> extra = filterStandbys(s -> !s.retired());
+            extra.sort(Comparator.comparing(StandbyProcess::ready)); // stable: unready first, then oldest
             retireStandbys(extra.subList(0, surplus), "more standbys than wanted");
         }
         if (settings.signalTimeout() != null) {
-            for (Standby s : filterStandbys(s -> s.retired() && !s.killed())) {
+            for (StandbyProcess s : filterStandbys(s -> s.retired() && !s.killed())) {
                 if (now >= s.retiredAt() + settings.signalTimeout()) {
                     host.upgradeProgress(Level.INFO, "Standby " + s.pid() + " is still alive " + settings.signalTimeout()
                             + "s after it was retired; sending SIGKILL");
@@ -380,12 +380,12 @@ public final class Pool {
         }
     }
 
-    private void retireStandbys(List<Standby> targets, String why) {
+    private void retireStandbys(List<StandbyProcess> targets, String why) {
         if (targets.isEmpty()) return;
         double now = clock.now();
         String pids = targets.stream().map(t -> Integer.toString(t.pid())).collect(Collectors.joining(", ", "[", "]"));
         host.upgradeProgress(Level.INFO, "Retiring standbys " + pids + ": " + why);
-        for (Standby s : targets) {
+        for (StandbyProcess s : targets) {
             s.markRetired(now);
             host.signal(s.pid(), "TERM"); // a parked JVM exits on TERM; it has no work in hand
         }
@@ -402,8 +402,8 @@ public final class Pool {
         return countStandbys(s -> !s.retired() && s.version() == version);
     }
 
-    private Standby readyStandby() {
-        for (Standby s : standbys.values()) {
+    private StandbyProcess readyStandby() {
+        for (StandbyProcess s : standbys.values()) {
             if (s.ready() && !s.retired() && s.version() == version) return s;
         }
         return null;
@@ -425,7 +425,7 @@ public final class Pool {
         if (respawn && standbyTarget > 0 && !standbysGivenUp && standbyFailures > 0 && liveStandbys() < wantedStandbys()) {
             next = lastStandbySpawn + standbyInterval();
         }
-        for (Standby s : standbys.values()) {
+        for (StandbyProcess s : standbys.values()) {
             if (s.retired() && !s.killed() && settings.signalTimeout() != null) {
                 next = Math.min(next, s.retiredAt() + settings.signalTimeout());
             }
@@ -436,11 +436,11 @@ public final class Pool {
         return next;
     }
 
-    private int countStandbys(Predicate<Standby> p) {
+    private int countStandbys(Predicate<StandbyProcess> p) {
         return (int) standbys.values().stream().filter(p).count();
     }
 
-    private List<Standby> filterStandbys(Predicate<Standby> p) {
+    private List<StandbyProcess> filterStandbys(Predicate<StandbyProcess> p) {
         return standbys.values().stream().filter(p).collect(Collectors.toList());
     }
 
@@ -474,7 +474,7 @@ public final class Pool {
         m.put("standbys_given_up", standbysGivenUp);
         m.put("last_standby_spawn", lastStandbySpawn);
         List<Object> parked = new ArrayList<>();
-        for (Standby s : standbys.values()) parked.add(s.snapshot());
+        for (StandbyProcess s : standbys.values()) parked.add(s.snapshot());
         m.put("standbys", parked);
         List<Object> list = new ArrayList<>();
         for (Worker w : workers.values()) list.add(w.snapshot());
@@ -507,7 +507,7 @@ public final class Pool {
         if (m.get("last_standby_spawn") instanceof Number n) p.lastStandbySpawn = n.doubleValue();
         if (m.get("standbys") instanceof List<?> parked) {
             for (Object o : parked) {
-                Standby s = Standby.restore((Map<String, Object>) o);
+                StandbyProcess s = StandbyProcess.restore((Map<String, Object>) o);
                 p.standbys.put(s.pid(), s);
             }
         }
@@ -597,7 +597,7 @@ public final class Pool {
     private boolean spinup(double now) {
         int index = nextIndex();
         lastSpinup = now;
-        Standby ready = readyStandby();
+        StandbyProcess ready = readyStandby();
         if (ready != null) {
             if (host.activate(ready.pid(), index)) {
                 standbys.remove(ready.pid());

@@ -1,6 +1,7 @@
 package dev.einhorn.posix;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +14,13 @@ import java.util.Optional;
 public final class Signals {
     public static final int HUP = 1, INT = 2, QUIT = 3, KILL = 9, USR1 = 10, USR2 = 12, PIPE = 13,
             ALRM = 14, TERM = 15, CHLD = 17, CONT = 18, TTIN = 21, TTOU = 22, WINCH = 28;
+
+    /**
+     * The signals the master handles (docs/SIGNALS.md): queued for its loop, and blocked across a re-exec until the
+     * next image's handlers are in. QUIT is the JVM's (thread dump) and cannot be taken.
+     */
+    public static final List<String> HANDLED_BY_MASTER = List.of("INT", "TERM", "USR2", "HUP", "ALRM", "CHLD", "TTIN",
+            "TTOU");
 
     private static final String[] CANONICAL = {
         "EXIT", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2",

@@ -2,10 +2,13 @@ package dev.einhorn.preload;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -129,32 +132,77 @@ final class ArchiveCache {
         }
     }
 
+    /** Why the installed archive cannot be used ({@link #verify}, or no entry point recorded); empty when it can. */
+    static Optional<String> check(Path archive) {
+        Optional<String> bad = verify(archive);
+        if (bad.isEmpty() && meta(archive).getProperty("entry") == null) bad = Optional.of("no entry point recorded");
+        return bad;
+    }
+
     /**
      * Moves a freshly written archive into place with its checksum file ({@code sha256}, or hashed here when
-     * null) and {@code meta}. Under a lock on
-     * {@code APP-KEY.lock}: when another master installed a good archive of the same key meanwhile, that one
-     * stays (the workers it started map it) and ours is deleted. Returns true when ours was installed.
+     * null) and {@code meta}. Under a lock on {@code APP-KEY.lock}: when another master installed a good archive
+     * of the same key meanwhile, that one stays (the workers it started map it) and ours is deleted. Returns true
+     * when ours was installed.
+     * <p>
+     * A master that looks the archive up reads it without the lock, and one of an older build sharing the cache
+     * also deletes what it finds bad without it: an archive without its {@code .sum}, seen between two renames,
+     * would be deleted. So the {@code .sum} goes into place first: an archive visible at {@code APP-KEY} always
+     * has its checksum. The {@code stat} line that spares a reuse the hashing is added by a second rename of the
+     * {@code .sum}, after the archive's rename, which sets its ctime.
      */
     static boolean install(Path built, Path archive, String sha256, Map<String, String> meta) throws IOException {
+        return install(built, archive, sha256, meta, () -> { });
+    }
+
+    /** {@link #install}, running {@code afterEachStep} after each change other masters can see (for the tests). */
+    static boolean install(Path built, Path archive, String sha256, Map<String, String> meta, Runnable afterEachStep)
+            throws IOException {
         String sha = sha256 != null ? sha256 : hex(digest(built));
         StringBuilder sum = new StringBuilder(Files.size(built) + " " + sha + "\n");
         meta.forEach((k, v) -> sum.append(k).append('=').append(v.replace("\\", "\\\\").replace("\n", " ")).append('\n'));
         Path tmpSum = sumFile(built);
-        Path lock = archive.resolveSibling(archive.getFileName() + ".lock");
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lock,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
-                java.nio.channels.FileLock ignored = ch.lock()) {
-            if (Files.exists(archive) && verify(archive).isEmpty() && meta(archive).containsKey("entry")) {
+        try (FileChannel ch = lockFile(archive); FileLock ignored = ch.lock()) {
+            if (Files.exists(archive) && check(archive).isEmpty()) {
                 Files.deleteIfExists(built);
                 Files.deleteIfExists(tmpSum);
                 return false;
             }
-            Files.move(built, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            sum.append("stat=").append(FileHashes.stat(archive)).append('\n'); // after the rename, which sets ctime
+            // A bad archive goes first: with our .sum beside it, a master looking now would delete both.
+            Files.deleteIfExists(archive);
+            afterEachStep.run();
             Files.writeString(tmpSum, sum, StandardCharsets.UTF_8);
             Files.move(tmpSum, sumFile(archive), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            afterEachStep.run();
+            Files.move(built, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            afterEachStep.run();
+            sum.append("stat=").append(FileHashes.stat(archive)).append('\n');
+            Files.writeString(tmpSum, sum, StandardCharsets.UTF_8);
+            Files.move(tmpSum, sumFile(archive), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            afterEachStep.run();
             return true;
         }
+    }
+
+    /**
+     * Deletes the archive and its checksum file unless, checked again under the install lock, it is good: the
+     * caller found it bad, but another master may have installed a good one since. Returns true when deleted
+     * (without the lock when it cannot be taken).
+     */
+    static boolean discard(Path archive) {
+        try (FileChannel ch = lockFile(archive); FileLock ignored = ch.lock()) {
+            if (check(archive).isEmpty()) return false;
+            delete(archive);
+        } catch (IOException e) {
+            delete(archive); // no lock, e.g. a read-only cache
+        }
+        return true;
+    }
+
+    /** What masters sharing the cache lock to install or discard the archive: {@code APP-KEY.lock}. */
+    private static FileChannel lockFile(Path archive) throws IOException {
+        return FileChannel.open(archive.resolveSibling(archive.getFileName() + ".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
     }
 
     static void delete(Path archive) {

@@ -377,11 +377,15 @@ public final class Preloader {
         List<String> classPath = List.of(runtime.toString(), appCp.toString());
 
         if (Files.exists(archive)) {
-            Optional<String> bad = ArchiveCache.verify(archive);
-            Properties meta = ArchiveCache.meta(archive);
-            if (bad.isEmpty() && meta.getProperty("entry") == null) bad = Optional.of("no entry point recorded");
-            if (bad.isEmpty() && !Files.isRegularFile(appCp)) bad = Optional.of("its extracted jar " + appCp + " is gone");
+            Optional<String> bad = ArchiveCache.check(archive);
+            // found bad: deleted, unless another master installed a good one since (checked again under the lock)
+            if (bad.isPresent() && !ArchiveCache.discard(archive)) bad = ArchiveCache.check(archive);
+            if (bad.isEmpty() && !Files.isRegularFile(appCp)) {
+                bad = Optional.of("its extracted jar " + appCp + " is gone");
+                ArchiveCache.delete(archive);
+            }
             if (bad.isEmpty()) {
+                Properties meta = ArchiveCache.meta(archive);
                 ArchiveCache.touch(archive);
                 record(archive, meta);
                 log.info("Reusing the preload archive {} ({}) for {} (generation {}, JDK {}): no training run, "
@@ -392,7 +396,6 @@ public final class Preloader {
                         meta.getProperty("method"));
             }
             log.error("Discarding the corrupt preload archive {}: {}; building a new one", archive, bad.get());
-            ArchiveCache.delete(archive);
         }
 
         log.info("Preloading {}: building the {} for generation {} (JDK {})...", name,

@@ -5,7 +5,7 @@ import dev.einhorn.config.BindSpec;
 import dev.einhorn.config.Config;
 import dev.einhorn.config.ConfigCodec;
 import dev.einhorn.listen.Listeners;
-import dev.einhorn.master.StartupException;
+import dev.einhorn.startup.StartupException;
 import dev.einhorn.posix.Posix;
 import dev.einhorn.posix.PosixException;
 import dev.einhorn.protocol.ParseException;

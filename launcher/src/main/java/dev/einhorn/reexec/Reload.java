@@ -2,8 +2,7 @@ package dev.einhorn.reexec;
 
 import dev.einhorn.children.ProgramLookup;
 import dev.einhorn.config.Config;
-import dev.einhorn.master.Master;
-import dev.einhorn.master.StartupException;
+import dev.einhorn.startup.StartupException;
 import dev.einhorn.posix.ExitStatus;
 import dev.einhorn.posix.Posix;
 import dev.einhorn.posix.PosixException;
@@ -121,7 +120,7 @@ public final class Reload {
         try {
             master.flushClients();
             master.abandonPreparation(); // -p: the next image prepares its generation itself
-            for (String name : Master.HANDLED_SIGNALS) {
+            for (String name : Signals.HANDLED_BY_MASTER) {
                 int sig = Signals.number(name).orElseThrow();
                 posix.blockSignal(sig);
                 blocked.add(sig);

@@ -5,7 +5,7 @@ import dev.einhorn.config.Config;
 import dev.einhorn.listen.Listeners;
 import dev.einhorn.log.EinhornLog;
 import dev.einhorn.pool.Pool;
-import dev.einhorn.pool.Standby;
+import dev.einhorn.pool.StandbyProcess;
 import dev.einhorn.pool.Worker;
 import dev.einhorn.protocol.RubySymbol;
 import dev.einhorn.protocol.Yaml;
@@ -36,7 +36,7 @@ public final class StateDump {
         s.put("children", children);
         // --standby: not in children, so tools that count workers (Einhorn's included) keep counting workers
         Map<Object, Object> standbys = new LinkedHashMap<>();
-        for (Standby sb : pool.standbys()) standbys.put(sb.pid(), standby(master, sb));
+        for (StandbyProcess sb : pool.standbys()) standbys.put(sb.pid(), standby(master, sb));
         s.put("standbys", standbys);
         s.put("standby_target", pool.standbyTarget());
         s.put("standby_activations", pool.activations());
@@ -93,7 +93,7 @@ public final class StateDump {
     }
 
     /** A warm standby (docs/PRELOAD.md "Warm standbys"): ready (parked) or warming, or retired (exiting). */
-    static Map<String, Object> standby(MasterView master, Standby s) {
+    static Map<String, Object> standby(MasterView master, StandbyProcess s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", new RubySymbol("standby"));
         m.put("state", standbyState(s));
@@ -114,7 +114,7 @@ public final class StateDump {
     }
 
     /** standby (ready, parked), warming (not ready yet), retired (signaled to exit, never activated). */
-    static String standbyState(Standby s) {
+    static String standbyState(StandbyProcess s) {
         if (s.retired()) return "retired";
         return s.ready() ? "standby" : "warming";
     }

@@ -6,7 +6,7 @@ import dev.einhorn.listen.Listeners;
 import dev.einhorn.log.EinhornLog;
 import dev.einhorn.pool.Clock;
 import dev.einhorn.pool.Pool;
-import dev.einhorn.pool.Standby;
+import dev.einhorn.pool.StandbyProcess;
 import dev.einhorn.pool.Worker;
 import dev.einhorn.protocol.RubySymbol;
 import java.time.Instant;
@@ -92,7 +92,7 @@ public final class StateJson {
         for (Worker w : pool.workers()) workers.add(worker(master, w, pool, now));
         root.put("workers", workers);
         List<Object> standbys = new ArrayList<>();
-        for (Standby s : pool.standbys()) standbys.add(standby(master, s, now));
+        for (StandbyProcess s : pool.standbys()) standbys.add(standby(master, s, now));
         root.put("standbys", standbys);
         // -p: the app jar, its layout, the JDK, the archive and whether this generation's archive is ready
         root.put("preload", master.preloadState());
@@ -126,7 +126,7 @@ public final class StateJson {
     }
 
     /** A warm standby: a worker JVM with no index yet (--standby). */
-    static Map<String, Object> standby(MasterView master, Standby s, double now) {
+    static Map<String, Object> standby(MasterView master, StandbyProcess s, double now) {
         Map<String, Object> dump = StateDump.standby(master, s);
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("pid", s.pid());

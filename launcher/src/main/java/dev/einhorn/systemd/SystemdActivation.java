@@ -2,7 +2,7 @@ package dev.einhorn.systemd;
 
 import dev.einhorn.config.BindSpec;
 import dev.einhorn.listen.Listeners;
-import dev.einhorn.master.StartupException;
+import dev.einhorn.startup.StartupException;
 import dev.einhorn.posix.FdChannels;
 import dev.einhorn.posix.Posix;
 import dev.einhorn.posix.PosixException;

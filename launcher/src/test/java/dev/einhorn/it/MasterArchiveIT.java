@@ -86,6 +86,30 @@ class MasterArchiveIT {
         }
     }
 
+    /**
+     * The training makes its last image go through a reload up to a failing execve, so a master that reloads finds
+     * that path's classes (the command, the reply and the hand-over's YAML, the re-exec, the libc binding) in the
+     * archive instead of reading them from the jars.
+     */
+    @Test
+    void aReloadTakesItsClassesFromTheArchive() throws Exception {
+        awaitArchive(dir);
+        try (EinhornUnderTest e = start(Map.of("EINHORN_JVM_OPTS", "-Xlog:class+load:stdout"))) {
+            e.awaitAckedWorkers(1);
+            e.reload();
+            String log = e.logText();
+            String first = "java.lang.Object source:"; // where an image starts loading classes
+            int secondImage = log.indexOf(first, log.indexOf(first) + 1);
+            assertTrue(secondImage > 0, "the re-executed image logged its classes too");
+            List<String> notArchived = log.substring(0, secondImage).lines()
+                    .filter(l -> l.matches(
+                            ".*\\[class,load\\] (dev\\.einhorn\\.(commands|protocol|reexec|posix)\\.|jnr\\.).*"))
+                    .filter(l -> !l.contains("source: shared objects file (top)"))
+                    .toList();
+            assertEquals(List.of(), notArchived, "classes the reloading image loaded from elsewhere than the archive");
+        }
+    }
+
     @Test
     void turnedOffTheArchiveIsNotUsed() throws Exception {
         Path archive = awaitArchive(dir);

@@ -24,7 +24,7 @@ public final class FakeHost implements WorkerHost, Clock {
     public int nextPid = 100;
     boolean failSpawns;
     /** --standby: whether the host can start standbys (a preloaded JVM command). */
-    boolean standbysPossible;
+    public boolean standbysPossible;
     final List<Integer> standbysSpawned = new ArrayList<>();
     final List<List<Integer>> activated = new ArrayList<>(); // [pid, index]
     public double now = 1000;

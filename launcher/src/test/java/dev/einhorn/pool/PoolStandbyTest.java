@@ -30,7 +30,7 @@ class PoolStandbyTest {
     }
 
     private List<Integer> liveStandbyPids(Pool pool) {
-        return pool.standbys().stream().filter(s -> !s.retired()).map(Standby::pid).toList();
+        return pool.standbys().stream().filter(s -> !s.retired()).map(StandbyProcess::pid).toList();
     }
 
     /** Starts a pool of {@code number} acked workers and one ready standby; returns the standby's pid. */

@@ -331,6 +331,50 @@ class ArchiveCacheTest {
         assertEquals("new", Files.readString(archive));
     }
 
+    /**
+     * Another master plans while this one installs: after each step of the install it looks the archive up as
+     * the Preloader does, without the lock. An archive it can see must be one it can use, or it would delete it.
+     */
+    private static List<String> whatAMasterLookingMeanwhileSees(Path archive) throws IOException {
+        List<String> seen = new ArrayList<>();
+        assertTrue(ArchiveCache.install(built(archive, "fresh"), archive, null, Map.of("entry", "Main"),
+                () -> seen.add(Files.exists(archive) ? ArchiveCache.check(archive).orElse("good") : "none")));
+        return seen;
+    }
+
+    @Test
+    void aMasterLookingDuringAnInstallSeesNoArchiveOrAGoodOne() throws Exception {
+        Path archive = cache().archive("app-11111111", "k", JDK25);
+        List<String> seen = whatAMasterLookingMeanwhileSees(archive);
+        assertTrue(seen.stream().allMatch(s -> s.equals("none") || s.equals("good")), seen.toString());
+        assertEquals("good", seen.get(seen.size() - 1));
+        assertEquals(FileHashes.stat(archive), ArchiveCache.meta(archive).getProperty("stat"),
+                "the installed .sum still records the stat that spares a reuse the hashing");
+    }
+
+    @Test
+    void aMasterLookingWhileACorruptArchiveIsReplacedSeesItGoAwayFirst() throws Exception {
+        Path archive = cache().archive("app-11111111", "k", JDK25);
+        Files.writeString(archive, "left by a crash, no .sum");
+        List<String> seen = whatAMasterLookingMeanwhileSees(archive);
+        assertTrue(seen.stream().allMatch(s -> s.equals("none") || s.equals("good")),
+                "never the old archive beside the new .sum: " + seen);
+        assertEquals("fresh", Files.readString(archive));
+    }
+
+    @Test
+    void discardKeepsAnArchiveThatIsGoodByNow() throws Exception {
+        Path archive = cache().archive("app-11111111", "k", JDK25);
+        ArchiveCache.install(built(archive, "x"), archive, null, Map.of("entry", "Main"));
+        assertFalse(ArchiveCache.discard(archive), "found bad a moment ago, installed by another master since");
+        assertEquals(Optional.empty(), ArchiveCache.check(archive));
+
+        Files.writeString(archive, "y");
+        assertTrue(ArchiveCache.discard(archive));
+        assertFalse(Files.exists(archive));
+        assertFalse(Files.exists(ArchiveCache.sumFile(archive)));
+    }
+
     @Test
     void deleteRemovesTheArchiveAndItsChecksum() throws Exception {
         Path archive = cache().archive("app-11111111", "k", JDK25);

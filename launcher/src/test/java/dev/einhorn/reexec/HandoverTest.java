@@ -13,7 +13,7 @@ import dev.einhorn.config.BindSpec;
 import dev.einhorn.config.Config;
 import dev.einhorn.config.ConfigCodec;
 import dev.einhorn.listen.Listeners;
-import dev.einhorn.master.StartupException;
+import dev.einhorn.startup.StartupException;
 import dev.einhorn.posix.JnrPosix;
 import dev.einhorn.protocol.Yaml;
 import java.net.InetAddress;

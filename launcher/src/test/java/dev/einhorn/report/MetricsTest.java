@@ -70,9 +70,9 @@ class MetricsTest {
     @Test
     void theAckLatencyHistogramIsCumulativeAndEndsAtItsCount() {
         ReportedMaster m = new ReportedMaster("-n", "3", "-m", "manual", "--", "./w").started();
-        m.now = 1000.04;
+        m.host.now = 1000.04;
         m.pool.manualAck(100);
-        m.now = 1003;
+        m.host.now = 1003;
         m.pool.manualAck(101);
         Map<String, Double> v = parse(Metrics.text(m));
         double previous = 0;
@@ -92,7 +92,7 @@ class MetricsTest {
     @Test
     void standbysAreCountedByState() {
         ReportedMaster m = new ReportedMaster("-n", "1", "-m", "manual", "--", "./w").started();
-        m.standbysPossible = true;
+        m.host.standbysPossible = true;
         m.pool.setStandbyTarget(2);
         m.pool.tick();
         m.pool.standbyReady(101);

@@ -6,13 +6,11 @@ import dev.einhorn.cli.CliResult;
 import dev.einhorn.cli.EinhornCli;
 import dev.einhorn.config.Config;
 import dev.einhorn.listen.Listeners;
-import dev.einhorn.pool.Clock;
+import dev.einhorn.pool.FakeHost;
 import dev.einhorn.pool.Pool;
 import dev.einhorn.pool.PoolSettings;
-import dev.einhorn.pool.WorkerHost;
 import dev.einhorn.preload.ArchiveUse;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,32 +18,28 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A master as the reports see it ({@link MasterView}): a real {@link Pool} over fake workers (pids 100, 101, ...,
- * a fixed clock), a TCP and a UNIX listener that are never bound, and, for {@code -p}, archives and /proc readings
- * given by the test.
+ * A master as the reports see it ({@link MasterView}): a real {@link Pool} over the pool's {@link FakeHost} (pids
+ * 100, 101, ..., a clock the test sets: {@code host.now}, wall time {@code now} seconds after the epoch), a TCP and
+ * a UNIX listener that are never bound, and, for {@code -p}, archives and /proc readings given by the test.
  */
-final class ReportedMaster implements MasterView, WorkerHost, Clock {
-    static final Instant WALL = Instant.parse("2026-11-28T10:00:00Z");
-
+final class ReportedMaster implements MasterView {
+    final FakeHost host = new FakeHost();
     final Config config;
     final Pool pool;
-    double now = 1000;
-    boolean standbysPossible;
-    int nextPid = 100;
     final Map<Integer, Path> archives = new HashMap<>();
     final Map<Integer, WorkerProbe.Reading> readings = new HashMap<>();
     Map<String, Object> preloadState;
 
     ReportedMaster(String... args) {
         config = ((CliResult.Run) EinhornCli.parse(args, Map.of())).config();
-        pool = new Pool(new PoolSettings(true, 1, 1, 8, null, null, "USR2", null), config.number(), this, this);
+        pool = new Pool(new PoolSettings(true, 1, 1, 8, null, null, "USR2", null), config.number(), host, host);
     }
 
     /** Ticks until the pool has started every worker it wants. */
     ReportedMaster started() {
         for (int i = 0; i < 100 && pool.workers().size() < pool.number(); i++) {
             pool.tick();
-            now += 1;
+            host.now += 1;
         }
         return this;
     }
@@ -95,7 +89,7 @@ final class ReportedMaster implements MasterView, WorkerHost, Clock {
 
     @Override
     public WorkerProbe.Reading probe(int pid, Path archive) {
-        return readings.getOrDefault(pid, new WorkerProbe.Reading(now, false, Optional.empty()));
+        return readings.getOrDefault(pid, new WorkerProbe.Reading(host.now, false, Optional.empty()));
     }
 
     @Override
@@ -106,7 +100,7 @@ final class ReportedMaster implements MasterView, WorkerHost, Clock {
     /** -p: worker {@code pid} runs from {@code archive}, mapped, with this PSS and shared memory (kB). */
     void preloaded(int pid, Path archive, long pssKb, long sharedKb) {
         archives.put(pid, archive);
-        readings.put(pid, new WorkerProbe.Reading(now, true, Optional.of(new ArchiveUse.Memory(pssKb, sharedKb,
+        readings.put(pid, new WorkerProbe.Reading(host.now, true, Optional.of(new ArchiveUse.Memory(pssKb, sharedKb,
                 pssKb + sharedKb))));
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("jar", "app.jar");
@@ -120,49 +114,5 @@ final class ReportedMaster implements MasterView, WorkerHost, Clock {
         p.put("training_pid", null);
         p.put("archive_ready", true);
         preloadState = p;
-    }
-
-    // --- WorkerHost and Clock
-
-    @Override
-    public int spawn(int index, int version) {
-        return nextPid++;
-    }
-
-    @Override
-    public boolean standbyPossible() {
-        return standbysPossible;
-    }
-
-    @Override
-    public int spawnStandby(int version) {
-        return nextPid++;
-    }
-
-    @Override
-    public boolean signal(int pid, String signal) {
-        return true;
-    }
-
-    @Override
-    public void log(Level level, String message) {}
-
-    @Override
-    public void upgradeProgress(Level level, String message) {}
-
-    @Override
-    public void upgradeDone() {}
-
-    @Override
-    public void upgradeFailed(String reason) {}
-
-    @Override
-    public double now() {
-        return now;
-    }
-
-    @Override
-    public Instant wall() {
-        return WALL;
     }
 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.einhorn.master.MasterMain;
+import dev.einhorn.config.OwnedVariables;
 import dev.einhorn.pool.FakeHost;
 import dev.einhorn.pool.Pool;
 import dev.einhorn.pool.PoolSettings;
@@ -130,7 +130,7 @@ class SystemdNotifyTest {
         assertEquals(List.of(), SystemdActivation.passed(Map.of(), 9));
         assertTrue(SystemdActivation.hiddenFromWorkers("LISTEN_FDS"));
         assertTrue(SystemdActivation.hiddenFromWorkers("NOTIFY_SOCKET"));
-        assertEquals(Map.of("PATH", "/bin"), MasterMain.workerEnv(Map.of("PATH", "/bin", "LISTEN_PID", "1",
+        assertEquals(Map.of("PATH", "/bin"), OwnedVariables.passedOn(Map.of("PATH", "/bin", "LISTEN_PID", "1",
                 "EINHORN_FD_0", "3", "WATCHDOG_USEC", "5")));
     }
 }

@@ -5,11 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A warm standby as the pool tracks it ({@code --standby N}): a worker process of one version that has no index
- * yet. It warms up, reports ready, and waits to be activated (it then becomes a {@link Worker} with the same pid)
- * or retired. See docs/DESIGN.md "Warm standbys".
+ * A warm standby process as the pool tracks it ({@code --standby N}): a worker process of one version that has no
+ * index yet. It warms up, reports ready, and waits to be activated (it then becomes a {@link Worker} with the same
+ * pid) or retired. See docs/DESIGN.md "Warm standbys"; what runs inside the process is the worker library's
+ * {@code dev.einhorn.runtime.Standby}.
  */
-public final class Standby {
+public final class StandbyProcess {
     private final int pid;
     private final int version;
     private final double spawnedAt;
@@ -19,7 +20,7 @@ public final class Standby {
     private double retiredAt = Double.NaN;
     private boolean killed;
 
-    Standby(int pid, int version, double spawnedAt, Instant spawnedWall) {
+    StandbyProcess(int pid, int version, double spawnedAt, Instant spawnedWall) {
         this.pid = pid;
         this.version = version;
         this.spawnedAt = spawnedAt;
@@ -91,9 +92,10 @@ public final class Standby {
         return m;
     }
 
-    static Standby restore(Map<String, Object> m) {
-        Standby s = new Standby(((Number) m.get("pid")).intValue(), ((Number) m.get("version")).intValue(),
-                ((Number) m.get("spawned_at")).doubleValue(), Instant.parse((String) m.get("spawned_wall")));
+    static StandbyProcess restore(Map<String, Object> m) {
+        StandbyProcess s = new StandbyProcess(((Number) m.get("pid")).intValue(),
+                ((Number) m.get("version")).intValue(), ((Number) m.get("spawned_at")).doubleValue(),
+                Instant.parse((String) m.get("spawned_wall")));
         s.readyAt = ((Number) m.get("ready_at")).doubleValue();
         s.readyWall = m.get("ready_wall") == null ? null : Instant.parse((String) m.get("ready_wall"));
         s.retiredAt = ((Number) m.get("retired_at")).doubleValue();
