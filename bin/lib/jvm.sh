@@ -19,10 +19,13 @@ if [ -r "${EINHORN_JAVA_REAL%/bin/java}/release" ]; then
     case "$line" in JAVA_VERSION=\"[0-9]*) line="${line#JAVA_VERSION=\"}"; EINHORN_JAVA_FEATURE="${line%%[!0-9]*}" ;; esac
   done < "${EINHORN_JAVA_REAL%/bin/java}/release"
 fi
-# The master lives for months beside the app: a small heap, the serial GC, C1 only, few threads; jnr-ffi binds
-# libc through reflection instead of generating classes with ASM; the JDK's class-data archive mapped where it
-# was built, so its pages stay clean and shared with every other JVM of the same JDK (workers included).
-EINHORN_BASE_JVM_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms4m -Xmx64m -Xss512k \
+# The master lives for months beside the app: a small heap with a small young generation (a young collection
+# every ~20 requests instead of ~60, each shorter), the serial GC, C1 only with shallower inlining (less compiled
+# code and compiler memory for the request path), few threads; jnr-ffi binds libc through reflection instead of
+# generating classes with ASM; the JDK's class-data archive mapped where it was built, so its pages stay clean and
+# shared with every other JVM of the same JDK (workers included).
+EINHORN_BASE_JVM_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms4m -Xmx64m -Xmn512k -Xss512k \
+ -XX:C1MaxInlineSize=20 -XX:C1MaxInlineLevel=4 \
  -XX:ReservedCodeCacheSize=24m -XX:CICompilerCount=1 -XX:-UsePerfData -Xshare:auto \
  -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -Djnr.ffi.asm.enabled=false \
  --add-exports java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
