@@ -145,6 +145,23 @@ public final class Commands {
         master.closeWhenFlushed(c);
     }
 
+    /**
+     * Why an upgrade's {@code id} cannot be kept, or null. The master keeps it until the upgrade ends (queued
+     * ones too) and hands it to every image in between; twenty clients each queueing an upgrade with a 1 MB id
+     * filled the master's 64 MiB heap during the re-exec and it died, orphaning its workers. The same bound as
+     * a ping's {@code request_id} (docs/PROTOCOL.md, "Bounds").
+     */
+    static String keptIdRefusal(Object id) {
+        if (id instanceof Map<?, ?> || id instanceof List<?>) {
+            return "an upgrade's id must be a scalar, not a " + RubyInspect.className(id);
+        }
+        if (id != null && id.toString().length() > MAX_PING_REQUEST_ID_CHARS) {
+            return "an upgrade's id is kept until the upgrade ends and may be at most " + MAX_PING_REQUEST_ID_CHARS
+                    + " characters (this one: " + id.toString().length() + ")";
+        }
+        return null;
+    }
+
     private static boolean pingRequestIdAcceptable(Connection c, Object requestId) {
         if (requestId instanceof Map<?, ?> || requestId instanceof List<?>) {
             log.error("[{}] Invalid request (request_id is not a scalar: {}): ignoring the ping", c.label(),
@@ -171,7 +188,8 @@ public final class Commands {
         }
         java.math.BigInteger n = new java.math.BigInteger(pid.toString());
         if (n.signum() <= 0 || n.bitLength() > 31) {
-            log.error("[{}] Invalid request (pid {} is not a possible process id): ignoring it", c.label(), n);
+            log.error("[{}] Invalid request (pid {} is not a possible process id): ignoring it", c.label(),
+                    Excerpt.bounded(n.toString()));
             return null;
         }
         return n.intValue();
@@ -214,7 +232,9 @@ public final class Commands {
     private String setWorkers(List<String> args) {
         String arg = args.isEmpty() ? "" : args.get(0);
         int count = strictCount(arg);
-        if (count < 1 || count > MAX_WORKERS) return "Invalid count: '" + arg + "'. Must be an integer in [1,1000).";
+        if (count < 1 || count > MAX_WORKERS) {
+            return "Invalid count: '" + Excerpt.bounded(arg) + "'. Must be an integer in [1,1000).";
+        }
         int old = pool.number();
         if (count == old) return "";
         pool.setNumber(count);
@@ -325,6 +345,12 @@ public final class Commands {
     private void upgrade(Connection c, Object id, boolean smooth) {
         if (!pool.respawning()) {
             reply(c, id, "Upgrade failed: einhorn is shutting down", true);
+            return;
+        }
+        String refusal = keptIdRefusal(id);
+        if (refusal != null) {
+            log.error("[{}] Upgrade refused: {}", c.label(), refusal);
+            reply(c, id, "Upgrade refused: " + refusal, true);
             return;
         }
         boolean streamed = id != null;

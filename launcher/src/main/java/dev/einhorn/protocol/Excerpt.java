@@ -29,6 +29,19 @@ public final class Excerpt {
         return text.length() <= MAX_CHARS ? text : text.substring(0, cut(text)) + suffix(text);
     }
 
+    /**
+     * A client's text where Ruby interpolates it raw (set_workers' {@code Invalid count: 'ARG'}): as it is when
+     * it is short and has no control character, so the usual reply stays Ruby's byte for byte; else {@link #of}.
+     */
+    public static String bounded(String text) {
+        if (text.length() <= MAX_CHARS && text.codePoints().noneMatch(Excerpt::needsEscape)) return text;
+        return of(text);
+    }
+
+    private static boolean needsEscape(int cp) {
+        return Character.isISOControl(cp) || cp == 0x2028 || cp == 0x2029;
+    }
+
     /** Where to cut: after MAX_CHARS characters, never between the two halves of a surrogate pair. */
     private static int cut(String s) {
         return Character.isHighSurrogate(s.charAt(MAX_CHARS - 1)) ? MAX_CHARS - 1 : MAX_CHARS;

@@ -52,11 +52,17 @@ public final class RubyInspect {
                 case '\t' -> b.append("\\t");
                 case '\r' -> b.append("\\r");
                 case 0x1B -> b.append("\\e");
+                case 0x07 -> b.append("\\a");
+                case '\b' -> b.append("\\b");
+                case '\f' -> b.append("\\f");
+                case 0x0B -> b.append("\\v");
                 case '#' -> b.append(i < s.length() && "{$@".indexOf(s.charAt(i)) >= 0 ? "\\#" : "#");
                 default -> {
-                    if (c < 0x20 || c == 0x7F) b.append(String.format("\\x%02X", c));
-                    // C1 controls (NEL), line and paragraph separators: Ruby escapes them; a log viewer may break lines there
-                    else if ((c >= 0x80 && c <= 0x9F) || c == 0x2028 || c == 0x2029) b.append(String.format("\\u%04X", c));
+                    // other C0 controls, DEL, C1 controls (NEL), line and paragraph separators: Ruby writes a UTF-8
+                    // string's unprintable characters as a backslash, u and four hex digits (string.c,
+                    // rb_str_buf_cat_escaped_char); a log viewer may break lines at some of them
+                    boolean unprintable = c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x2028 || c == 0x2029;
+                    if (unprintable) b.append(String.format("\\u%04X", c));
                     else b.appendCodePoint(c);
                 }
             }

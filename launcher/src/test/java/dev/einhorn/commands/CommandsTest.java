@@ -275,6 +275,28 @@ class CommandsTest {
     }
 
     @Test
+    void anUpgradeWhoseIdCannotBeKeptIsRefusedAndNothingIsKeptOrStarted() throws Exception {
+        String longId = "x".repeat(Commands.MAX_PING_REQUEST_ID_CHARS + 1);
+        request(command("upgrade", "id", longId));
+        assertEquals("Upgrade refused: an upgrade's id is kept until the upgrade ends and may be at most 1024 "
+                + "characters (this one: 1025)", master.lastMessage());
+        request(command("upgrade_fleet", "id", List.of(1, 2)));
+        assertEquals("Upgrade refused: an upgrade's id must be a scalar, not a Array", master.lastMessage());
+        assertEquals(List.of(), master.reexecs, "neither started an upgrade");
+        assertFalse(client.upgradeSubscribed());
+        assertFalse(client.upgradeQueued());
+        request(command("upgrade", "id", "x".repeat(Commands.MAX_PING_REQUEST_ID_CHARS)));
+        assertEquals(List.of(true), master.reexecs, "an id at the bound is kept");
+    }
+
+    @Test
+    void setWorkersQuotesABadArgumentAsRubyDoesUnlessItIsLongOrHasControlCharacters() throws Exception {
+        request(command("set_workers", "args", List.of("\u001b[2J" + "A".repeat(1_000_000))));
+        assertEquals("Invalid count: '\"\\e[2J" + "A".repeat(196) + "\"... (1000004 bytes)'. Must be an integer in "
+                + "[1,1000).", master.lastMessage());
+    }
+
+    @Test
     void anUpgradeWithoutIdGetsOneLastReply() throws Exception {
         request(command("upgrade_fleet"));
         assertEquals(Map.of("message", "Upgrading fleet, as commanded"), master.lastReply());

@@ -32,7 +32,7 @@ class ExcerptTest {
     void controlCharactersAreEscapedSoNoLineCanBeForged() {
         String forged = "x\r\n[2026-01-01] INFO: all workers acked\u001b[2J\u0000\u007f\u0085\u2028";
         String quoted = Excerpt.of(forged);
-        assertEquals("\"x\\r\\n[2026-01-01] INFO: all workers acked\\e[2J\\x00\\x7F\\u0085\\u2028\"", quoted);
+        assertEquals("\"x\\r\\n[2026-01-01] INFO: all workers acked\\e[2J\\u0000\\u007F\\u0085\\u2028\"", quoted);
         assertTrue(quoted.chars().noneMatch(c -> c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x2028), quoted);
     }
 
@@ -60,5 +60,13 @@ class ExcerptTest {
     @Test
     void nestedListsAreInspectedToo() {
         assertEquals("[\"a\\nb\"]", Excerpt.of(List.of("a\nb")));
+    }
+
+    @Test
+    void boundedKeepsAShortPlainTextAsItIsAndQuotesTheRest() {
+        assertEquals("abc", Excerpt.bounded("abc"), "Ruby interpolates it raw: the usual reply stays byte for byte");
+        assertEquals("\"a\\ab\\v\\u0001\"", Excerpt.bounded("a\u0007b\u000b\u0001"));
+        assertEquals("\"x\\u2028\"", Excerpt.bounded("x\u2028"));
+        assertEquals("\"" + "9".repeat(200) + "\"... (1000 bytes)", Excerpt.bounded("9".repeat(1000)));
     }
 }
