@@ -139,7 +139,9 @@ public final class Reload {
             log.info("About to re-exec einhorn master as {}", dev.einhorn.protocol.RubyInspect.inspect(argv));
             master.reloading(); // RELOADING=1 before the exec; the new image sends READY=1
             posix.execve(program(argv), argv, execEnv());
-        } catch (PosixException | StartupException | IOException | RuntimeException e) {
+        } catch (PosixException | StartupException | IOException | RuntimeException | OutOfMemoryError e) {
+            // OutOfMemoryError: the hand-over is the one large allocation of a running master (every client's
+            // unread replies and kept values, twice); when it does not fit, the reload fails, not the master
             master.reinstallSignalHandlers(pending);
             if (stateFd >= 0) posix.close(stateFd);
             log.error("Could not reload! Attempting to continue. Error was: {}", e.getMessage());

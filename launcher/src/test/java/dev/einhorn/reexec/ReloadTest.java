@@ -171,6 +171,9 @@ class ReloadTest {
             calls.add("abandon preparation");
         }
 
+        /** Thrown by {@link #handover} when set. */
+        Error handoverFails;
+
         @Override
         public List<String> takeSignals() {
             calls.add("take signals");
@@ -180,6 +183,7 @@ class ReloadTest {
         @Override
         public Handover handover(boolean forUpgrade, List<String> pendingSignals) {
             calls.add("handover");
+            if (handoverFails != null) throw handoverFails;
             handedOverForUpgrade = forUpgrade;
             return new Handover(config, Map.of(), 1, commandServerFd, List.of(), List.of(), List.of(), forUpgrade, true, false,
                     false, null, Map.of(), pendingSignals, 1, List.of("/bin/true"), Map.of());
@@ -308,6 +312,17 @@ class ReloadTest {
         List<String> after = posix.calls.subList(posix.calls.indexOf("execve /bin/sh") + 1, posix.calls.size());
         assertEquals(List.of("reinstall handlers [HUP]", "close 55"), after);
         assertEquals(List.of("could not re-exec the master: execve: Argument list too long"), host.failures);
+    }
+
+    @Test
+    void aHandOverThatDoesNotFitTheHeapFailsTheReloadNotTheMaster() {
+        host.signalsWaiting = List.of("TTIN");
+        host.handoverFails = new OutOfMemoryError("Java heap space");
+        reload.request(true);
+        reload.onExit(new ExitStatus(CHECK_PID, 0, 0));
+        assertFalse(posix.calls.stream().anyMatch(c -> c.startsWith("execve")));
+        assertEquals("reinstall handlers [TTIN]", posix.calls.get(posix.calls.size() - 1));
+        assertEquals(List.of("could not re-exec the master: Java heap space"), host.failures);
     }
 
     @Test
