@@ -458,6 +458,13 @@ public final class Master implements WorkerHost, MasterControl, ReloadHost, Mast
     /** Starts a worker (index >= 0) or, with {@code pipes}, a standby that has no index yet. */
     private int start(int index, StandbyPipes.Opening pipes) throws SpawnException {
         WorkerLaunch launch = this.launch;
+        if (preloader != null && launch.archive().isPresent()) {
+            WorkerLaunch trusted = preloader.trusted(launch);
+            if (trusted != launch) {
+                this.launch = launch = trusted;
+                retireStandbysOfAnotherLaunch(); // they map the changed archive too
+            }
+        }
         int child = spawner.spawn(launch, index, pipes);
         if (watchdog != null) watchdog.added(child);
         if (launch.archive().isPresent()) {

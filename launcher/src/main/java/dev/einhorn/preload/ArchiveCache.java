@@ -132,6 +132,20 @@ final class ArchiveCache {
         }
     }
 
+    /**
+     * Whether the archive is as it was installed (size, inode, mtime, ctime as recorded in its {@code .sum}): a
+     * stat, no hashing, so a master may ask before each spawn. True when no stat was recorded (an older install).
+     */
+    static boolean unchangedSinceInstall(Path archive) {
+        String recorded = meta(archive).getProperty("stat");
+        if (recorded == null) return true;
+        try {
+            return recorded.equals(FileHashes.stat(archive));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Why the installed archive cannot be used ({@link #verify}, or no entry point recorded); empty when it can. */
     static Optional<String> check(Path archive) {
         Optional<String> bad = verify(archive);

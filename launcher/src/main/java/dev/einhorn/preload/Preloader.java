@@ -94,6 +94,22 @@ public final class Preloader {
         return launch;
     }
 
+    /**
+     * {@code current} if it maps no archive or its archive is as it was installed; else logs why and returns
+     * {@code current} without the archive, how this generation's workers start from now on (the next reload or
+     * upgrade checks the archive again, and rebuilds it if it is bad). A JVM that maps an archive written since it
+     * was checked may crash at boot (SIGSEGV, SIGABRT), so every worker and standby would die in a loop.
+     */
+    public WorkerLaunch trusted(WorkerLaunch current) {
+        Optional<Path> archive = current.archive();
+        if (archive.isEmpty() || ArchiveCache.unchangedSinceInstall(archive.get())) return current;
+        WorkerLaunch without = current.withoutArchive();
+        log.error("The preload archive {} was written since it was checked; workers start without it ({}) until "
+                + "the next reload or upgrade checks it again", archive.get(), without.description());
+        if (launch == current) launch = without;
+        return without;
+    }
+
     /** True while the generation's preparation child runs. */
     public boolean preparing() {
         return running != null;

@@ -41,6 +41,18 @@ public record WorkerLaunch(List<String> argv, Map<String, String> extraEnv, Opti
         return new WorkerLaunch(argv, extraEnv, archive, archive.isPresent(), "the previous master image's workers");
     }
 
+    /**
+     * The same command without its archive (the one {@code -XX:SharedArchiveFile=}/{@code -XX:AOTCache=} argument
+     * naming it): the app started cold, with the same flags, class path and entry point.
+     */
+    public WorkerLaunch withoutArchive() {
+        if (archive.isEmpty()) return this;
+        String path = archive.get().toString();
+        List<String> cold = argv.stream()
+                .filter(a -> !a.equals("-XX:SharedArchiveFile=" + path) && !a.equals("-XX:AOTCache=" + path)).toList();
+        return new WorkerLaunch(cold, extraEnv, Optional.empty(), false, "the same command without the archive");
+    }
+
     /** The command as typed: einhorn's behaviour without {@code -p}. */
     public static WorkerLaunch plain(List<String> argv, String description) {
         return new WorkerLaunch(argv, Map.of(), Optional.empty(), false, description);

@@ -53,7 +53,8 @@ class PreloadIT {
 
         // a restart with the same jar reuses the archive: no training run
         Path second = Files.createDirectories(dir.resolve("second"));
-        try (EinhornUnderTest einhorn = EinhornUnderTest.start(second, prepend("-n", "1", args))) {
+        // no standbys: the worker `inc` adds below is spawned after the archive changed, not activated
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(second, prepend("-n", "1", prepend("--standby", "0", args)))) {
             List<Long> pids = einhorn.awaitAckedWorkers(1);
             assertTrue(einhorn.logText().contains("Reusing the preload archive " + archive), einhorn.logText());
             assertTrue(einhorn.logText().contains("(generation 1, JDK 17): no training run, the workers enter "
@@ -61,10 +62,21 @@ class PreloadIT {
             assertFalse(einhorn.logText().contains("Preloading http-hello.jar"), einhorn.logText());
             assertMapped(einhorn, pids, archive);
             assertTrue(httpGet(einhorn.port(0)).startsWith("hello from " + pids.get(0)));
+
+            // the archive written in place while the master runs: the next worker starts without it and serves
+            // (a JVM mapping the changed archive could crash at boot, and so would every replacement)
+            Files.write(archive, new byte[] {1, 2, 3, 4}, java.nio.file.StandardOpenOption.WRITE);
+            einhorn.command("{\"command\":\"inc\",\"id\":1}");
+            List<Long> both = einhorn.awaitAckedWorkers(2);
+            einhorn.awaitLog("The preload archive " + archive + " was written since it was checked; workers start "
+                    + "without it");
+            long added = both.stream().filter(p -> !pids.contains(p)).findFirst().orElseThrow();
+            assertFalse(Files.readString(Path.of("/proc/" + added + "/maps")).contains(archive.toString()),
+                    "the new worker does not map the changed archive");
+            assertTrue(httpGet(einhorn.port(0)).startsWith("hello from "));
         }
 
         // a corrupt cache file is discarded and rebuilt; the workers serve from the new one
-        Files.write(archive, new byte[] {1, 2, 3, 4}, java.nio.file.StandardOpenOption.WRITE);
         Path third = Files.createDirectories(dir.resolve("third"));
         try (EinhornUnderTest einhorn = EinhornUnderTest.start(third, prepend("-n", "1", args))) {
             List<Long> pids = einhorn.awaitAckedWorkers(1);
@@ -85,7 +97,8 @@ class PreloadIT {
                 cache.toString(), "-p", HELLO.toString(), "java", "-Xmx64m", "-Xss512k", "-jar", HELLO.toString()};
         Path archive = helloGeneration(cache, args, ".aot", "AOT cache", "(JDK 25)");
         Path second = Files.createDirectories(dir.resolve("second"));
-        try (EinhornUnderTest einhorn = EinhornUnderTest.start(second, prepend("-n", "1", args))) {
+        // no standbys: the worker `inc` adds below is spawned after the archive changed, not activated
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(second, prepend("-n", "1", prepend("--standby", "0", args)))) {
             List<Long> pids = einhorn.awaitAckedWorkers(1);
             assertTrue(einhorn.logText().contains("Reusing the preload archive " + archive), einhorn.logText());
             assertFalse(einhorn.logText().contains("Preloading http-hello.jar"), einhorn.logText());

@@ -41,6 +41,18 @@ class WorkerLaunchTest {
     }
 
     @Test
+    void withoutTheArchiveTheSameCommandStartsCold() throws Exception {
+        Path jsa = Files.writeString(dir.resolve("app-1-k.jsa"), "x");
+        WorkerLaunch l = WorkerLaunch.fromArgv(List.of("java", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+                "-XX:SharedArchiveFile=" + jsa, "-cp", "rt.jar:app.jar", Bootstrap.class.getName(), "Main"), Map.of());
+        WorkerLaunch cold = l.withoutArchive();
+        assertEquals(List.of("java", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-cp", "rt.jar:app.jar",
+                Bootstrap.class.getName(), "Main"), cold.argv());
+        assertEquals(Optional.empty(), cold.archive());
+        assertFalse(cold.preloaded());
+    }
+
+    @Test
     void anArchiveThatWasPrunedMeanwhileIsNotClaimed() {
         WorkerLaunch l = WorkerLaunch.fromArgv(List.of("java", "-XX:AOTCache=" + dir.resolve("gone.aot"),
                 Bootstrap.class.getName()), Map.of());
