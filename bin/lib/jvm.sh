@@ -33,7 +33,10 @@ EINHORN_BASE_JVM_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms4m -Xmx64m -
 # jffi's native stub, unpacked by the build: loaded where it is rather than copied out of its jar into /tmp at every
 # start (which also set up SecureRandom for the file's name). Without it (another CPU), jffi copies as before.
 case "${HOSTTYPE:-}" in i?86) EINHORN_JFFI_CPU=i386 ;; arm*) EINHORN_JFFI_CPU=arm ;; *) EINHORN_JFFI_CPU="${HOSTTYPE:-}" ;; esac
-if [ -f "$EINHORN_LIB/lib/jni/$EINHORN_JFFI_CPU-Linux/libjffi-1.2.so" ]; then
+# bin/einhorn splits these flags at whitespace: a path goes in only when it is made of the characters below (an
+# install path with a space then only loses this and the archive, not the master).
+einhorn_safe_path() { case "$1" in ''|*[!A-Za-z0-9._/+-]*) return 1 ;; esac; }
+if einhorn_safe_path "$EINHORN_LIB" && [ -f "$EINHORN_LIB/lib/jni/$EINHORN_JFFI_CPU-Linux/libjffi-1.2.so" ]; then
   EINHORN_BASE_JVM_OPTS="$EINHORN_BASE_JVM_OPTS -Djffi.boot.library.path=$EINHORN_LIB/lib/jni/$EINHORN_JFFI_CPU-Linux"
 fi
 # jffi (under jnr-ffi) uses sun.misc.Unsafe's memory access, which JDK 24+ warns about on stderr unless allowed.
@@ -83,27 +86,75 @@ einhorn_image_key() {
 # override the archive flags, and a flag there that the archive cannot serve (say another GC) only loses the
 # archive. It is built on first use by a training run in the background (einhorn_train_archive), written to a
 # temporary name, then renamed; a missing, unreadable or broken archive only means a slower start.
-# EINHORN_MASTER_ARCHIVE=off turns it off.
+# EINHORN_MASTER_ARCHIVE=off turns it off; EINHORN_MASTER_ARCHIVE_DIR=DIR puts it in DIR instead (none when DIR
+# is not writable). A path with a character outside einhorn_safe_path's set gets no archive: bin/einhorn splits
+# the flags at whitespace.
 
 einhorn_archive_dir() {
-  local d
-  for d in "$EINHORN_LIB/archive" "${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/einhorn"; do
+  local d dirs=("$EINHORN_LIB/archive" "${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/einhorn")
+  [ -n "${EINHORN_MASTER_ARCHIVE_DIR:-}" ] && dirs=("$EINHORN_MASTER_ARCHIVE_DIR")
+  for d in "${dirs[@]}"; do
+    einhorn_safe_path "$d" || continue
     if { [ -d "$d" ] || mkdir -p "$d" 2>/dev/null; } && [ -w "$d" ]; then echo "$d"; return 0; fi
   done
   return 1
 }
 
-# Prints the archive's path for this java, class path and flags (it may not exist yet).
+# Prints the archive's path for this java, install, class path and flags (it may not exist yet): master-J-I-K.jsa,
+# J of the java binary, I of the install (two installs sharing ~/.cache/einhorn do not prune each other's), K of
+# the rest.
 einhorn_archive_path() {
-  local java="$EINHORN_JAVA_REAL" home dir jdk key _
+  local java="$EINHORN_JAVA_REAL" home dir jdk inst key _
   [ -x "$java" ] || return 1
   home="${java%/bin/java}"
   dir="$(einhorn_archive_dir)" || return 1
   read -r jdk _ < <(echo "$java" | cksum)
+  read -r inst _ < <(echo "$EINHORN_LIB" | cksum)
   read -r key _ < <( { echo "$java $EINHORN_BASE_JVM_OPTS"
             stat -L -c '%n %s %Y' "$home/lib/modules" "$home/lib/server/libjvm.so" "$home/release" \
               "$EINHORN_LIB/launcher.jar" "$EINHORN_LIB"/lib/*.jar "$EINHORN_HOME/bin/lib/jvm.sh" 2>&1 || true; } | cksum)
-  echo "$dir/master-$jdk-$key.jsa"
+  einhorn_safe_path "$dir/master-$jdk-$inst-$key.jsa" || return 1
+  echo "$dir/master-$jdk-$inst-$key.jsa"
+}
+
+# Removes the training lock LOCK if PID still owns it (a newer training may have taken over a stale one).
+einhorn_release_training_lock() {
+  [ "$(cat "$1/pid" 2>/dev/null)" = "$2" ] && rm -rf "$1"
+  return 0
+}
+
+# The state, process group and session of PID ("S 1234 1234"), nothing when it is gone.
+einhorn_proc_state() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"; set -- $stat
+  echo "$1 $3 $4"
+}
+
+# True while PID runs (a zombie does not).
+einhorn_alive() {
+  local state
+  state="$(einhorn_proc_state "$1")" && [ "${state%% *}" != Z ]
+}
+
+# The training's bound: once the orchestrator (pid ORCH, leader of the session the training master and its
+# workers are in; the master puts each worker in a process group of its own) is gone, or BOUND seconds have
+# passed, kills every process of that session and removes the temp dir DIR and the lock; a training cut off by
+# the bound counts as failed. Runs in a session of its own, so neither a kill of the orchestrator nor its own
+# kills reach it. A training that ends by itself kills it first.
+einhorn_training_watchdog() {
+  local orch="$1" dir="$2" archive="$3" deadline=$((SECONDS + $4)) p state round
+  while einhorn_alive "$orch" && [ "$SECONDS" -lt "$deadline" ]; do sleep 1; done
+  for round in 1 2 3; do # again, for a worker the master forked while the first round ran
+    for p in /proc/[0-9]*; do
+      p="${p#/proc/}"; state="$(einhorn_proc_state "$p")" || continue
+      [ "${state##* }" = "$orch" ] && kill -KILL "$p" 2>/dev/null
+    done
+    sleep 0.2
+  done
+  [ "$SECONDS" -ge "$deadline" ] && touch "$archive.failed"
+  rm -rf "$dir"
+  einhorn_release_training_lock "$archive.training" "$orch"
 }
 
 # Runs a master with a trivial worker, reloads it, and stops it; the re-executed image writes the archive of what
@@ -112,21 +163,35 @@ einhorn_archive_path() {
 # hand-over and its YAML emitter, the execve binding) are then in the archive too, so a reload does not read them
 # from the jars. The failure comes from --reexec-as: a wrapper of bin/einhorn that, once told to, passes the
 # upgrade check and empties itself, so execve refuses it (ENOEXEC) and the master carries on (docs/FOOTPRINT.md).
-# Bounded; leaves nothing running; the archive appears atomically.
+# Runs as the leader of its own session (setsid, einhorn_use_archive); bounded by
+# EINHORN_ARCHIVE_TRAINING_BOUND seconds (120) even if this process is killed (einhorn_training_watchdog); leaves
+# nothing running; the archive appears atomically. No path is put into shell code: the temp dir's base is TMPDIR
+# only when einhorn_safe_path accepts it, and the worker and the wrapper get their paths as arguments.
 einhorn_train_archive() {
-  local archive="$1" dir pid i fd
+  local archive="$1" dir pid i fd base="${TMPDIR:-/tmp}" bound="${EINHORN_ARCHIVE_TRAINING_BOUND:-120}" watchdog
   # Nothing of the caller's: no inherited fd (a systemd socket, a pipe someone waits on), no systemd variables.
   for fd in /proc/self/fd/*; do fd="${fd##*/}"; [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null; done
   unset NOTIFY_SOCKET LISTEN_FDS LISTEN_PID LISTEN_FDNAMES WATCHDOG_USEC WATCHDOG_PID
-  dir="$(mktemp -d "${TMPDIR:-/tmp}/einhorn-archive.XXXXXX")" || return 1
+  case "$bound" in ''|*[!0-9]*) bound=120 ;; esac
+  einhorn_safe_path "$base" || base=/tmp
+  echo $$ >"$archive.training/pid" 2>/dev/null
+  # the watchdog kills this session: it must be this training's own (setsid made it so)
+  local state; state="$(einhorn_proc_state $$)"
+  [ "${state##* }" = $$ ] || { einhorn_release_training_lock "$archive.training" $$; return 1; }
+  dir="$(mktemp -d "$base/einhorn-archive.XXXXXX")" || { einhorn_release_training_lock "$archive.training" $$; return 1; }
+  setsid bash -c 'source "$1"; einhorn_training_watchdog "$2" "$3" "$4" "$5"' _ "${BASH_SOURCE[0]}" $$ "$dir" \
+    "$archive" "$bound" </dev/null >/dev/null 2>&1 &
+  watchdog=$!
+  # The wrapper: its own path ($0) and bin/einhorn's (single-quoted, any quote in it escaped) are no shell code.
+  local einhorn="$EINHORN_HOME/bin/einhorn"
   printf '%s\n' '#!/bin/sh' '[ "$1" = --upgrade-check ] && [ -e "$0.break" ] && { : >"$0"; exit 0; }' \
-    "exec '$EINHORN_HOME/bin/einhorn' \"\$@\"" >"$dir/reexec"
+    "exec '${einhorn//\'/\'\\\'\'}' \"\$@\"" >"$dir/reexec"
   chmod 700 "$dir/reexec"
   # A worker started once the wrapper is told to break (by a TTIN) asks for the reload on its -g connection.
   EINHORN_ARCHIVE_TRAINING="$dir" EINHORN_MASTER_ARCHIVE=off EINHORN_JVM_OPTS= "$EINHORN_HOME/bin/einhorn" \
     -d "$dir/einhorn.sock" -e "$dir/einhorn.pid" -f "$dir/einhorn.lock" -n 1 -m 0.01 -g --reexec-as "$dir/reexec" \
-    -- sh -c "[ -e '$dir/reexec.break' ] && echo '{\"command\":\"reload\"}' >&\"\$EINHORN_SOCK_FD\"; exec sleep 20" \
-    >"$dir/log" 2>&1 </dev/null &
+    -- sh -c '[ -e "$1/reexec.break" ] && echo '\''{"command":"reload"}'\'' >&"$EINHORN_SOCK_FD"; exec sleep 20' \
+    sh "$dir" >"$dir/log" 2>&1 </dev/null &
   pid=$!
   for i in $(seq 300); do grep -q "Writing PID" "$dir/log" 2>/dev/null || ! kill -0 "$pid" 2>/dev/null && break; sleep 0.1; done
   sleep 1; kill -HUP "$pid" 2>/dev/null # an upgrade: the re-executed image starts a worker, then retires the first
@@ -137,16 +202,18 @@ einhorn_train_archive() {
   for i in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -KILL "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
+  kill "$watchdog" 2>/dev/null
   if [ -s "$dir/$pid.jsa" ] && mv -f "$dir/$pid.jsa" "$archive.$$.tmp" 2>/dev/null; then
     mv -f "$archive.$$.tmp" "$archive"
-    # the same java's archives for earlier builds are stale now; other JDKs' stay
-    local jdk="${archive##*/master-}"; jdk="${jdk%%-*}"
-    find "$(dirname "$archive")" -maxdepth 1 -name "master-$jdk-*.jsa*" ! -name "$(basename "$archive")" \
+    # this java's archives of this install for earlier builds are stale now; other JDKs' and installs' stay
+    local prefix="${archive##*/}"; prefix="${prefix%-*}"
+    find "$(dirname "$archive")" -maxdepth 1 -name "$prefix-*.jsa*" ! -name "$(basename "$archive")" \
       ! -name '*.training' -exec rm -rf {} + 2>/dev/null
   else
     touch "$archive.failed" # not again for this build and java for an hour; a new build or JDK gets a new name
   fi
-  rm -rf "$dir" "$archive.training"
+  rm -rf "$dir"
+  einhorn_release_training_lock "$archive.training" $$
 }
 
 # Adds the archive to the master's flags when there is one; otherwise starts its training, detached, once.
@@ -163,9 +230,16 @@ einhorn_use_archive() {
   # build replacing its jars under it); a training that always fails then costs one background run an hour.
   find "$(dirname "$archive")" -maxdepth 1 -name 'master-*.jsa.failed' -mmin +60 -exec rm -f {} + 2>/dev/null || true
   [ -e "$archive.failed" ] && return 0
-  # One training at a time (mkdir is atomic); a lock older than 10 minutes is a leftover.
+  # One training at a time (mkdir is atomic). A lock whose owner (the pid in it) is gone, or older than 10 minutes
+  # (no pid yet, or a pid taken again), is a leftover.
   find "$(dirname "$archive")" -maxdepth 1 -name 'master-*.jsa.training' -mmin +10 -exec rm -rf {} + 2>/dev/null || true
-  mkdir "$archive.training" 2>/dev/null || return 0
+  if ! mkdir "$archive.training" 2>/dev/null; then
+    local owner
+    owner="$(cat "$archive.training/pid" 2>/dev/null)" || return 0
+    einhorn_alive "$owner" && return 0
+    einhorn_release_training_lock "$archive.training" "$owner"
+    mkdir "$archive.training" 2>/dev/null || return 0
+  fi
   # Detached (own session, no terminal, reparented to init): the master's waitpid(-1) never sees it.
   ( setsid bash -c 'source "$1"; einhorn_train_archive "$2"' _ "${BASH_SOURCE[0]}" "$archive" \
       </dev/null >/dev/null 2>&1 & )
@@ -174,6 +248,7 @@ einhorn_use_archive() {
 # Inside a training run: write the archive of this JVM's classes when it exits (the pid survives the re-exec).
 einhorn_training_flags() {
   [ -n "${EINHORN_ARCHIVE_TRAINING:-}" ] || return 0
+  einhorn_safe_path "$EINHORN_ARCHIVE_TRAINING" || return 0
   EINHORN_MASTER_JVM_OPTS="$EINHORN_BASE_JVM_OPTS -XX:ArchiveClassesAtExit=$EINHORN_ARCHIVE_TRAINING/$$.jsa \
  -Xlog:cds=off -Xlog:cds+dynamic=off ${EINHORN_JVM_OPTS:-}"
 }

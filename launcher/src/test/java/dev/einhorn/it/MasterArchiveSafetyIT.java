@@ -1,0 +1,170 @@
+package dev.einhorn.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Nothing about the master's class-data archive may stop the master from starting or run anything unintended
+ * (bin/lib/jvm.sh, docs/FOOTPRINT.md): a path with a space or a quote costs the archive at most, and a training
+ * whose orchestrator is killed or that overruns its bound leaves no process, temp dir or lock behind. Each test
+ * has its own archive dir (EINHORN_MASTER_ARCHIVE_DIR), so it trains afresh and leaves the repo's archive alone.
+ */
+class MasterArchiveSafetyIT {
+    private static final long TRAINING_WAIT_SECONDS = 180;
+
+    @TempDir
+    Path dir;
+
+    /** The training's processes (master, workers) carry this variable; its value starts with the temp base. */
+    private List<Long> trainingProcesses(Path tmpBase) {
+        String marker = "EINHORN_ARCHIVE_TRAINING=" + tmpBase + "/";
+        return ProcessHandle.allProcesses().map(ProcessHandle::pid).filter(pid -> {
+            try {
+                return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), StandardCharsets.UTF_8)
+                        .contains(marker);
+            } catch (IOException | RuntimeException e) {
+                return false; // gone, or not ours
+            }
+        }).toList();
+    }
+
+    /** The training's orchestrator: bash running einhorn_train_archive for an archive under archiveDir. */
+    private static List<Long> orchestrators(Path archiveDir) {
+        return ProcessHandle.allProcesses().map(ProcessHandle::pid).filter(pid -> {
+            try {
+                String cmd = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8);
+                return cmd.contains("einhorn_train_archive") && cmd.contains(archiveDir + "/");
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }).toList();
+    }
+
+    private static void await(String what, long seconds, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("not within " + seconds + " s: " + what);
+            EinhornUnderTest.sleep(100);
+        }
+    }
+
+    private static List<Path> list(Path d) {
+        try (Stream<Path> s = Files.list(d)) {
+            return s.toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static boolean hasArchive(Path archiveDir) {
+        return list(archiveDir).stream().anyMatch(p -> p.getFileName().toString().endsWith(".jsa"));
+    }
+
+    private EinhornUnderTest startServing(Map<String, String> env) throws IOException {
+        EinhornUnderTest e = EinhornUnderTest.start(dir, env, "-n", "1", "-m", "manual", "-b", "127.0.0.1:0",
+                "python3", EinhornUnderTest.WORKERS.resolve("pid_server.py").toString());
+        List<Long> workers = e.awaitAckedWorkers(1);
+        assertEquals(workers.get(0).toString(), EinhornUnderTest.ask(e.port(0)).trim());
+        return e;
+    }
+
+    private Path mkdir(String name) throws IOException {
+        return Files.createDirectories(dir.resolve(name));
+    }
+
+    /** A test that fails half-way leaves no training running either (the watchdog's bound aside). */
+    @AfterEach
+    void killLeftoverTraining() {
+        for (long pid : trainingProcesses(dir)) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        for (long pid : orchestrators(dir)) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }
+
+    @Test
+    void aMasterWhoseArchivePathHasASpaceStartsServesAndReloads() throws Exception {
+        Path archiveDir = mkdir("cache dir");
+        try (EinhornUnderTest e = startServing(Map.of("EINHORN_MASTER_ARCHIVE_DIR", archiveDir.toString()))) {
+            List<Long> workers = e.workerPids();
+            e.reload();
+            assertEquals(workers, e.workerPids());
+            assertFalse(e.logText().contains("Could not find or load main class"), e.logText());
+        }
+        assertEquals(List.of(), list(archiveDir), "no archive and no training for a path bin/einhorn would split");
+    }
+
+    @Test
+    void aTmpdirWithAQuoteAndASpaceRunsNothingInTheTraining() throws Exception {
+        Path archiveDir = mkdir("archive");
+        Path pwned = dir.resolve("PWNED");
+        Path hostile = mkdir("q';touch${IFS}" + pwned + ";' x");
+        Map<String, String> env = Map.of("EINHORN_MASTER_ARCHIVE_DIR", archiveDir.toString(),
+                "TMPDIR", hostile.toString(), "EINHORN_ARCHIVE_TRAINING_BOUND", "150");
+        try (EinhornUnderTest e = startServing(env)) {
+            await("the training's archive in " + archiveDir, TRAINING_WAIT_SECONDS, () -> hasArchive(archiveDir)
+                    || list(archiveDir).stream().anyMatch(p -> p.toString().endsWith(".failed")));
+            assertTrue(hasArchive(archiveDir), "the training works with a safe temp dir: " + list(archiveDir));
+            assertEquals(List.of(), list(hostile), "the training keeps out of an unsafe TMPDIR");
+            assertEquals(e.workerPids().get(0).toString(), workersAnswer(e));
+        }
+        assertFalse(Files.exists(pwned), "the training ran TMPDIR's contents as a command");
+        try (Stream<Path> all = Files.walk(dir)) {
+            assertEquals(List.of(), all.filter(p -> p.toString().contains("PWNED") && !p.startsWith(hostile)).toList());
+        }
+    }
+
+    private static String workersAnswer(EinhornUnderTest e) throws IOException {
+        return EinhornUnderTest.ask(e.port(0)).trim();
+    }
+
+    @Test
+    void aKilledTrainingOrchestratorLeavesNoTrainingBehindAndTheNextStartTrainsAgain() throws Exception {
+        Path archiveDir = mkdir("archive");
+        Path tmp = mkdir("tmp");
+        Map<String, String> env = Map.of("EINHORN_MASTER_ARCHIVE_DIR", archiveDir.toString(),
+                "TMPDIR", tmp.toString(), "EINHORN_ARCHIVE_TRAINING_BOUND", "150");
+        try (EinhornUnderTest e = startServing(env)) {
+            await("a training master", 60, () -> !trainingProcesses(tmp).isEmpty() || hasArchive(archiveDir));
+            assertFalse(hasArchive(archiveDir), "the training was still running");
+            List<Long> orchestrators = orchestrators(archiveDir);
+            assertEquals(1, orchestrators.size(), orchestrators.toString());
+            ProcessHandle.of(orchestrators.get(0)).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL
+            await("no training process, temp dir or lock", 30, () -> trainingProcesses(tmp).isEmpty()
+                    && list(tmp).stream().noneMatch(p -> p.getFileName().toString().startsWith("einhorn-archive."))
+                    && list(archiveDir).stream().noneMatch(p -> p.toString().endsWith(".training")));
+            assertEquals(e.workerPids().get(0).toString(), workersAnswer(e));
+        }
+        try (EinhornUnderTest e = startServing(env)) { // the lock was released: the next start trains again
+            await("a new archive", TRAINING_WAIT_SECONDS, () -> hasArchive(archiveDir));
+        }
+    }
+
+    @Test
+    void aTrainingPastItsBoundIsStoppedAndCountsAsFailed() throws Exception {
+        Path archiveDir = mkdir("archive");
+        Path tmp = mkdir("tmp");
+        Map<String, String> env = Map.of("EINHORN_MASTER_ARCHIVE_DIR", archiveDir.toString(),
+                "TMPDIR", tmp.toString(), "EINHORN_ARCHIVE_TRAINING_BOUND", "1");
+        try (EinhornUnderTest e = startServing(env)) {
+            await("the training stopped and marked failed", 60, () -> trainingProcesses(tmp).isEmpty()
+                    && orchestrators(archiveDir).isEmpty()
+                    && list(tmp).stream().noneMatch(p -> p.getFileName().toString().startsWith("einhorn-archive."))
+                    && list(archiveDir).stream().anyMatch(p -> p.toString().endsWith(".jsa.failed"))
+                    && list(archiveDir).stream().noneMatch(p -> p.toString().endsWith(".training")));
+            assertFalse(hasArchive(archiveDir));
+            assertEquals(e.workerPids().get(0).toString(), workersAnswer(e));
+        }
+    }
+}
