@@ -206,9 +206,10 @@ einhorn_train_archive() {
   if [ -s "$dir/$pid.jsa" ] && mv -f "$dir/$pid.jsa" "$archive.$$.tmp" 2>/dev/null; then
     mv -f "$archive.$$.tmp" "$archive"
     # this java's archives of this install for earlier builds are stale now; other JDKs' and installs' stay
+    # (and this java's archives named before the install joined the name: master-J-K.jsa, no install part)
     local prefix="${archive##*/}"; prefix="${prefix%-*}"
-    find "$(dirname "$archive")" -maxdepth 1 -name "$prefix-*.jsa*" ! -name "$(basename "$archive")" \
-      ! -name '*.training' -exec rm -rf {} + 2>/dev/null
+    find "$(dirname "$archive")" -maxdepth 1 \( -name "$prefix-*.jsa*" -o -regex ".*/${prefix%-*}-[0-9]+\.jsa.*" \) \
+      ! -name "$(basename "$archive")" ! -name '*.training' -exec rm -rf {} + 2>/dev/null
   else
     touch "$archive.failed" # not again for this build and java for an hour; a new build or JDK gets a new name
   fi

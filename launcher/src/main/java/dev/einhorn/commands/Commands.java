@@ -132,11 +132,12 @@ public final class Commands {
     }
 
     /**
-     * The longest {@code request_id} a ping may leave in a worker's state. Every worker keeps its last one until
-     * it exits, and {@code state} and each re-exec carry them all: eight pings of 1 MB made every {@code state}
-     * answer "Reply too large", and dozens would fill the master's heap (docs/PROTOCOL.md, "Bounds").
+     * The longest value the master keeps from a request: a ping's {@code request_id} (every worker keeps its last
+     * one until it exits, and {@code state} and each re-exec carry them all: eight pings of 1 MB made every
+     * {@code state} answer "Reply too large") and an upgrade's {@code id} ({@link #keptIdRefusal}). Dozens of
+     * megabyte values would fill the master's heap (docs/PROTOCOL.md, "Bounds").
      */
-    static final int MAX_PING_REQUEST_ID_CHARS = 1024;
+    static final int MAX_KEPT_VALUE_CHARS = 1024;
 
     private void workerPing(Connection c, Map<String, Object> request) {
         Integer pid = pid(c, request);
@@ -148,15 +149,14 @@ public final class Commands {
     /**
      * Why an upgrade's {@code id} cannot be kept, or null. The master keeps it until the upgrade ends (queued
      * ones too) and hands it to every image in between; twenty clients each queueing an upgrade with a 1 MB id
-     * filled the master's 64 MiB heap during the re-exec and it died, orphaning its workers. The same bound as
-     * a ping's {@code request_id} (docs/PROTOCOL.md, "Bounds").
+     * filled the master's 64 MiB heap during the re-exec and it died, orphaning its workers.
      */
     static String keptIdRefusal(Object id) {
         if (id instanceof Map<?, ?> || id instanceof List<?>) {
             return "an upgrade's id must be a scalar, not a " + RubyInspect.className(id);
         }
-        if (id != null && id.toString().length() > MAX_PING_REQUEST_ID_CHARS) {
-            return "an upgrade's id is kept until the upgrade ends and may be at most " + MAX_PING_REQUEST_ID_CHARS
+        if (id != null && id.toString().length() > MAX_KEPT_VALUE_CHARS) {
+            return "an upgrade's id is kept until the upgrade ends and may be at most " + MAX_KEPT_VALUE_CHARS
                     + " characters (this one: " + id.toString().length() + ")";
         }
         return null;
@@ -168,9 +168,9 @@ public final class Commands {
                     RubyInspect.className(requestId));
             return false;
         }
-        if (requestId != null && requestId.toString().length() > MAX_PING_REQUEST_ID_CHARS) {
+        if (requestId != null && requestId.toString().length() > MAX_KEPT_VALUE_CHARS) {
             log.error("[{}] Invalid request (request_id of {} characters, the limit is {}): ignoring the ping",
-                    c.label(), requestId.toString().length(), MAX_PING_REQUEST_ID_CHARS);
+                    c.label(), requestId.toString().length(), MAX_KEPT_VALUE_CHARS);
             return false;
         }
         return true;

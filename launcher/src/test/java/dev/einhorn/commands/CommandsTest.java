@@ -201,7 +201,7 @@ class CommandsTest {
     @Test
     void aPingWithAnOverlongRequestIdIsIgnored() {
         pool.tick();
-        request(command("worker:ping", "pid", 100, "request_id", "x".repeat(Commands.MAX_PING_REQUEST_ID_CHARS + 1)));
+        request(command("worker:ping", "pid", 100, "request_id", "x".repeat(Commands.MAX_KEPT_VALUE_CHARS + 1)));
         assertEquals(null, pool.worker(100).pingedRequestId());
         request(command("worker:ping", "pid", 100, "request_id", "r1"));
         assertEquals("r1", pool.worker(100).pingedRequestId());
@@ -276,7 +276,7 @@ class CommandsTest {
 
     @Test
     void anUpgradeWhoseIdCannotBeKeptIsRefusedAndNothingIsKeptOrStarted() throws Exception {
-        String longId = "x".repeat(Commands.MAX_PING_REQUEST_ID_CHARS + 1);
+        String longId = "x".repeat(Commands.MAX_KEPT_VALUE_CHARS + 1);
         request(command("upgrade", "id", longId));
         assertEquals("Upgrade refused: an upgrade's id is kept until the upgrade ends and may be at most 1024 "
                 + "characters (this one: 1025)", master.lastMessage());
@@ -285,7 +285,7 @@ class CommandsTest {
         assertEquals(List.of(), master.reexecs, "neither started an upgrade");
         assertFalse(client.upgradeSubscribed());
         assertFalse(client.upgradeQueued());
-        request(command("upgrade", "id", "x".repeat(Commands.MAX_PING_REQUEST_ID_CHARS)));
+        request(command("upgrade", "id", "x".repeat(Commands.MAX_KEPT_VALUE_CHARS)));
         assertEquals(List.of(true), master.reexecs, "an id at the bound is kept");
     }
 
