@@ -1,8 +1,10 @@
 package dev.einhorn.bench;
 
 import dev.einhorn.bench.process.EinhornProcess;
+import dev.einhorn.bench.report.FloorsReport;
 import dev.einhorn.bench.report.Report;
 import dev.einhorn.bench.report.StandbyReport;
+import dev.einhorn.bench.run.FloorsRun;
 import dev.einhorn.bench.run.LoadRun;
 import dev.einhorn.bench.run.MemoryRun;
 import dev.einhorn.bench.run.OverheadRun;
@@ -36,6 +38,10 @@ import java.util.Map;
  *       warm standbys (standby.json);</li>
  *   <li>{@code standby-report [results=benchmarks/results] [md=benchmarks/STANDBY-RESULTS.md]}: renders
  *       STANDBY-RESULTS.md from results/standby.json alone;</li>
+ *   <li>{@code floors [rounds=5] [settle_ms=3000]}: what a master costs at least: skeletons and the master beside a
+ *       JVM floor ({@link FloorsRun}): floors.json;</li>
+ *   <li>{@code floors-report [results=benchmarks/results] [md=benchmarks/FLOORS-RESULTS.md]}: renders
+ *       FLOORS-RESULTS.md from results/floors.json alone;</li>
  *   <li>{@code report [results=benchmarks/results] [md=benchmarks/RESULTS.md]}: renders RESULTS.md.</li>
  * </ul>
  */
@@ -58,7 +64,7 @@ public final class BenchMain {
             }
         }
         if (command == null) {
-            System.err.println("usage: BenchMain probe|startup|memory|load|overhead|standby|spring|report [key=value...]");
+            System.err.println("usage: BenchMain probe|startup|memory|load|overhead|standby|spring|floors|report [key=value...]");
             System.exit(2);
         }
         Path repo = EinhornProcess.repo();
@@ -105,6 +111,10 @@ public final class BenchMain {
                     !"0".equals(opt.getOrDefault("standbys", "1")), intOpt(opt, "budget_s", 400));
             case "overhead" -> OverheadRun.run(out, intOpt(opt, "round_trips", 2000), intOpt(opt, "idle_s", 10),
                     intOpt(opt, "upgrades", 5), intOpt(opt, "reloads", 100));
+            case "floors" -> FloorsRun.run(out, intOpt(opt, "rounds", 5), intOpt(opt, "settle_ms", 3000));
+            case "floors-report" -> FloorsReport.write(
+                    Path.of(opt.getOrDefault("results", repo.resolve("benchmarks/results").toString())).resolve("floors.json"),
+                    Path.of(opt.getOrDefault("md", repo.resolve("benchmarks/FLOORS-RESULTS.md").toString())));
             case "report" -> Report.write(out, Path.of(opt.getOrDefault("results", repo.resolve("benchmarks/results").toString())),
                     Path.of(opt.getOrDefault("md", repo.resolve("benchmarks/RESULTS.md").toString())));
             default -> throw new IllegalArgumentException("unknown command " + command);
