@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The few POSIX calls the master needs and the JDK lacks. One interface, one jnr implementation
- * ({@link JnrPosix}): no other class in the master touches a raw syscall.
+ * The few POSIX calls the master needs and the JDK lacks. One interface, one implementation over libc
+ * ({@link LibcPosix}): no other class in the master touches a raw syscall, but {@link Sockets} (systemd's sockets).
  */
 public interface Posix {
 

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
-class JnrPosixTest {
-    private static final JnrPosix POSIX = new JnrPosix();
+class LibcPosixTest {
+    private static final LibcPosix POSIX = new LibcPosix();
     private final List<Integer> children = new ArrayList<>();
 
     @AfterEach
@@ -272,7 +272,7 @@ class JnrPosixTest {
         CountDownLatch resetRun = new CountDownLatch(1);
         try {
             // As under nohup: the JVM refuses (silently) to install a HUP handler while HUP is ignored.
-            POSIX.setDisposition(Signals.HUP, JnrPosix.SIG_IGN);
+            POSIX.setDisposition(Signals.HUP, LibcPosix.SIG_IGN);
             Signal.handle(hup, s -> ignoredRun.countDown());
             assertTrue(POSIX.kill(POSIX.getpid(), Signals.HUP));
             assertFalse(ignoredRun.await(300, TimeUnit.MILLISECONDS), "handler ran although HUP was ignored");
