@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * The few POSIX calls the master needs and the JDK lacks. One interface, one implementation over libc
- * ({@link LibcPosix}): no other class in the master touches a raw syscall, but {@link Sockets} (systemd's sockets).
+ * ({@link LibcPosix}); besides it, only {@link Sockets} (systemd's sockets) makes a system call the JDK does not.
  */
 public interface Posix {
 
