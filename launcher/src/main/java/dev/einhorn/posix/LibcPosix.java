@@ -130,7 +130,7 @@ public final class LibcPosix implements Posix {
     }
 
     /** The environment as {@code KEY=value} strings, sorted by key. */
-    static List<String> envp(Map<String, String> env) {
+    private static List<String> envp(Map<String, String> env) {
         return env.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .map(e -> e.getKey() + "=" + e.getValue()).toList();
     }
