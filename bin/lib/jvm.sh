@@ -21,13 +21,12 @@ if [ -r "${EINHORN_JAVA_REAL%/bin/java}/release" ]; then
 fi
 # The master lives for months beside the app: a small heap with a small young generation (a young collection
 # every ~20 requests instead of ~60, each shorter), the serial GC, C1 only with shallower inlining (less compiled
-# code and compiler memory for the request path), few threads; jnr-ffi binds libc through reflection instead of
-# generating classes with ASM; the JDK's class-data archive mapped where it was built, so its pages stay clean and
-# shared with every other JVM of the same JDK (workers included).
+# code and compiler memory for the request path), few threads; the JDK's class-data archive mapped where it was
+# built, so its pages stay clean and shared with every other JVM of the same JDK (workers included).
 EINHORN_BASE_JVM_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms4m -Xmx64m -Xmn512k -Xss512k \
  -XX:C1MaxInlineSize=20 -XX:C1MaxInlineLevel=4 \
  -XX:ReservedCodeCacheSize=24m -XX:CICompilerCount=1 -XX:-UsePerfData -Xshare:auto \
- -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -Djnr.ffi.asm.enabled=false \
+ -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 \
  --add-exports java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
  --add-opens java.base/java.io=ALL-UNNAMED --enable-native-access=ALL-UNNAMED"
 # jffi's native stub, unpacked by the build: loaded where it is rather than copied out of its jar into /tmp at every
@@ -39,7 +38,8 @@ einhorn_safe_path() { case "$1" in ''|*[!A-Za-z0-9._/+-]*) return 1 ;; esac; }
 if einhorn_safe_path "$EINHORN_LIB" && [ -f "$EINHORN_LIB/lib/jni/$EINHORN_JFFI_CPU-Linux/libjffi-1.2.so" ]; then
   EINHORN_BASE_JVM_OPTS="$EINHORN_BASE_JVM_OPTS -Djffi.boot.library.path=$EINHORN_LIB/lib/jni/$EINHORN_JFFI_CPU-Linux"
 fi
-# jffi (under jnr-ffi) uses sun.misc.Unsafe's memory access, which JDK 24+ warns about on stderr unless allowed.
+# jffi (the master's way to libc, dev.einhorn.posix) uses sun.misc.Unsafe's memory access, which JDK 24+ warns
+# about on stderr unless allowed.
 [ "$EINHORN_JAVA_FEATURE" -ge 23 ] 2>/dev/null && EINHORN_BASE_JVM_OPTS="$EINHORN_BASE_JVM_OPTS --sun-misc-unsafe-memory-access=allow"
 EINHORN_MASTER_JVM_OPTS="$EINHORN_BASE_JVM_OPTS ${EINHORN_JVM_OPTS:-}"
 EINHORN_SHELL_JVM_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto"

@@ -10,7 +10,7 @@ import dev.einhorn.files.Pidfile;
 import dev.einhorn.listen.CommandSocket;
 import dev.einhorn.listen.Listeners;
 import dev.einhorn.log.EinhornLog;
-import dev.einhorn.posix.JnrPosix;
+import dev.einhorn.posix.LibcPosix;
 import dev.einhorn.posix.Posix;
 import dev.einhorn.posix.Signals;
 import dev.einhorn.posix.SpawnRequest;
@@ -65,7 +65,7 @@ public final class MasterMain {
     /** Starts a master for this configuration and runs it to the end; returns the exit status. */
     static int runMaster(Config config, Map<String, String> env) {
         EinhornLog.setVerbosity(config.verbosity());
-        Posix posix = new JnrPosix();
+        Posix posix = new LibcPosix();
         Pidfile pidfile = null;
         ServerSocketChannel commandChannel = null;
         Master master = null;
@@ -115,7 +115,7 @@ public final class MasterMain {
      * sockets, clients and workers the previous image handed over, then carry on.
      */
     static int resumeMaster(int stateFd, Map<String, String> env) {
-        Posix posix = new JnrPosix();
+        Posix posix = new LibcPosix();
         Handover handover;
         try {
             handover = Handover.read(stateFd, posix);

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The few POSIX calls the master needs and the JDK lacks. One interface, one jnr implementation
- * ({@link JnrPosix}): no other class in the master touches a raw syscall.
+ * The few POSIX calls the master needs and the JDK lacks. One interface, one implementation over libc
+ * ({@link LibcPosix}); besides it, only {@link Sockets} (systemd's sockets) makes a system call the JDK does not.
  */
 public interface Posix {
 

@@ -1,12 +1,11 @@
 package dev.einhorn.posix;
 
+import static com.kenai.jffi.Type.POINTER;
+import static com.kenai.jffi.Type.SINT;
+import static com.kenai.jffi.Type.SLONG;
+import static com.kenai.jffi.Type.ULONG;
+
 import java.nio.charset.StandardCharsets;
-import jnr.constants.platform.Errno;
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.Memory;
-import jnr.ffi.Pointer;
-import jnr.ffi.Runtime;
-import jnr.ffi.byref.IntByReference;
 
 /**
  * Socket syscalls the JDK lacks, for systemd integration (Linux, x86_64/aarch64 glibc):
@@ -14,10 +13,10 @@ import jnr.ffi.byref.IntByReference;
  *   <li>{@link #inspect(int)}: what an inherited fd is ({@code getsockopt SO_TYPE, SO_DOMAIN,
  *       SO_ACCEPTCONN}), to validate sockets passed with {@code LISTEN_FDS};</li>
  *   <li>{@link #sendDatagram(String, byte[])}: one datagram to a UNIX-domain address, for {@code sd_notify}.
- *       A tiny jnr-ffi binding of {@code socket}/{@code sendto} rather than jnr-unixsocket: the JDK's
- *       {@code UnixDomainSocketAddress} supports neither datagram sockets nor Linux abstract addresses
- *       ({@code NOTIFY_SOCKET=@name}), jnr-unixsocket would add a library (and its own jnr-enxio) to the
- *       master's classpath for one sendto, and jnr-ffi is already loaded for the POSIX layer.</li>
+ *       {@code socket}/{@code sendto} called through the same jffi plumbing as {@link LibcPosix}
+ *       ({@link NativeFunction}) rather than jnr-unixsocket: the JDK's {@code UnixDomainSocketAddress} supports
+ *       neither datagram sockets nor Linux abstract addresses ({@code NOTIFY_SOCKET=@name}), and jnr-unixsocket
+ *       would add libraries (jnr-ffi, jnr-enxio) to the master's class path for one sendto.</li>
  * </ul>
  * Stateless and thread-safe.
  */
@@ -31,26 +30,20 @@ public final class Sockets {
     /** sizeof(struct sockaddr_un): sa_family_t (2 bytes) + sun_path[108]. */
     private static final int SOCKADDR_UN_SIZE = 110, SUN_PATH_OFFSET = 2, SUN_PATH_MAX = 108;
 
-    private static volatile Sockets instance;
+    private static final NativeFunction
+            SOCKET = NativeFunction.libc("socket", SINT, SINT, SINT, SINT),
+            SENDTO = NativeFunction.libc("sendto", SLONG, SINT, POINTER, ULONG, SINT, POINTER, SINT),
+            GETSOCKOPT = NativeFunction.libc("getsockopt", SINT, SINT, SINT, SINT, POINTER, POINTER),
+            FCNTL = NativeFunction.libc("fcntl", SINT, SINT, SINT, SINT),
+            CLOSE = NativeFunction.libc("close", SINT, SINT);
 
-    private final SockLib lib;
-    private final Runtime runtime;
+    private static final Sockets INSTANCE = new Sockets();
 
-    private Sockets() {
-        this.lib = LibraryLoader.create(SockLib.class).load("c");
-        this.runtime = Runtime.getRuntime(lib);
-    }
+    private Sockets() {}
 
-    /** The binding, loaded on first use. */
+    /** The socket calls (libc is opened on the first one). */
     public static Sockets get() {
-        Sockets s = instance;
-        if (s == null) {
-            synchronized (Sockets.class) {
-                if (instance == null) instance = new Sockets();
-                s = instance;
-            }
-        }
-        return s;
+        return INSTANCE;
     }
 
     /**
@@ -87,7 +80,7 @@ public final class Sockets {
      * @throws PosixException EBADF when it is not open, ENOTSOCK when it is not a socket
      */
     public SocketInfo inspect(int fd) throws PosixException {
-        if (lib.fcntl(fd, F_GETFD, 0) == -1) throw error("fcntl(" + fd + ", F_GETFD)", runtime.getLastError());
+        if (FCNTL.invokeInt(fd, F_GETFD, 0) == -1) throw error("fcntl(" + fd + ", F_GETFD)", NativeFunction.lastErrno());
         int type = sockopt(fd, SO_TYPE, "SO_TYPE");
         int domain = sockopt(fd, SO_DOMAIN, "SO_DOMAIN");
         int accept = sockopt(fd, SO_ACCEPTCONN, "SO_ACCEPTCONN");
@@ -95,12 +88,15 @@ public final class Sockets {
     }
 
     private int sockopt(int fd, int option, String name) throws PosixException {
-        IntByReference value = new IntByReference(0);
-        IntByReference len = new IntByReference(4);
-        if (lib.getsockopt(fd, SOL_SOCKET, option, value, len) != 0) {
-            throw error("getsockopt(" + fd + ", " + name + ")", runtime.getLastError());
+        try (NativeMemory memory = new NativeMemory()) {
+            long value = memory.zeroed(4);
+            long len = memory.zeroed(4);
+            NativeMemory.putInt(len, 4);
+            if (GETSOCKOPT.invokeInt(fd, SOL_SOCKET, option, value, len) != 0) {
+                throw error("getsockopt(" + fd + ", " + name + ")", NativeFunction.lastErrno());
+            }
+            return NativeMemory.getInt(value);
         }
-        return value.intValue();
     }
 
     /**
@@ -112,15 +108,21 @@ public final class Sockets {
      * @throws IllegalArgumentException when the address is empty, relative... or too long for sun_path
      */
     public void sendDatagram(String address, byte[] payload) throws PosixException {
-        Pointer addr = sockaddrUn(address);
+        byte[] path = sunPath(address);
         int len = addrLength(address);
-        int fd = lib.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (fd < 0) throw error("socket(AF_UNIX, SOCK_DGRAM)", runtime.getLastError());
-        try {
-            long sent = lib.sendto(fd, payload, payload.length, MSG_NOSIGNAL, addr, len);
-            if (sent < 0) throw error("sendto(" + address + ")", runtime.getLastError());
-        } finally {
-            lib.close(fd);
+        try (NativeMemory memory = new NativeMemory()) {
+            long addr = memory.zeroed(SOCKADDR_UN_SIZE);
+            NativeMemory.putShort(addr, (short) AF_UNIX);
+            long buf = memory.copyOf(payload, 0, payload.length);
+            NativeMemory.putBytes(addr + SUN_PATH_OFFSET, path);
+            int fd = SOCKET.invokeInt(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+            if (fd < 0) throw error("socket(AF_UNIX, SOCK_DGRAM)", NativeFunction.lastErrno());
+            try {
+                long sent = SENDTO.invoke(fd, buf, payload.length, MSG_NOSIGNAL, addr, len);
+                if (sent < 0) throw error("sendto(" + address + ")", NativeFunction.lastErrno());
+            } finally {
+                CLOSE.invoke(fd);
+            }
         }
     }
 
@@ -145,17 +147,7 @@ public final class Sockets {
         return SUN_PATH_OFFSET + sunPath(address).length;
     }
 
-    private Pointer sockaddrUn(String address) {
-        byte[] path = sunPath(address);
-        Pointer p = Memory.allocateDirect(runtime, SOCKADDR_UN_SIZE, true);
-        p.putShort(0, (short) AF_UNIX);
-        p.put(SUN_PATH_OFFSET, path, 0, path.length);
-        return p;
-    }
-
-    private PosixException error(String call, int errno) {
-        Errno e = Errno.valueOf(errno);
-        String name = e == Errno.__UNKNOWN_CONSTANT__ ? "errno " + errno : e.name();
-        return new PosixException(call, errno, lib.strerror(errno) + " (" + name + ")");
+    private static PosixException error(String call, int errno) {
+        return ErrnoText.exception(call, errno);
     }
 }

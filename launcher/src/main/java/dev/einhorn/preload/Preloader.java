@@ -2,7 +2,7 @@ package dev.einhorn.preload;
 
 import dev.einhorn.config.Config;
 import dev.einhorn.posix.ExitStatus;
-import dev.einhorn.posix.JnrPosix;
+import dev.einhorn.posix.LibcPosix;
 import dev.einhorn.posix.Posix;
 import dev.einhorn.posix.PosixException;
 import dev.einhorn.posix.Signals;
@@ -64,7 +64,7 @@ public final class Preloader {
     private final Map<String, Object> state = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Preloader(Config config, Map<String, String> env) {
-        this(config, env, new JnrPosix());
+        this(config, env, new LibcPosix());
     }
 
     public Preloader(Config config, Map<String, String> env, Posix posix) {

@@ -3,7 +3,7 @@ package dev.einhorn.commands;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.einhorn.posix.JnrPosix;
+import dev.einhorn.posix.LibcPosix;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -33,7 +33,7 @@ class CommandServerTest {
         try (Selector selector = Selector.open();
              ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)
                      .bind(UnixDomainSocketAddress.of(path))) {
-            CommandServer commands = new CommandServer(server, selector, new JnrPosix(), (c, line) -> {
+            CommandServer commands = new CommandServer(server, selector, new LibcPosix(), (c, line) -> {
                 if (line.equals("boom")) throw new OutOfMemoryError("Java heap space (simulated)");
                 handled.add(line);
             });

@@ -14,7 +14,7 @@ import dev.einhorn.config.Config;
 import dev.einhorn.config.ConfigCodec;
 import dev.einhorn.listen.Listeners;
 import dev.einhorn.startup.StartupException;
-import dev.einhorn.posix.JnrPosix;
+import dev.einhorn.posix.LibcPosix;
 import dev.einhorn.protocol.Yaml;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -43,7 +43,7 @@ class HandoverTest {
     @TempDir
     Path dir;
 
-    private final JnrPosix posix = new JnrPosix();
+    private final LibcPosix posix = new LibcPosix();
     private final Config config = ((CliResult.Run) EinhornCli.parse(new String[] {"-n", "3", "--", "/bin/true"},
             Map.of())).config();
     private ServerSocketChannel commandSocket;

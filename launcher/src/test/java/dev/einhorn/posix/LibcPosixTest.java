@@ -1,5 +1,6 @@
 package dev.einhorn.posix;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -31,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
-class JnrPosixTest {
-    private static final JnrPosix POSIX = new JnrPosix();
+class LibcPosixTest {
+    private static final LibcPosix POSIX = new LibcPosix();
     private final List<Integer> children = new ArrayList<>();
 
     @AfterEach
@@ -168,8 +169,60 @@ class JnrPosixTest {
         PosixException e = assertThrows(PosixException.class,
                 () -> spawn(Map.of("PATH", "/usr/bin:/bin"), List.of(), "no-such-program-einhorn"));
         assertEquals(2, e.errno());
-        assertTrue(e.getMessage().contains("No such file or directory"), e.getMessage());
-        assertTrue(e.getMessage().contains("ENOENT"), e.getMessage());
+        assertEquals("posix_spawnp(no-such-program-einhorn): No such file or directory (ENOENT)", e.getMessage());
+    }
+
+    @Test
+    void argvAndEnvReachTheChildByteForByte(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out");
+        // an empty argument, spaces, '=' in a value, a non-ASCII character: each a C string of its own
+        int pid = spawn(Map.of("PATH", "/usr/bin:/bin", "V", "x=y z", "E", ""), List.of(), "sh", "-c",
+                "printf '%s|%s|%s|%s|%s' \"$1\" \"$2\" \"$3\" \"$V\" \"${E-unset}\" > \"$4\"", "sh", "", "a b", "\u00e9t\u00e9",
+                out.toString());
+        assertEquals(new ExitStatus(pid, 0, 0), awaitExit(pid));
+        // the bytes of each string in the charset the JDK uses for arguments (UTF-8 here; ASCII in a C locale)
+        assertArrayEquals("|a b|\u00e9t\u00e9|x=y z|".getBytes(NativeMemory.CHARSET), Files.readAllBytes(out));
+    }
+
+    @Test
+    void aMemfdHoldsTheBytesFromPositionZeroAndIsInheritable() throws Exception {
+        byte[] content = new byte[200_000]; // more than one read of readToEndAndClose
+        new java.util.Random(7).nextBytes(content);
+        int fd = POSIX.memfdWith(content);
+        assertFalse(POSIX.isCloseOnExec(fd));
+        assertTrue(link(POSIX.getpid(), fd).startsWith("/memfd:einhorn-state"), link(POSIX.getpid(), fd));
+        assertTrue(Arrays.equals(content, POSIX.readToEndAndClose(fd)));
+        PosixException closed = assertThrows(PosixException.class, () -> POSIX.isCloseOnExec(fd));
+        assertEquals(9, closed.errno());
+    }
+
+    @Test
+    void aPipeCarriesWhatWriteFullyWrote() throws Exception {
+        int[] fds = POSIX.pipe();
+        assertFalse(POSIX.isCloseOnExec(fds[0]));
+        assertFalse(POSIX.isCloseOnExec(fds[1]));
+        byte[] data = "one line\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(POSIX.writeFully(fds[1], data));
+        POSIX.close(fds[1]);
+        assertEquals("one line\n", new String(POSIX.readToEndAndClose(fds[0]), java.nio.charset.StandardCharsets.UTF_8));
+        assertFalse(POSIX.writeFully(fds[1], data), "a closed fd");
+    }
+
+    @Test
+    void setNiceChangesTheChildsNiceLevel() throws Exception {
+        int pid = spawn(Map.of(), List.of(), "/bin/sleep", "30");
+        POSIX.setNice(pid, 7);
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        assertEquals("7", stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]); // field 19: nice
+        PosixException e = assertThrows(PosixException.class, () -> POSIX.setNice(-5, 0));
+        assertTrue(e.getMessage().startsWith("setpriority(-5, 0): "), e.getMessage());
+    }
+
+    @Test
+    void execveOfAMissingFileThrowsAndThisProcessGoesOn() {
+        PosixException e = assertThrows(PosixException.class,
+                () -> POSIX.execve("/nonexistent/einhorn", List.of("einhorn"), Map.of("A", "b")));
+        assertEquals("execve(/nonexistent/einhorn): No such file or directory (ENOENT)", e.getMessage());
     }
 
     @Test
@@ -272,7 +325,7 @@ class JnrPosixTest {
         CountDownLatch resetRun = new CountDownLatch(1);
         try {
             // As under nohup: the JVM refuses (silently) to install a HUP handler while HUP is ignored.
-            POSIX.setDisposition(Signals.HUP, JnrPosix.SIG_IGN);
+            POSIX.setDisposition(Signals.HUP, LibcPosix.SIG_IGN);
             Signal.handle(hup, s -> ignoredRun.countDown());
             assertTrue(POSIX.kill(POSIX.getpid(), Signals.HUP));
             assertFalse(ignoredRun.await(300, TimeUnit.MILLISECONDS), "handler ran although HUP was ignored");
