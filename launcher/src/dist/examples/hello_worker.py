@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """The smallest einhorn worker: answers every connection on the first -b socket with a greeting and its pid.
 
-    bin/einhorn -n 2 -b 127.0.0.1:8080 python3 examples/hello_worker.py
-    curl -s 127.0.0.1:8080   # or: nc 127.0.0.1 8080
+    bin/einhorn -n 2 -b 127.0.0.1:8080 -m manual python3 examples/hello_worker.py
+    nc 127.0.0.1 8080   # or: curl -s --http0.9 127.0.0.1:8080 (the answer is one line, not HTTP)
 
-It acks at once (einhorn -m manual). On the graceful signal (USR2 unless EINHORN_GRACEFUL_SIGNAL says otherwise) it
+It acks at once, by hand: run einhorn with -m manual (in the default timer mode the master logs an ERROR for
+each such ACK and ignores it). On the graceful signal (USR2 unless EINHORN_GRACEFUL_SIGNAL says otherwise) it
 stops accepting, finishes the connection in hand and exits, so upgrades (einhornsh -e upgrade, or kill -HUP)
 replace it without dropping a connection: what it does not accept waits in the shared socket for the next worker.
 """

@@ -182,7 +182,7 @@ public final class FloorsRun {
     private static List<String> command(List<String> javaAndFlags, List<String> classPath, String main, List<String> extra,
             boolean jnrReflection) {
         List<String> cmd = new ArrayList<>(javaAndFlags);
-        // jnr-ffi's lightest mode, as the master used it (bin/lib/jvm.sh may no longer set it)
+        // jnr-ffi's lightest mode, as the master used it while it ran on jnr-ffi (bin/lib/jvm.sh no longer sets it)
         if (jnrReflection && !cmd.contains("-Djnr.ffi.asm.enabled=false")) cmd.add("-Djnr.ffi.asm.enabled=false");
         cmd.addAll(extra);
         cmd.addAll(List.of("-cp", String.join(File.pathSeparator, classPath), main));
