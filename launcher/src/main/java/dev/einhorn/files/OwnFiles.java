@@ -40,7 +40,7 @@ public final class OwnFiles {
         } catch (java.nio.file.NoSuchFileException absent) {
             return false;
         } catch (IOException e) {
-            throw refused(path, "cannot inspect it: " + e.getMessage());
+            throw refused(path, "cannot inspect it: " + FileErrorText.reason(e));
         }
         if (attrs.isSymbolicLink()) throw refused(path, "it is a symbolic link");
         boolean expected = kind == Kind.REGULAR_FILE ? attrs.isRegularFile() : isSocket(path);
@@ -77,7 +77,7 @@ public final class OwnFiles {
             lock = FileChannel.open(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
         } catch (IOException e) {
-            throw refused(path, "cannot open it: " + e.getMessage()); // O_NOFOLLOW: a symlink put there meanwhile
+            throw refused(path, "cannot open it: " + FileErrorText.reason(e)); // O_NOFOLLOW: a symlink put there meanwhile
         }
         try {
             // what was opened, not what the path names now: /proc/self/fd/N is the open file itself
@@ -89,7 +89,7 @@ public final class OwnFiles {
         } catch (StartupException | IOException | RuntimeException e) {
             closeQuietly(lock);
             if (e instanceof StartupException s) throw s;
-            throw refused(path, "cannot use it: " + e.getMessage());
+            throw refused(path, "cannot use it: " + (e instanceof IOException io ? FileErrorText.reason(io) : e.getMessage()));
         }
     }
 
@@ -109,10 +109,10 @@ public final class OwnFiles {
             Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
             deleteQuietly(temp);
-            throw refused(path, "cannot replace it: " + e.getMessage());
+            throw refused(path, "cannot replace it: " + FileErrorText.reason(e));
         } catch (IOException e) {
             deleteQuietly(temp);
-            throw new StartupException("Could not write " + path + ": " + e.getMessage());
+            throw new StartupException("Could not write " + path + ": " + FileErrorText.reason(e));
         }
     }
 
@@ -151,7 +151,7 @@ public final class OwnFiles {
         try {
             return ((Number) Files.getAttribute(path, "unix:uid", options)).longValue();
         } catch (IOException | UnsupportedOperationException e) {
-            throw refused(path, "cannot read its owner: " + e.getMessage());
+            throw refused(path, "cannot read its owner: " + (e instanceof IOException io ? FileErrorText.reason(io) : e.getMessage()));
         }
     }
 
@@ -160,7 +160,7 @@ public final class OwnFiles {
         try {
             ours = ownUid();
         } catch (IOException e) {
-            throw refused(path, "cannot tell which user this is: " + e.getMessage());
+            throw refused(path, "cannot tell which user this is: " + FileErrorText.reason(e));
         }
         if (owner != ours) throw refused(path, "it is owned by uid " + owner + ", not by this user (uid " + ours + ")");
     }

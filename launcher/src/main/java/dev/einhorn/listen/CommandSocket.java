@@ -1,5 +1,6 @@
 package dev.einhorn.listen;
 
+import dev.einhorn.files.FileErrorText;
 import dev.einhorn.files.OwnFiles;
 import dev.einhorn.startup.StartupException;
 import java.io.IOException;
@@ -37,7 +38,7 @@ public final class CommandSocket {
             clearStalePath(socketPath);
             return bindOwnerOnly(socketPath);
         } catch (IOException e) {
-            throw new StartupException("Could not create the command socket at " + socketPath + ": " + e.getMessage());
+            throw new StartupException("Could not create the command socket at " + socketPath + ": " + FileErrorText.reason(e));
         }
     }
 

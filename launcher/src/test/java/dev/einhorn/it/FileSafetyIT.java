@@ -115,6 +115,29 @@ class FileSafetyIT {
         }
     }
 
+    /** A path in a directory that does not exist: one line saying so (it used to name a temporary file of ours). */
+    @Test
+    void aPathInAMissingDirectoryIsOneLineThatSaysWhy() throws Exception {
+        Path missing = dir.resolve("missing");
+        Map<String, String> expected = Map.of(
+                "-d", "einhorn: Could not create the command socket at " + missing.resolve("x.sock") + ": No such file or directory",
+                "-e", "einhorn: Could not write " + missing.resolve("x.pid") + ": No such file or directory",
+                "-f", "einhorn: refusing to use " + missing.resolve("x.lock") + ": cannot open it: No such file or directory");
+        Map<String, String> good = Map.of("-d", dir.resolve("einhorn.sock").toString(), "-e",
+                dir.resolve("einhorn.pid").toString(), "-f", dir.resolve("einhorn.lock").toString());
+        Map<String, String> bad = Map.of("-d", missing.resolve("x.sock").toString(), "-e",
+                missing.resolve("x.pid").toString(), "-f", missing.resolve("x.lock").toString());
+        for (String flag : List.of("-d", "-e", "-f")) {
+            List<String> args = new java.util.ArrayList<>();
+            for (String f : List.of("-d", "-e", "-f")) args.addAll(List.of(f, (f.equals(flag) ? bad : good).get(f)));
+            args.addAll(List.of("-b", "127.0.0.1:0", "true"));
+            EinhornUnderTest.Result r = EinhornUnderTest.run(dir, args.toArray(new String[0]));
+            assertEquals(1, r.exitCode(), flag + ":\n" + r.stdout() + r.stderr());
+            assertEquals(List.of(expected.get(flag)), r.stderr().lines().filter(l -> l.startsWith("einhorn:")).toList(),
+                    flag + ":\n" + r.stderr());
+        }
+    }
+
     @Test
     void aFileOwnedByAnotherUserIsRefused() throws Exception {
         for (String name : List.of("einhorn.pid", "einhorn.lock")) {

@@ -80,6 +80,8 @@ public final class FloorsReport {
                 .append(" MB**: ").append(fmt(masterPss)).append(" MB, ")
                 .append(masterPss <= MASTER_PSS_GOAL_MB ? "**met**" : "**not met**").append(". The floor beside it: ")
                 .append(fmt(floorPss)).append(" MB, so the goal leaves ").append(fmt(margin)).append(" MB over the floor.\n");
+        String busy = busyCaveat(r, floorPss);
+        if (busy != null) b.append(busy);
         List<String> fit = new ArrayList<>();
         List<String> over = new ArrayList<>();
         for (Map.Entry<String, Object> e : programs.entrySet()) {
@@ -115,6 +117,29 @@ public final class FloorsReport {
             b.append("- The master over the `").append(id).append("` skeleton: ").append(fmt(masterOver - d)).append(" MB PSS.\n");
         }
         return b.append('\n').toString();
+    }
+
+    /**
+     * A verdict line when the 1-minute load average at the start exceeded the cores, else null: other JVMs of the
+     * same JDK then share pages with the programs measured, which lowers every absolute PSS (docs/FOOTPRINT.md, "What
+     * a master costs at least"), so an absolute goal is met more easily than on a quiet machine.
+     */
+    @SuppressWarnings("unchecked")
+    static String busyCaveat(Map<String, Object> r, double floorPss) {
+        Object nproc = ((Map<String, Object>) r.getOrDefault("machine", Map.of())).get("nproc");
+        Object load = r.get("loadAverageAtStart");
+        if (nproc == null || load == null) return null;
+        try {
+            double load1 = Double.parseDouble(load.toString().trim().split("\\s+")[0]);
+            int cores = Integer.parseInt(nproc.toString().trim());
+            if (load1 <= cores) return null;
+            return "- **Caveat: the machine was busy** (1-minute load average " + fmt(load1) + " at the start, above its "
+                    + cores + " cores): other JVMs of the same JDK shared pages with these programs, so every absolute PSS "
+                    + "here is lower than on a quiet machine (the floor's " + fmt(floorPss) + " MB included) and the goal "
+                    + "is easier to meet than there. The figures over the floor are the ones to compare across runs.\n";
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -58,4 +58,14 @@ class FloorsReportTest {
         assertTrue(md.contains("The lightest skeleton that spawns (`jffi`, 4.60 MB over the floor) fits the margin"), md);
         assertTrue(md.contains("beyond it: none."), md);
     }
+
+    @Test
+    void aRunOnABusyMachineSaysItsAbsolutePssIsFlattered() {
+        String quiet = render(run(23.0, 14.0));
+        assertFalse(quiet.contains("machine was busy"), quiet);
+        String md = render(run(23.0, 14.0).replace("\"loadAverageAtStart\": \"0.5 0.4 0.3\"", "\"loadAverageAtStart\": \"4.24 5.31 3.44\""));
+        assertTrue(md.contains("**met**"), md);
+        assertTrue(md.contains("- **Caveat: the machine was busy** (1-minute load average 4.24 at the start, above its 2 cores)"), md);
+        assertTrue(md.contains("(the floor's 14.0 MB included)"), md);
+    }
 }
