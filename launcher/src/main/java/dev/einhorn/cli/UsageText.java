@@ -16,12 +16,12 @@ public final class UsageText {
 
     /** Starts with {@code ## Usage}, ends with the option summary and a newline. */
     public static String shortUsage() {
-        return usage() + options();
+        return usage("Run `einhorn -h` for the whole guide.\n") + options();
     }
 
     /** The short usage plus the guide sections, before the option summary. */
     public static String longUsage() {
-        return usage() + GUIDE + options();
+        return usage("") + GUIDE + options(); // the guide itself: no pointer to it
     }
 
     /** Every option, one per line (or two when the left column is too wide), each ending with a newline. */
@@ -44,7 +44,7 @@ public final class UsageText {
         return out.toString();
     }
 
-    private static String usage() {
+    private static String usage(String guidePointer) {
         return """
                 ## Usage
 
@@ -52,13 +52,12 @@ public final class UsageText {
                 that they share, restarts the ones that die, and replaces all of them with a new
                 version without refusing a single connection. This is einhorn for the JVM, a drop-in
                 replacement for Einhorn %s: the same options, worker environment and command socket.
-                Run `einhorn -h` for the whole guide.
-
+                %s
                     einhorn [OPTIONS] [--] PROGRAM [ARGS...]
 
                 Options end at PROGRAM: it and everything after it are passed to the workers
                 unchanged. Put `--` before PROGRAM if its name starts with a dash.
-                """.formatted(EinhornCli.EINHORN_VERSION);
+                """.formatted(EinhornCli.EINHORN_VERSION, guidePointer);
     }
 
     private static String options() {

@@ -69,5 +69,7 @@ class UsageTextTest {
         assertTrue(UsageText.shortUsage().endsWith("### Options\n\n" + UsageText.optionSummary()));
         assertTrue(UsageText.longUsage().startsWith("## Usage\n"));
         assertTrue(UsageText.longUsage().length() > UsageText.shortUsage().length());
+        assertTrue(UsageText.shortUsage().contains("socket.\nRun `einhorn -h` for the whole guide.\n\n    einhorn [OPTIONS]"));
+        assertTrue(!UsageText.longUsage().contains("Run `einhorn -h`"), "the guide does not point to itself");
     }
 }
