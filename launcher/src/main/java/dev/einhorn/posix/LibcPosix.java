@@ -19,7 +19,7 @@ import java.util.Optional;
  * returns. Thread-safe: no shared mutable state besides libc itself.
  */
 public final class LibcPosix implements Posix {
-    private static final int ESRCH = 3, EINTR = 4, ECHILD = 10;
+    private static final int ESRCH = 3, EINTR = 4, ECHILD = 10, EAGAIN = 11;
     private static final int WNOHANG = 1;
     private static final int SIG_UNBLOCK = 1;
     private static final int SIG_BLOCK = 0;
@@ -377,6 +377,21 @@ public final class LibcPosix implements Posix {
                 off += (int) n;
             }
             return true;
+        }
+    }
+
+    @Override
+    public int writeAvailable(int fd, byte[] data, int offset, int length) throws PosixException {
+        if (length == 0) return 0;
+        try (NativeMemory memory = new NativeMemory()) {
+            long buf = memory.copyOf(data, offset, length);
+            while (true) {
+                long n = WRITE.invoke(fd, buf, length);
+                if (n >= 0) return (int) n;
+                int errno = NativeFunction.lastErrno();
+                if (errno == EAGAIN) return 0;
+                if (errno != EINTR) throw error("write(" + fd + ")", errno);
+            }
         }
     }
 

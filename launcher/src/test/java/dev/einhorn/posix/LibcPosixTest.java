@@ -209,6 +209,28 @@ class LibcPosixTest {
     }
 
     @Test
+    void writeAvailableFillsANonBlockingPipeAndThenWritesNothingInsteadOfWaiting() throws Exception {
+        int[] fds = POSIX.pipe();
+        try {
+            POSIX.setNonBlocking(fds[1], true);
+            byte[] chunk = new byte[4096];
+            long written = 0;
+            int n;
+            while ((n = POSIX.writeAvailable(fds[1], chunk, 0, chunk.length)) > 0) written += n;
+            assertEquals(0, n, "full");
+            assertTrue(written >= 4096, "a pipe holds at least a page: " + written);
+            assertEquals(0, POSIX.writeAvailable(fds[1], chunk, 100, 10), "still full");
+            POSIX.close(fds[0]);
+            fds[0] = -1;
+            PosixException gone = assertThrows(PosixException.class, () -> POSIX.writeAvailable(fds[1], chunk, 0, 1));
+            assertTrue(gone.getMessage().contains("EPIPE"), gone.getMessage());
+        } finally {
+            if (fds[0] >= 0) POSIX.close(fds[0]);
+            POSIX.close(fds[1]);
+        }
+    }
+
+    @Test
     void setNiceChangesTheChildsNiceLevel() throws Exception {
         int pid = spawn(Map.of(), List.of(), "/bin/sleep", "30");
         POSIX.setNice(pid, 7);
