@@ -40,7 +40,7 @@ public final class KillWatchdog {
     /**
      * Lines the watchdog has not taken yet: its pipe was full (the watchdog stopped or starved). The write end is
      * non-blocking, because a blocking write would park the master's loop thread until the watchdog reads; they go
-     * out, in order, ahead of the next line.
+     * out, in order, ahead of the next line (after a re-exec too: they are part of {@link #state()}).
      */
     private byte[] pending = new byte[256];
     private int pendingStart, pendingEnd;
@@ -66,6 +66,7 @@ public final class KillWatchdog {
         KillWatchdog w = new KillWatchdog(posix, signal, ((Number) saved.get("pid")).intValue(),
                 ((Number) saved.get("write_fd")).intValue());
         w.nonBlocking(); // already, unless an older image handed it over
+        if (saved.get("pending") instanceof String lines) w.append(lines.getBytes(StandardCharsets.US_ASCII));
         return w;
     }
 
@@ -157,6 +158,10 @@ public final class KillWatchdog {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("pid", pid);
         m.put("write_fd", writeFd);
+        // lines the watchdog has not taken yet: the next image writes them ahead of its own
+        if (pendingEnd > pendingStart) {
+            m.put("pending", new String(pending, pendingStart, pendingEnd - pendingStart, StandardCharsets.US_ASCII));
+        }
         return m;
     }
 }

@@ -201,7 +201,8 @@ class ReloadIT {
     /**
      * A -k watchdog that does not read (stopped, or starved) lets its pipe fill up: a blocking write of the next
      * "+ PID" line would park the master's loop thread for good (no spawns, no replies, no signals). The lines
-     * wait in the master instead and reach the watchdog once it reads again, so it still signals every worker.
+     * wait in the master instead, across a reload too, and reach the watchdog once it reads again, so it still
+     * signals every worker.
      */
     @Test
     void aKillWatchdogThatDoesNotReadDoesNotStallTheMasterNorMissAWorker() throws Exception {
@@ -232,6 +233,7 @@ class ReloadIT {
                 List<String> inc = e.command("{\"command\":\"inc\"}");
                 assertTrue(inc.toString().contains("Incrementing number of workers from 2 -> 3"), inc.toString());
                 e.awaitAckedWorkers(3);
+                e.reload(); // the "+ PID" of the third worker still waits: the next image must know it
             } finally {
                 EinhornUnderTest.signal(watchdog, "CONT");
             }
