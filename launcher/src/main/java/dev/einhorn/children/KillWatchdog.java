@@ -37,6 +37,14 @@ public final class KillWatchdog {
     private final String signal;
     private int pid;
     private int writeFd;
+    /**
+     * Lines the watchdog has not taken yet: its pipe was full (the watchdog stopped or starved). The write end is
+     * non-blocking, because a blocking write would park the master's loop thread until the watchdog reads; they go
+     * out, in order, ahead of the next line (after a re-exec too: they are part of {@link #state()}).
+     */
+    private byte[] pending = new byte[256];
+    private int pendingStart, pendingEnd;
+    private boolean backlogLogged;
 
     private KillWatchdog(Posix posix, String signal, int pid, int writeFd) {
         this.posix = posix;
@@ -55,8 +63,19 @@ public final class KillWatchdog {
 
     /** The watchdog the previous image started (from the handed-over state). */
     public static KillWatchdog adopt(Posix posix, String signal, Map<String, Object> saved) {
-        return new KillWatchdog(posix, signal, ((Number) saved.get("pid")).intValue(),
+        KillWatchdog w = new KillWatchdog(posix, signal, ((Number) saved.get("pid")).intValue(),
                 ((Number) saved.get("write_fd")).intValue());
+        w.nonBlocking(); // already, unless an older image handed it over
+        if (saved.get("pending") instanceof String lines) w.append(lines.getBytes(StandardCharsets.US_ASCII));
+        return w;
+    }
+
+    private void nonBlocking() {
+        try {
+            posix.setNonBlocking(writeFd, true);
+        } catch (PosixException e) {
+            log.error("The -k watchdog's pipe (fd {}) is unusable: {}", writeFd, e.getMessage());
+        }
     }
 
     private void spawn(Map<String, String> env, Collection<Integer> workers) throws PosixException {
@@ -68,6 +87,8 @@ public final class KillWatchdog {
             posix.close(pipe[0]);
         }
         writeFd = pipe[1];
+        nonBlocking();
+        pendingStart = pendingEnd = 0; // a new watchdog hears of every worker below
         log.debug("Started the -k watchdog {} (signal {} to every worker if the master dies)", pid, signal);
         for (int worker : workers) added(worker);
     }
@@ -81,9 +102,36 @@ public final class KillWatchdog {
     }
 
     private void send(String line) {
-        if (!posix.writeFully(writeFd, line.getBytes(StandardCharsets.US_ASCII))) {
+        append(line.getBytes(StandardCharsets.US_ASCII));
+        try {
+            pendingStart += posix.writeAvailable(writeFd, pending, pendingStart, pendingEnd - pendingStart);
+        } catch (PosixException e) {
+            pendingStart = pendingEnd = 0;
             log.error("The -k watchdog {} is gone; workers will not be signaled if the master dies", pid);
+            return;
         }
+        if (pendingStart < pendingEnd && !backlogLogged) {
+            backlogLogged = true;
+            log.warn("The -k watchdog {} is not reading; what it must know waits in the master ({} bytes)", pid,
+                    pendingEnd - pendingStart);
+        } else if (pendingStart == pendingEnd) {
+            pendingStart = pendingEnd = 0;
+            backlogLogged = false;
+        }
+    }
+
+    private void append(byte[] bytes) {
+        int waiting = pendingEnd - pendingStart;
+        if (pendingEnd + bytes.length > pending.length) {
+            byte[] grown = waiting + bytes.length > pending.length / 2
+                    ? new byte[Math.max(pending.length * 2, waiting + bytes.length)] : pending;
+            System.arraycopy(pending, pendingStart, grown, 0, waiting);
+            pending = grown;
+            pendingStart = 0;
+            pendingEnd = waiting;
+        }
+        System.arraycopy(bytes, 0, pending, pendingEnd, bytes.length);
+        pendingEnd += bytes.length;
     }
 
     public int pid() {
@@ -110,6 +158,10 @@ public final class KillWatchdog {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("pid", pid);
         m.put("write_fd", writeFd);
+        // lines the watchdog has not taken yet: the next image writes them ahead of its own
+        if (pendingEnd > pendingStart) {
+            m.put("pending", new String(pending, pendingStart, pendingEnd - pendingStart, StandardCharsets.US_ASCII));
+        }
         return m;
     }
 }

@@ -19,7 +19,7 @@ import java.util.Optional;
  * returns. Thread-safe: no shared mutable state besides libc itself.
  */
 public final class LibcPosix implements Posix {
-    private static final int ESRCH = 3, EINTR = 4, ECHILD = 10;
+    private static final int ESRCH = 3, EINTR = 4, ECHILD = 10, EAGAIN = 11;
     private static final int WNOHANG = 1;
     private static final int SIG_UNBLOCK = 1;
     private static final int SIG_BLOCK = 0;
@@ -70,15 +70,12 @@ public final class LibcPosix implements Posix {
     @Override
     public int spawn(SpawnRequest request) throws PosixException {
         List<Integer> fds = request.inheritFds();
-        // Temporaries sit above every source and every target fd, so no dup2 clobbers a source
-        // that a later dup2 still needs (e.g. sources 4,3 going to 3,4).
-        int temp = SpawnRequest.childFd(fds.size());
         for (int fd : fds) {
             if (fd < 0) {
                 throw new IllegalArgumentException("negative fd " + fd + " in " + fds);
             }
-            temp = Math.max(temp, fd + 1);
         }
+        int[] temps = temporaries(fds);
         try (NativeMemory memory = new NativeMemory()) {
             long attr = memory.zeroed(OPAQUE_SIZE);
             long actions = memory.zeroed(OPAQUE_SIZE);
@@ -88,12 +85,12 @@ public final class LibcPosix implements Posix {
                 try {
                     setAttributes(memory, attr);
                     for (int i = 0; i < fds.size(); i++) {
-                        check("posix_spawn_file_actions_adddup2", FILE_ACTIONS_ADDDUP2.invokeInt(actions, fds.get(i), temp + i));
+                        check("posix_spawn_file_actions_adddup2", FILE_ACTIONS_ADDDUP2.invokeInt(actions, fds.get(i), temps[i]));
                     }
                     // dup2 onto a different fd number leaves FD_CLOEXEC clear on the target.
                     for (int i = 0; i < fds.size(); i++) {
                         check("posix_spawn_file_actions_adddup2",
-                                FILE_ACTIONS_ADDDUP2.invokeInt(actions, temp + i, SpawnRequest.childFd(i)));
+                                FILE_ACTIONS_ADDDUP2.invokeInt(actions, temps[i], SpawnRequest.childFd(i)));
                     }
                     check("posix_spawn_file_actions_addclosefrom_np",
                             FILE_ACTIONS_ADDCLOSEFROM.invokeInt(actions, SpawnRequest.childFd(fds.size())));
@@ -111,6 +108,25 @@ public final class LibcPosix implements Posix {
                 SPAWNATTR_DESTROY.invoke(attr);
             }
         }
+    }
+
+    /**
+     * The fds the sources go through on their way to 3, 4, ...: so that no dup2 clobbers a source that a later
+     * one still needs (sources 4,3 going to 3,4), every temporary is above the targets and is no source. They are
+     * the lowest such numbers, not numbers above the highest source: a source at the top of the fd table
+     * (RLIMIT_NOFILE - 1, a -g connection when the table is almost full) leaves no room above it, and glibc refuses
+     * a dup2 target at or over the limit (EBADF). In the child, whatever a temporary overwrites is at or above the
+     * first fd that closefrom closes, so it is lost anyway.
+     */
+    static int[] temporaries(List<Integer> sources) {
+        java.util.Set<Integer> taken = new java.util.HashSet<>(sources);
+        int[] temps = new int[sources.size()];
+        int next = SpawnRequest.childFd(sources.size());
+        for (int i = 0; i < temps.length; i++) {
+            while (taken.contains(next)) next++;
+            temps[i] = next++;
+        }
+        return temps;
     }
 
     /**
@@ -361,6 +377,21 @@ public final class LibcPosix implements Posix {
                 off += (int) n;
             }
             return true;
+        }
+    }
+
+    @Override
+    public int writeAvailable(int fd, byte[] data, int offset, int length) throws PosixException {
+        if (length == 0) return 0;
+        try (NativeMemory memory = new NativeMemory()) {
+            long buf = memory.copyOf(data, offset, length);
+            while (true) {
+                long n = WRITE.invoke(fd, buf, length);
+                if (n >= 0) return (int) n;
+                int errno = NativeFunction.lastErrno();
+                if (errno == EAGAIN) return 0;
+                if (errno != EINTR) throw error("write(" + fd + ")", errno);
+            }
         }
     }
 

@@ -93,4 +93,12 @@ public interface Posix {
 
     /** Writes all of {@code data} to a (blocking) fd; false if the other end is gone or it failed. */
     boolean writeFully(int fd, byte[] data);
+
+    /**
+     * Writes what a non-blocking fd takes now, without waiting: the number of bytes written, 0 when it takes none
+     * (EAGAIN: a full pipe).
+     *
+     * @throws PosixException when the other end is gone (EPIPE) or the write fails otherwise
+     */
+    int writeAvailable(int fd, byte[] data, int offset, int length) throws PosixException;
 }

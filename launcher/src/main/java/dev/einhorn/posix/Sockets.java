@@ -25,7 +25,12 @@ public final class Sockets {
     public static final int SOCK_STREAM = 1, SOCK_DGRAM = 2;
     private static final int SOCK_CLOEXEC = 0x80000;
     private static final int SOL_SOCKET = 1, SO_TYPE = 3, SO_ACCEPTCONN = 30, SO_DOMAIN = 39;
-    private static final int MSG_NOSIGNAL = 0x4000;
+    /**
+     * MSG_DONTWAIT: a receiver that does not read (a hung or stopped systemd, a stale socket) fills its queue
+     * (net.unix.max_dgram_qlen datagrams, 10 by default), after which a blocking sendto would wait for it forever,
+     * on the master's loop thread. The datagram is dropped with EAGAIN instead.
+     */
+    private static final int MSG_NOSIGNAL = 0x4000, MSG_DONTWAIT = 0x40;
     private static final int F_GETFD = 1;
     /** sizeof(struct sockaddr_un): sa_family_t (2 bytes) + sun_path[108]. */
     private static final int SOCKADDR_UN_SIZE = 110, SUN_PATH_OFFSET = 2, SUN_PATH_MAX = 108;
@@ -101,7 +106,8 @@ public final class Sockets {
 
     /**
      * Sends one datagram on a fresh AF_UNIX SOCK_DGRAM socket to {@code address}: a path, or an abstract
-     * name when it starts with {@code @} (the {@code @} becomes the leading NUL byte, as in sd_notify).
+     * name when it starts with {@code @} (the {@code @} becomes the leading NUL byte, as in sd_notify). Never
+     * blocks: when the receiver's queue is full the datagram is not sent (EAGAIN).
      *
      * @throws PosixException when the socket cannot be made or sendto fails (ECONNREFUSED: nobody listens,
      *     ENOENT: no such path, EAGAIN: the receiver's queue is full)
@@ -118,7 +124,7 @@ public final class Sockets {
             int fd = SOCKET.invokeInt(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
             if (fd < 0) throw error("socket(AF_UNIX, SOCK_DGRAM)", NativeFunction.lastErrno());
             try {
-                long sent = SENDTO.invoke(fd, buf, payload.length, MSG_NOSIGNAL, addr, len);
+                long sent = SENDTO.invoke(fd, buf, payload.length, MSG_NOSIGNAL | MSG_DONTWAIT, addr, len);
                 if (sent < 0) throw error("sendto(" + address + ")", NativeFunction.lastErrno());
             } finally {
                 CLOSE.invoke(fd);

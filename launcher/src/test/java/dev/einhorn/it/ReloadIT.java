@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -193,6 +195,67 @@ class ReloadIT {
                 }
             }));
             e.awaitTrue("both workers exited", () -> workers.stream().noneMatch(EinhornUnderTest::alive));
+        }
+    }
+
+    /**
+     * A -k watchdog that does not read (stopped, or starved) lets its pipe fill up: a blocking write of the next
+     * "+ PID" line would park the master's loop thread for good (no spawns, no replies, no signals). The lines
+     * wait in the master instead, across a reload too, and reach the watchdog once it reads again, so it still
+     * signals every worker.
+     */
+    @Test
+    void aKillWatchdogThatDoesNotReadDoesNotStallTheMasterNorMissAWorker() throws Exception {
+        Path signals = Files.createDirectories(dir.resolve("signals"));
+        try (EinhornUnderTest e = start(Map.of("SIGNAL_DIR", signals.toString()), "-k", "-n", "2")) {
+            e.awaitAckedWorkers(2);
+            long watchdog = ProcessHandle.of(e.pid()).orElseThrow().children().map(ProcessHandle::pid)
+                    .filter(pid -> cmdline(pid).startsWith("einhorn-watchdog")).findFirst().orElseThrow();
+            String pipe = Files.readSymbolicLink(Path.of("/proc/" + watchdog + "/fd/3")).toString();
+            Path writeEnd;
+            try (var fds = Files.list(Path.of("/proc/" + e.pid() + "/fd"))) {
+                writeEnd = fds.filter(fd -> {
+                    try {
+                        return Files.readSymbolicLink(fd).toString().equals(pipe);
+                    } catch (IOException ex) {
+                        return false;
+                    }
+                }).findFirst().orElseThrow();
+            }
+            EinhornUnderTest.signal(watchdog, "STOP");
+            try {
+                // fill the pipe with lines the watchdog ignores ("- 0"); `yes` blocks once it is full
+                Process fill = new ProcessBuilder("timeout", "3", "sh", "-c", "yes -- '- 0' > " + writeEnd)
+                        .redirectErrorStream(true).start();
+                assertTrue(fill.waitFor(30, TimeUnit.SECONDS));
+                assertEquals(124, fill.exitValue(), "timeout ends the writer blocked on the full pipe: "
+                        + new String(fill.getInputStream().readAllBytes()));
+                List<String> inc = e.command("{\"command\":\"inc\"}");
+                assertTrue(inc.toString().contains("Incrementing number of workers from 2 -> 3"), inc.toString());
+                e.awaitAckedWorkers(3);
+                e.reload(); // the "+ PID" of the third worker still waits: the next image must know it
+            } finally {
+                EinhornUnderTest.signal(watchdog, "CONT");
+            }
+            List<String> inc = e.command("{\"command\":\"inc\"}");
+            assertTrue(inc.toString().contains("Incrementing number of workers from 3 -> 4"), inc.toString());
+            List<Long> workers = e.awaitAckedWorkers(4);
+            EinhornUnderTest.signal(e.pid(), "KILL");
+            e.awaitTrue("all four workers got USR2", () -> workers.stream().allMatch(pid -> {
+                try {
+                    return Files.readString(signals.resolve(Long.toString(pid))).contains("SIGUSR2");
+                } catch (Exception ex) {
+                    return false;
+                }
+            }));
+        }
+    }
+
+    private static String cmdline(long pid) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/cmdline"));
+        } catch (IOException ex) {
+            return "";
         }
     }
 

@@ -159,4 +159,31 @@ class SystemdIT {
                     einhorn.logText());
         }
     }
+
+    /**
+     * A notification socket whose reader is stuck (a hung or stopped systemd, a stale socket) has a full queue: a
+     * blocking sendto there would park the master's loop thread for good (no spawns, no replies, no signals). The
+     * datagram is dropped instead, with one warning, and the master carries on.
+     */
+    @Test
+    void aNotifySocketThatNobodyReadsDoesNotStallTheMaster() throws Exception {
+        Path address = dir.resolve("notify.sock");
+        listener = new ProcessBuilder("python3", EinhornUnderTest.WORKERS.resolve("stalled_notify_socket.py").toString(),
+                address.toString(), "110").redirectErrorStream(true).start();
+        String full = new BufferedReader(new InputStreamReader(listener.getInputStream(), StandardCharsets.UTF_8))
+                .readLine();
+        assertTrue(full != null && full.startsWith("full "), "the stand-in filled its queue: " + full);
+        Map<String, String> env = Map.of("NOTIFY_SOCKET", address.toString(), "WATCHDOG_USEC", "200000");
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(dir, env, "-n", "2", "-m", "0.01", "--", "sleep", "1000")) {
+            einhorn.awaitAckedWorkers(2); // READY=1 went nowhere
+            List<String> inc = einhorn.command("{\"command\":\"inc\"}");
+            assertTrue(inc.toString().contains("Incrementing number of workers from 2 -> 3"), inc.toString());
+            einhorn.awaitAckedWorkers(3);
+            assertTrue(einhorn.logText().contains("Could not notify systemd at NOTIFY_SOCKET=" + address + ": sendto("
+                    + address + "): Resource temporarily unavailable (EAGAIN) (further failures are not logged)"),
+                    einhorn.logText());
+            einhorn.signal("TERM");
+            assertEquals(0, einhorn.awaitExit());
+        }
+    }
 }

@@ -209,6 +209,28 @@ class LibcPosixTest {
     }
 
     @Test
+    void writeAvailableFillsANonBlockingPipeAndThenWritesNothingInsteadOfWaiting() throws Exception {
+        int[] fds = POSIX.pipe();
+        try {
+            POSIX.setNonBlocking(fds[1], true);
+            byte[] chunk = new byte[4096];
+            long written = 0;
+            int n;
+            while ((n = POSIX.writeAvailable(fds[1], chunk, 0, chunk.length)) > 0) written += n;
+            assertEquals(0, n, "full");
+            assertTrue(written >= 4096, "a pipe holds at least a page: " + written);
+            assertEquals(0, POSIX.writeAvailable(fds[1], chunk, 100, 10), "still full");
+            POSIX.close(fds[0]);
+            fds[0] = -1;
+            PosixException gone = assertThrows(PosixException.class, () -> POSIX.writeAvailable(fds[1], chunk, 0, 1));
+            assertTrue(gone.getMessage().contains("EPIPE"), gone.getMessage());
+        } finally {
+            if (fds[0] >= 0) POSIX.close(fds[0]);
+            POSIX.close(fds[1]);
+        }
+    }
+
+    @Test
     void setNiceChangesTheChildsNiceLevel() throws Exception {
         int pid = spawn(Map.of(), List.of(), "/bin/sleep", "30");
         POSIX.setNice(pid, 7);
@@ -303,6 +325,36 @@ class LibcPosixTest {
         }
         PosixException e = assertThrows(PosixException.class, () -> POSIX.setCloseOnExec(1 << 20, true));
         assertTrue(e.getMessage().contains("EBADF"), e.getMessage());
+    }
+
+    /**
+     * A source fd at the top of the fd table (RLIMIT_NOFILE - 1: e.g. the -g connection of a master whose table is
+     * almost full) is still handed over: the temporaries the dup2s go through must fit under the limit too.
+     */
+    @Test
+    void aSourceFdAtTheTopOfTheFdTableIsStillInherited() throws Exception {
+        int top = softFdLimit() - 1;
+        NativeFunction dup2 = NativeFunction.libc("dup2", com.kenai.jffi.Type.SINT, com.kenai.jffi.Type.SINT,
+                com.kenai.jffi.Type.SINT);
+        try (ServerSocketChannel a = listener(); ServerSocketChannel b = listener()) {
+            assertEquals(top, dup2.invokeInt(POSIX.fdOf(b), top), "dup2 to " + top);
+            try {
+                int pid = spawn(Map.of(), List.of(POSIX.fdOf(a), top), "/bin/sleep", "30");
+                awaitSettled(pid);
+                assertEquals(Set.of(0, 1, 2, 3, 4), openFds(pid));
+                assertEquals(link(POSIX.getpid(), POSIX.fdOf(a)), link(pid, 3));
+                assertEquals(link(POSIX.getpid(), top), link(pid, 4));
+            } finally {
+                POSIX.close(top);
+            }
+        }
+    }
+
+    /** This process's soft RLIMIT_NOFILE, from /proc/self/limits. */
+    private static int softFdLimit() throws IOException {
+        String line = Files.readAllLines(Path.of("/proc/self/limits")).stream()
+                .filter(l -> l.startsWith("Max open files")).findFirst().orElseThrow();
+        return Integer.parseInt(line.substring("Max open files".length()).trim().split("\\s+")[0]);
     }
 
     @Test

@@ -132,6 +132,11 @@ class ReloadTest {
         public boolean writeFully(int fd, byte[] data) {
             return true;
         }
+
+        @Override
+        public int writeAvailable(int fd, byte[] data, int offset, int length) {
+            return length;
+        }
     }
 
     /** Records what the reload asks of the master, in the same list as the Posix calls. */
