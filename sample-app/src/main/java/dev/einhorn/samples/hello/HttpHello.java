@@ -37,6 +37,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 public final class HttpHello {
     private static final AtomicLong REQUESTS = new AtomicLong();
+    /** How long a stopping worker must see no open connection before it stops Jetty. */
+    private static final long QUIET_MS = 200;
 
     private HttpHello() {
     }
@@ -70,9 +72,14 @@ public final class HttpHello {
                     // Stop accepting first by closing this worker's copy of the listening socket (the others keep
                     // theirs), then answer what was already accepted: Jetty's stop() alone closed a connection
                     // accepted just before it without an answer (a failed request per upgrade or so).
+                    // A connection the acceptor took just before the close becomes an end point a moment later
+                    // (a task of Jetty's selector): wait until there has been none for QUIET_MS, not merely none.
                     connector.close();
                     long deadline = System.nanoTime() + 5_000_000_000L;
-                    while (!connector.getConnectedEndPoints().isEmpty() && System.nanoTime() < deadline) {
+                    long quietSince = System.nanoTime();
+                    while (System.nanoTime() < deadline) {
+                        if (!connector.getConnectedEndPoints().isEmpty()) quietSince = System.nanoTime();
+                        else if (System.nanoTime() - quietSince >= QUIET_MS * 1_000_000L) break;
                         Thread.sleep(20);
                     }
                     server.stop();
