@@ -42,8 +42,7 @@ public final class KillWatchdog {
      * non-blocking, because a blocking write would park the master's loop thread until the watchdog reads; they go
      * out, in order, ahead of the next line (after a re-exec too: they are part of {@link #state()}).
      */
-    private byte[] pending = new byte[256];
-    private int pendingStart, pendingEnd;
+    private final StringBuilder pending = new StringBuilder(); // ASCII lines: pids and signs
     private boolean backlogLogged;
 
     private KillWatchdog(Posix posix, String signal, int pid, int writeFd) {
@@ -66,7 +65,7 @@ public final class KillWatchdog {
         KillWatchdog w = new KillWatchdog(posix, signal, ((Number) saved.get("pid")).intValue(),
                 ((Number) saved.get("write_fd")).intValue());
         w.nonBlocking(); // already, unless an older image handed it over
-        if (saved.get("pending") instanceof String lines) w.append(lines.getBytes(StandardCharsets.US_ASCII));
+        if (saved.get("pending") instanceof String lines) w.pending.append(lines);
         return w;
     }
 
@@ -88,7 +87,7 @@ public final class KillWatchdog {
         }
         writeFd = pipe[1];
         nonBlocking();
-        pendingStart = pendingEnd = 0; // a new watchdog hears of every worker below
+        pending.setLength(0); // a new watchdog hears of every worker below
         log.debug("Started the -k watchdog {} (signal {} to every worker if the master dies)", pid, signal);
         for (int worker : workers) added(worker);
     }
@@ -102,36 +101,22 @@ public final class KillWatchdog {
     }
 
     private void send(String line) {
-        append(line.getBytes(StandardCharsets.US_ASCII));
+        pending.append(line);
+        byte[] bytes = pending.toString().getBytes(StandardCharsets.US_ASCII);
         try {
-            pendingStart += posix.writeAvailable(writeFd, pending, pendingStart, pendingEnd - pendingStart);
+            pending.delete(0, posix.writeAvailable(writeFd, bytes, 0, bytes.length));
         } catch (PosixException e) {
-            pendingStart = pendingEnd = 0;
+            pending.setLength(0);
             log.error("The -k watchdog {} is gone; workers will not be signaled if the master dies", pid);
             return;
         }
-        if (pendingStart < pendingEnd && !backlogLogged) {
+        if (pending.length() > 0 && !backlogLogged) {
             backlogLogged = true;
             log.warn("The -k watchdog {} is not reading; what it must know waits in the master ({} bytes)", pid,
-                    pendingEnd - pendingStart);
-        } else if (pendingStart == pendingEnd) {
-            pendingStart = pendingEnd = 0;
+                    pending.length());
+        } else if (pending.length() == 0) {
             backlogLogged = false;
         }
-    }
-
-    private void append(byte[] bytes) {
-        int waiting = pendingEnd - pendingStart;
-        if (pendingEnd + bytes.length > pending.length) {
-            byte[] grown = waiting + bytes.length > pending.length / 2
-                    ? new byte[Math.max(pending.length * 2, waiting + bytes.length)] : pending;
-            System.arraycopy(pending, pendingStart, grown, 0, waiting);
-            pending = grown;
-            pendingStart = 0;
-            pendingEnd = waiting;
-        }
-        System.arraycopy(bytes, 0, pending, pendingEnd, bytes.length);
-        pendingEnd += bytes.length;
     }
 
     public int pid() {
@@ -159,9 +144,7 @@ public final class KillWatchdog {
         m.put("pid", pid);
         m.put("write_fd", writeFd);
         // lines the watchdog has not taken yet: the next image writes them ahead of its own
-        if (pendingEnd > pendingStart) {
-            m.put("pending", new String(pending, pendingStart, pendingEnd - pendingStart, StandardCharsets.US_ASCII));
-        }
+        if (pending.length() > 0) m.put("pending", pending.toString());
         return m;
     }
 }

@@ -292,10 +292,8 @@ public final class LibcPosix implements Posix {
 
     @Override
     public void execve(String path, List<String> argv, Map<String, String> env) throws PosixException {
-        List<String> envp = new java.util.ArrayList<>(env.size());
-        for (Map.Entry<String, String> e : env.entrySet()) envp.add(e.getKey() + "=" + e.getValue());
         try (NativeMemory memory = new NativeMemory()) {
-            EXECVE.invoke(memory.cString(path), memory.cStrings(argv), memory.cStrings(envp));
+            EXECVE.invoke(memory.cString(path), memory.cStrings(argv), memory.cStrings(envp(env)));
             throw error("execve(" + path + ")", NativeFunction.lastErrno());
         }
     }
@@ -308,16 +306,10 @@ public final class LibcPosix implements Posix {
         }
         if (fd < 0) throw error("memfd_create", NativeFunction.lastErrno());
         try (NativeMemory memory = new NativeMemory()) {
-            long buf = memory.copyOf(content, 0, content.length);
-            int off = 0;
-            while (off < content.length) {
-                long n = WRITE.invoke(fd, buf + off, content.length - off);
-                if (n < 0) {
-                    int errno = NativeFunction.lastErrno();
-                    CLOSE.invoke(fd);
-                    throw error("write(memfd)", errno);
-                }
-                off += (int) n;
+            int errno = writeAll(fd, memory.copyOf(content, 0, content.length), content.length);
+            if (errno != 0) {
+                CLOSE.invoke(fd);
+                throw error("write(memfd)", errno);
             }
         }
         if (LSEEK.invoke(fd, 0, 0) < 0) {
@@ -366,18 +358,23 @@ public final class LibcPosix implements Posix {
     @Override
     public boolean writeFully(int fd, byte[] data) {
         try (NativeMemory memory = new NativeMemory()) {
-            long buf = memory.copyOf(data, 0, data.length);
-            int off = 0;
-            while (off < data.length) {
-                long n = WRITE.invoke(fd, buf + off, data.length - off);
-                if (n < 0) {
-                    if (NativeFunction.lastErrno() == EINTR) continue;
-                    return false;
-                }
-                off += (int) n;
-            }
-            return true;
+            return writeAll(fd, memory.copyOf(data, 0, data.length), data.length) == 0;
         }
+    }
+
+    /** Writes {@code length} bytes at {@code buf} to {@code fd}, again after EINTR: 0, or the errno that stopped it. */
+    private static int writeAll(int fd, long buf, int length) {
+        int off = 0;
+        while (off < length) {
+            long n = WRITE.invoke(fd, buf + off, length - off);
+            if (n < 0) {
+                int errno = NativeFunction.lastErrno();
+                if (errno != EINTR) return errno;
+                continue;
+            }
+            off += (int) n;
+        }
+        return 0;
     }
 
     @Override
