@@ -77,10 +77,15 @@ public final class BindSpecParser {
         return new BindSpec(null, 0, flags, false, nonBlock, false, null, null, name);
     }
 
+    /** The forms of {@code -b}, named in the error: {@code -b app.sock} is not a UNIX socket without its {@code ./}. */
+    static final String FORMS =
+            "HOST:PORT[,FLAG...] (IPv6: [ADDR]:PORT; a UNIX socket: /PATH or ./PATH; a systemd socket: name:NAME)";
+
     /**
      * @param spec the argument of {@code -b}
      * @throws IllegalArgumentException with a one-line message that starts with the quoted spec, e.g.
-     *     {@code "127.0.0.1": bind address must be of the form HOST:PORT[,FLAG...] (IPv6: [ADDR]:PORT)}
+     *     {@code "127.0.0.1": bind address must be of the form HOST:PORT[,FLAG...] (IPv6: [ADDR]:PORT; a UNIX
+     *     socket: /PATH or ./PATH; a systemd socket: name:NAME)}
      */
     public static BindSpec parse(String spec) {
         if (spec.startsWith("/") || spec.startsWith("./")) return unix(spec);
@@ -89,7 +94,7 @@ public final class BindSpecParser {
         Matcher m = FORM.matcher(spec);
         if (!m.matches()) {
             throw new IllegalArgumentException(ShellWords.quote(spec)
-                    + ": bind address must be of the form HOST:PORT[,FLAG...] (IPv6: [ADDR]:PORT)");
+                    + ": bind address must be of the form " + FORMS);
         }
         String host = m.group(1) != null ? m.group(1) : m.group(2);
         int port = port(spec, m.group(3));

@@ -89,9 +89,12 @@ public final class UsageText {
             (`-b [::1]:8080`). Comma-separated flags after the port set socket options:
             `r` (or `so_reuseaddr`) for SO_REUSEADDR, `n` (or `o_nonblock`) for a non-blocking
             socket, `so_reuseport` for SO_REUSEPORT; `-b 0.0.0.0:80,r,n`. A misspelt flag is an
-            error, not silently dropped. Because the sockets outlive every worker and every
-            upgrade, no connection is refused while workers come and go. The old
-            `srv:HOST:PORT` placeholders in the worker's arguments still work but are deprecated.
+            error, not silently dropped. `-b /PATH` or `-b ./PATH` binds a UNIX-domain socket
+            (flags `mode=OCTAL`, `n`), and under systemd socket activation `-b name:NAME` takes
+            the socket whose FileDescriptorName= is NAME. Because the sockets outlive every
+            worker and every upgrade, no connection is refused while workers come and go. The
+            old `srv:HOST:PORT` placeholders in the worker's arguments still work but are
+            deprecated.
 
             ### Command socket
 

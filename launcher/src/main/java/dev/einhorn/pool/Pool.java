@@ -582,9 +582,12 @@ public final class Pool {
         }
         Integer additional = settings.maxUpgradeAdditional();
         if (additional != null) {
-            int capacity = number + additional - workers.size();
+            // 0 would leave a smooth upgrade no room for its first new worker, and old workers retire only against
+            // new ACKs: it would never end. So 0 counts as 1, which is what Einhorn's 0 allows (it tests < 0)
+            int room = Math.max(1, additional);
+            int capacity = number + room - workers.size();
             if (capacity <= 0) { // Einhorn tests < 0 and so allows one worker more than it says
-                host.log(Level.DEBUG, "At worker capacity (" + workers.size() + " of " + (number + additional)
+                host.log(Level.DEBUG, "At worker capacity (" + workers.size() + " of " + (number + room)
                         + ") during upgrade, " + count(this::modern) + " new workers of " + workers.size()
                         + " total. Waiting for old workers to exit before spinning up a process.");
                 return false;

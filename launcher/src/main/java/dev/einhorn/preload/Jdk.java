@@ -3,6 +3,7 @@ package dev.einhorn.preload;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Properties;
 
@@ -26,7 +27,13 @@ record Jdk(Path java, Path home, String version, int feature) {
     }
 
     static Jdk of(Path java) throws IOException {
-        Path real = java.toRealPath();
+        Path real;
+        try {
+            real = java.toRealPath();
+        } catch (NoSuchFileException e) {
+            // its message is the bare path, which the caller's message already names
+            throw new IOException("no such file");
+        }
         Path home = real.getParent().getParent();
         Path release = home.resolve("release");
         if (!Files.isRegularFile(release)) throw new IOException("no release file in " + home);

@@ -239,7 +239,11 @@ public final class Preloader {
             }
         }
         r.cleanUp();
-        log.info("Abandoned the preload training run {}", r.pid);
+        if (r.trained == null) {
+            log.info("Abandoned the preload training run {}", r.pid);
+        } else { // the training run is over: r.pid is now the hashing child's (startHash)
+            log.info("Abandoned the hashing of the new preload archive ({})", r.pid);
+        }
     }
 
     /** A failure after which the workers start as {@code launch} says. */

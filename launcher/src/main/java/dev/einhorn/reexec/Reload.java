@@ -166,7 +166,11 @@ public final class Reload {
 
     private void abort(String reason) {
         log.error("Can not initiate einhorn master reload safely, aborting");
-        if (forUpgrade) failUpgrade(reason);
+        if (forUpgrade) {
+            failUpgrade(reason); // its "Upgrade failed: REASON" line says why
+        } else {
+            log.error("Reload failed: {}", reason); // the client's one reply came before; the log is all it has
+        }
     }
 
     private void failUpgrade(String reason) {

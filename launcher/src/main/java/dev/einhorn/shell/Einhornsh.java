@@ -37,7 +37,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "einhornsh", sortOptions = false, usageHelpAutoWidth = false,
         customSynopsis = "einhornsh [options] [cmd_name]",
-        description = {"", "Welcome to Einhorn Shell! cmd_name corresponds to the -c argument", "passed to Einhorn.", ""})
+        description = {"", "Welcome to Einhorn Shell! cmd_name corresponds to the -c argument", "passed to Einhorn.", "",
+                "einhornsh [options] watch [cmd_name]: a live table of the workers.", ""})
 public final class Einhornsh {
     /** Exit status of a non-interactive einhornsh whose command ended with an upgrade failure. */
     public static final int UPGRADE_FAILED_EXIT_STATUS = 2;

@@ -49,11 +49,11 @@ class BindSpecParserTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"127.0.0.1", "127.0.0.1:", ":80", "::1:80", "[::1]", "[::1]80", "[host]:80",
-            "127.0.0.1:-1", "127.0.0.1:http", "127.0.0.1:80:81", "", "a b:80", "[::1:80"})
+            "127.0.0.1:-1", "127.0.0.1:http", "127.0.0.1:80:81", "", "a b:80", "[::1:80", "app.sock", "run/app.sock"})
     void badForms(String spec) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BindSpecParser.parse(spec));
         assertEquals(ShellWords.quote(spec)
-                + ": bind address must be of the form HOST:PORT[,FLAG...] (IPv6: [ADDR]:PORT)", e.getMessage());
+                + ": bind address must be of the form HOST:PORT[,FLAG...] (IPv6: [ADDR]:PORT; a UNIX socket: /PATH or ./PATH; a systemd socket: name:NAME)", e.getMessage());
     }
 
     @Test

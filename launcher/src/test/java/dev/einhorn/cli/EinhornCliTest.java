@@ -276,10 +276,10 @@ class EinhornCliTest {
             --max-unacked=-2              | einhorn: --max-unacked: "-2" is not a positive integer
             --max-upgrade-additional -1   | einhorn: --max-upgrade-additional: "-1" is not a non-negative integer
             --with-state-fd x             | einhorn: --with-state-fd: "x" is not a non-negative integer
-            -b 127.0.0.1                  | einhorn: -b "127.0.0.1": bind address must be of the form HOST:PORT[,FLAG...] (IPv6: [ADDR]:PORT)
+            -b 127.0.0.1                  | einhorn: -b "127.0.0.1": bind address must be of the form HOST:PORT[,FLAG...] (IPv6: [ADDR]:PORT; a UNIX socket: /PATH or ./PATH; a systemd socket: name:NAME)
             -b 127.0.0.1:80,rn            | einhorn: -b "127.0.0.1:80,rn": unknown flag "rn" (valid: r, so_reuseaddr, n, o_nonblock, so_reuseport; separate flags with commas)
             -b 127.0.0.1:70000            | einhorn: -b "127.0.0.1:70000": port 70000 is out of range (0-65535)
-            -b ::1:80                     | einhorn: -b "::1:80": bind address must be of the form HOST:PORT[,FLAG...] (IPv6: [ADDR]:PORT)
+            -b ::1:80                     | einhorn: -b "::1:80": bind address must be of the form HOST:PORT[,FLAG...] (IPv6: [ADDR]:PORT; a UNIX socket: /PATH or ./PATH; a systemd socket: name:NAME)
             --upgrade-timeout 0           | einhorn: --upgrade-timeout: "0" is not a positive number of seconds
             --upgrade-timeout soon        | einhorn: --upgrade-timeout: "soon" is not a positive number of seconds
             --graceful-signal FOO         | einhorn: --graceful-signal: "FOO" is not a signal name (e.g. USR2, TERM, QUIT, INT, HUP)

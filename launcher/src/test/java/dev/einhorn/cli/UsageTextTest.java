@@ -72,4 +72,14 @@ class UsageTextTest {
         assertTrue(UsageText.shortUsage().contains("socket.\nRun `einhorn -h` for the whole guide.\n\n    einhorn [OPTIONS]"));
         assertTrue(!UsageText.longUsage().contains("Run `einhorn -h`"), "the guide does not point to itself");
     }
+
+    /** Every form {@code -b} accepts (BindSpecParser) is in the guide, not only HOST:PORT. */
+    @Test
+    void theGuideNamesEveryFormOfBind() {
+        String guide = UsageText.longUsage().replaceAll("\\s+", " ");
+        for (String form : List.of("`-b HOST:PORT`", "`-b [::1]:8080`",
+                "`-b /PATH` or `-b ./PATH` binds a UNIX-domain socket", "`-b name:NAME`", "`srv:HOST:PORT`")) {
+            assertTrue(guide.contains(form), form);
+        }
+    }
 }

@@ -111,6 +111,25 @@ class PoolIT {
         }
     }
 
+    /**
+     * {@code --max-upgrade-additional 0}, which Ruby Einhorn runs as a one-at-a-time roll, once left no room for a new
+     * worker beside the old ones: the upgrade never ended. Bounded by --upgrade-timeout (it fails, exit 2, if stuck).
+     */
+    @Test
+    void aSmoothUpgradeWithMaxUpgradeAdditionalZeroCompletes() throws Exception {
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(dir, "-n", "2", "-b", "127.0.0.1:0", "-m", "manual",
+                "--max-upgrade-additional", "0", "--upgrade-timeout", "60",
+                "python3", EinhornUnderTest.WORKERS.resolve("pid_server.py").toString())) {
+            List<Long> old = einhorn.awaitAckedWorkers(2);
+            EinhornUnderTest.Result upgrade = einhornsh("-d", einhorn.socket.toString(), "-e", "upgrade");
+            assertEquals(0, upgrade.exitCode(), upgrade.stdout() + upgrade.stderr());
+            assertTrue(upgrade.stdout().endsWith("Upgrade done\n"), upgrade.stdout());
+            einhorn.awaitOnlyVersion(1);
+            List<Long> now = einhorn.awaitAckedWorkers(2);
+            assertTrue(now.stream().noneMatch(old::contains), "both workers were replaced: " + old + " -> " + now);
+        }
+    }
+
     @Test
     void einhornshOnATerminalGreetsPromptsAndSaysGoodbye() throws Exception {
         try (EinhornUnderTest einhorn = startPidServers(1)) {

@@ -74,6 +74,38 @@ class PreloadPreparationIT {
         }
     }
 
+    /**
+     * A stop while the new archive is hashed (a child after the training run) kills that child, and the log names
+     * it as what it is: it once said "Abandoned the preload training run PID" with the hashing child's pid.
+     */
+    @Test
+    void aStopWhileTheNewArchiveIsHashedKillsTheHashingChildAndSaysSo() throws Exception {
+        Path jar = PreloadIT.tinyJar(dir, "Tiny", true, "tiny");
+        Path shims = Files.createDirectories(dir.resolve("shims"));
+        Path hashing = dir.resolve("hashing");
+        Path sha = shims.resolve("sha256sum");
+        Files.writeString(sha, "#!/bin/sh\necho $$ > '" + hashing + "'\nexec sleep 120\n");
+        sha.toFile().setExecutable(true);
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(Files.createDirectories(dir.resolve("m")),
+                Map.of("PATH", shims + ":" + System.getenv("PATH")), "-b", "127.0.0.1:0", "-m", "manual",
+                "--preload-cache", dir.resolve("cache").toString(), "-p", jar.toString(), jar.toString())) {
+            einhorn.awaitTrue("the hashing child", () -> Files.exists(hashing));
+            einhorn.awaitTrue("its pid", () -> {
+                try {
+                    return !Files.readString(hashing).isBlank();
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
+            long hashPid = Long.parseLong(Files.readString(hashing).trim());
+            einhorn.signal("INT");
+            assertEquals(0, einhorn.awaitExit(), einhorn.logText());
+            assertTrue(einhorn.logText().contains("Abandoned the hashing of the new preload archive (" + hashPid + ")"),
+                    einhorn.logText());
+            assertFalse(EinhornUnderTest.alive(hashPid), "the hashing child is gone");
+        }
+    }
+
     @Test
     void anUpgradeWaitsForItsArchiveWithinTheUpgradeTimeoutAndFailsPastIt() throws Exception {
         Path jar = PreloadIT.tinyJar(dir, "Tiny", true, "v1");

@@ -290,6 +290,11 @@ class ReloadIT {
             assertTrue(e.logText().contains("Can not initiate einhorn master reload safely, aborting"));
             assertEquals(workers, e.workerPids(), "the workers are untouched");
             assertEquals("0", answer(e));
+
+            // a plain reload has no stream to say why: the log does
+            assertEquals(List.of("Reloading, as commanded"), e.command("{\"command\":\"reload\",\"id\":2}"));
+            e.awaitLog("Reload failed: the new master failed its upgrade check (exit status 3)");
+            assertEquals(workers, e.workerPids(), "the workers are untouched");
         }
     }
 

@@ -297,6 +297,31 @@ class PoolTest {
         assertEquals(4, host.spawned.size());
     }
 
+    /** With 0 no new worker would fit beside the old ones, which retire only against new ACKs: the upgrade never ended. */
+    @Test
+    void maxUpgradeAdditionalZeroRollsOneWorkerAtATimeAsEinhornDoes() {
+        Pool pool = pool(2, new PoolSettings(true, 1, 1, 4, 0, null, "USR2", null));
+        pool.tick();
+        ackAll(pool);
+        host.now += 10;
+        pool.upgrade(true);
+        assertEquals(3, host.spawned.size(), "one new worker beside the two old ones");
+        pool.manualAck(102);
+        pool.tick(); // retires 100
+        host.now += 5;
+        pool.tick();
+        assertEquals(3, host.spawned.size(), "2 + 1 workers alive: no room");
+        pool.exited(100, "exit status 0");
+        pool.tick();
+        assertEquals(4, host.spawned.size());
+        pool.manualAck(103);
+        pool.tick(); // retires 101
+        pool.exited(101, "exit status 0");
+        pool.tick();
+        assertFalse(pool.upgrading());
+        assertTrue(host.messages().contains("Upgrade done"), host.messages().toString());
+    }
+
     @Test
     void aWorkerThatCannotBeStartedCountsAsADeath() {
         host.failSpawns = true;

@@ -78,4 +78,10 @@ class JdkTest {
         IOException bad = assertThrows(IOException.class, () -> Jdk.of(fakeJdk("badver", "JAVA_VERSION=\"abc\"\n")));
         assertTrue(bad.getMessage().contains("cannot read the JDK version \"abc\""), bad.getMessage());
     }
+
+    @Test
+    void aMissingJavaIsSaidToBeMissing() {
+        IOException e = assertThrows(IOException.class, () -> Jdk.of(dir.resolve("nowhere/bin/java")));
+        assertEquals("no such file", e.getMessage());
+    }
 }

@@ -117,6 +117,7 @@ class EinhornshTest {
         assertEquals(1, run(null, "-h"));
         assertTrue(err().startsWith("Usage: einhornsh [options] [cmd_name]"), err());
         assertTrue(err().contains("-d, --socket-path=PATH"), err());
+        assertTrue(err().contains("einhornsh [options] watch [cmd_name]: a live table of the workers.\n"), err());
         err.reset();
         assertEquals(1, run(null, "a", "b"));
         assertTrue(err().startsWith("Usage: einhornsh"), err());
