@@ -491,9 +491,7 @@ public final class Preloader {
         }
         Properties found = new Properties();
         if (Files.isRegularFile(r.result)) {
-            try (InputStream in = Files.newInputStream(r.result)) {
-                found.load(in);
-            }
+            found.load(new java.io.StringReader(CacheFiles.readSmall(r.result, CacheFiles.SMALL)));
         } else {
             throw new Postload("could not build the preload archive for " + pre + ": the training run ("
                     + describe(status) + ") ended before it found the entry point" + lastLine(r.logFile) + logHint,
@@ -553,7 +551,7 @@ public final class Preloader {
     private static String hashOf(Run r, ExitStatus status) {
         if (status.exitCode() != 0 || status.killedBySignal()) return null;
         try {
-            String[] words = Files.readString(r.shaFile(), StandardCharsets.UTF_8).trim().split("\\s+");
+            String[] words = CacheFiles.readSmall(r.shaFile(), CacheFiles.SMALL).trim().split("\\s+");
             return words.length > 0 && words[0].matches("[0-9a-f]{64}") ? words[0] : null;
         } catch (IOException e) {
             return null;
@@ -643,15 +641,8 @@ public final class Preloader {
     }
 
     private static String lastLine(Path logFile) {
-        try {
-            List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
-            for (int i = lines.size() - 1; i >= 0; i--) {
-                if (!lines.get(i).isBlank()) return ": " + lines.get(i).trim();
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // no log
-        }
-        return "";
+        String last = CacheFiles.lastLine(logFile); // its tail only: a training run may log hundreds of MB
+        return last.isEmpty() ? "" : ": " + last;
     }
 
     /** --java, else the command's java if it names a path, else $JAVA_HOME/bin/java, else java on PATH. */
