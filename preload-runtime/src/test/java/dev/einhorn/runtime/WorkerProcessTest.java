@@ -176,6 +176,22 @@ class WorkerProcessTest {
         }
     }
 
+    /**
+     * An EINHORN_SOCK_FD that is open on something else than a socket (here stdout) took the ack, reported success
+     * and closed the fd: the master never saw the ack and the worker had lost its stdout. The ack now goes to
+     * EINHORN_SOCK_PATH, and stdout stays.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void anEinhornSockFdThatIsNoSocketIsNotWrittenToAndTheAckTakesThePath(String java) throws Exception {
+        try (FakeMaster m = FakeMaster.start(List.of("--no-socket", "--env", "EINHORN_SOCK_FD=1"),
+                worker(java, true, "ack"))) {
+            assertAck(m);
+            m.awaitLine("ACKED", WAIT);
+            assertEquals(0, m.awaitWorkerExit(WAIT), m.output());
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void pingCarriesTheRequestIdThroughTheFraming(String java) throws Exception {
