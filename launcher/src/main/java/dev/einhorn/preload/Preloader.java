@@ -414,6 +414,13 @@ public final class Preloader {
             log.error("Discarding the corrupt preload archive {}: {}; building a new one", archive, bad.get());
         }
 
+        // A cache that can be read but not written (a read-only mount, another user's directory) still serves
+        // archives built earlier (above); a training run there could not even open its log.
+        if (!Files.isWritable(cache.dir())) {
+            throw new Postload("could not build the preload archive for " + pre + ": the preload cache " + cache.dir()
+                    + " is not writable (a read-only file system, or not this user's); give --preload-cache a "
+                    + "writable directory", plainJava);
+        }
         log.info("Preloading {}: building the {} for generation {} (JDK {})...", name,
                 jdk.aotCache() ? "AOT cache" : "AppCDS archive", generation, jdk.feature());
         String suffix = ".tmp" + ProcessHandle.current().pid() + "-" + generation;

@@ -162,6 +162,27 @@ class PreloadPreparationIT {
         }
     }
 
+    /**
+     * A cache the master cannot write: the training run could not even open its log there, and the master said
+     * only that it "ended before it found the entry point". /proc/1 is a directory no one, root included, creates
+     * files in (the same as a read-only mount, which a test cannot make without privileges).
+     */
+    @Test
+    void anUnwritablePreloadCacheIsNamedInsteadOfATrainingRunThatCannotOpenItsLog() throws Exception {
+        Path jar = PreloadIT.tinyJar(dir, "Tiny", true, "tiny");
+        Path cache = Path.of("/proc/1");
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(Files.createDirectories(dir.resolve("m")), "-n", "1",
+                "-b", "127.0.0.1:0", "-m", "manual", "--preload-cache", cache.toString(), "-p", jar.toString(),
+                jar.toString())) {
+            // the fallback is java -jar, which this jar (built against the runtime, not bundling it) cannot serve
+            // from: the message is what counts
+            einhorn.awaitLog("Proceeding with postload -- could not build the preload archive for " + jar
+                    + ": the preload cache " + cache + " is not writable (a read-only file system, or not this "
+                    + "user's); give --preload-cache a writable directory");
+            assertFalse(einhorn.logText().contains("training run"), einhorn.logText());
+        }
+    }
+
     private static void mkfifo(Path path) throws Exception {
         Process p = new ProcessBuilder("mkfifo", path.toString()).inheritIO().start();
         assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
