@@ -369,6 +369,15 @@ public final class Preloader {
         Map<String, String> extraEnv = new LinkedHashMap<>();
         // Workers handle the graceful signal (USR2): move HotSpot's suspend/resume signal off it (docs/PRELOAD.md).
         if (!env.containsKey("_JAVA_SR_SIGNUM")) extraEnv.put("_JAVA_SR_SIGNUM", "40");
+        // Without an archive (a failed or running preparation), a plain jar runs its Main-Class with the runtime on
+        // the class path, as a preloaded worker would, rather than java -jar: a jar built against preload-runtime
+        // without bundling it (all that -p needs) would fail at its first call into it under java -jar, and every
+        // replacement with it.
+        if (!app.springBoot() && app.mainClass() != null) {
+            plainJava = cold(jdk, flags, List.of(runtime.toString(), jarPath.toString()), cmd.appArgs(), extraEnv,
+                    app.mainClass(), "main");
+            fallback = plainJava;
+        }
 
         ArchiveCache cache = new ArchiveCache(cacheDir());
         String appId = ArchiveCache.appId(jarPath);

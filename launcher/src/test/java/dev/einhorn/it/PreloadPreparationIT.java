@@ -174,12 +174,15 @@ class PreloadPreparationIT {
         try (EinhornUnderTest einhorn = EinhornUnderTest.start(Files.createDirectories(dir.resolve("m")), "-n", "1",
                 "-b", "127.0.0.1:0", "-m", "manual", "--preload-cache", cache.toString(), "-p", jar.toString(),
                 jar.toString())) {
-            // the fallback is java -jar, which this jar (built against the runtime, not bundling it) cannot serve
-            // from: the message is what counts
-            einhorn.awaitLog("Proceeding with postload -- could not build the preload archive for " + jar
-                    + ": the preload cache " + cache + " is not writable (a read-only file system, or not this "
-                    + "user's); give --preload-cache a writable directory");
+            // cold: its Main-Class with the runtime on the class path (under java -jar this jar, built against the
+            // runtime without bundling it, failed at its first call into it, and so did every replacement)
+            List<Long> pids = einhorn.awaitAckedWorkers(1);
+            assertTrue(einhorn.logText().contains("Proceeding with postload -- could not build the preload archive for "
+                    + jar + ": the preload cache " + cache + " is not writable (a read-only file system, or not this "
+                    + "user's); give --preload-cache a writable directory"), einhorn.logText());
             assertFalse(einhorn.logText().contains("training run"), einhorn.logText());
+            assertEquals("tiny " + pids.get(0), ask(einhorn, 0));
+            assertEquals(Boolean.FALSE, einhorn.state().get("preloaded"));
         }
     }
 
