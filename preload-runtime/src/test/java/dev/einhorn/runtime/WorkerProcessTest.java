@@ -20,9 +20,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -189,6 +191,31 @@ class WorkerProcessTest {
             assertAck(m);
             m.awaitLine("ACKED", WAIT);
             assertEquals(0, m.awaitWorkerExit(WAIT), m.output());
+        }
+    }
+
+    /**
+     * A JVM started by an activated standby inherits its EINHORN_STANDBY_* variables, but not as the master's child:
+     * it parked (here on stdin, which never ends) instead of running its main. It is no standby now.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aJvmThatInheritedAStandbysVariablesButIsNotTheMastersChildDoesNotPark(String java) throws Exception {
+        List<String> cmd = FakeMaster.javaCommand(java, List.of(FakeMaster.OPENS), CP, Bootstrap.class.getName(),
+                MAIN, "main", "info");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("EINHORN_MASTER_PID", "1"); // the master of the worker that started it, not its parent
+        pb.environment().put("EINHORN_STANDBY_FD", "0");
+        pb.environment().put("EINHORN_STANDBY_READY_FD", "1");
+        Process p = pb.start(); // its stdin stays open: a park there never ends
+        try {
+            boolean exited = p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS);
+            String out = exited ? new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8) : "";
+            assertTrue(exited, "it parked instead of running its main");
+            assertTrue(out.contains("INFO isWorker=false"), out);
+            assertFalse(out.contains("parked"), out);
+        } finally {
+            p.destroyForcibly();
         }
     }
 
