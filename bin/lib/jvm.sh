@@ -121,7 +121,7 @@ einhorn_archive_path() {
 # the read, and bin/einhorn with it, for good.
 einhorn_training_lock_owner() {
   local owner
-  [ -f "$1/pid" ] && read -r owner <"$1/pid" 2>/dev/null && echo "$owner"
+  [ -f "$1/pid" ] && read -r -n 32 owner <"$1/pid" 2>/dev/null && echo "$owner"
 }
 
 # Removes the training lock LOCK if PID still owns it (a newer training may have taken over a stale one).
@@ -240,7 +240,7 @@ einhorn_archive_stat() {
 # names was not checked. An archive replaced between this check and the JVM's open is not caught.
 einhorn_archive_intact() {
   local recorded
-  [ -f "$1" ] && [ ! -L "$1" ] && [ -r "$1" ] && [ -f "$1.stat" ] && read -r recorded <"$1.stat" 2>/dev/null \
+  [ -f "$1" ] && [ ! -L "$1" ] && [ -r "$1" ] && [ -f "$1.stat" ] && read -r -n 200 recorded <"$1.stat" 2>/dev/null \
     && [ "$(einhorn_archive_stat "$1" 2>/dev/null)" = "$recorded" ]
 }
 
