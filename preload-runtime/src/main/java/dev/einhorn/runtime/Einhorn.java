@@ -138,11 +138,14 @@ public final class Einhorn {
         if (v == null) {
             return 0;
         }
+        int count;
         try {
-            return Integer.parseInt(v.trim());
+            count = Integer.parseInt(v.trim());
         } catch (NumberFormatException e) {
             throw new EinhornException("EINHORN_FD_COUNT is \"" + v + "\", not a number");
         }
+        if (count < 0) throw new EinhornException("EINHORN_FD_COUNT is \"" + v + "\", not a count of sockets");
+        return count;
     }
 
     /**

@@ -246,6 +246,17 @@ class WorkerProcessTest {
         }
     }
 
+    /** A negative EINHORN_FD_COUNT is named as such (it read "Only -3 FDs available, but FD 0 was requested"). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aNegativeFdCountIsNamed(String java) throws Exception {
+        try (FakeMaster m = FakeMaster.start(List.of("--env", "EINHORN_FD_COUNT=-3"), worker(java, true, "serve"))) {
+            String error = m.awaitLine("ERROR ", WAIT);
+            assertEquals("ERROR EINHORN_FD_COUNT is \"-3\", not a count of sockets", error);
+            assertEquals(3, m.awaitWorkerExit(WAIT), m.output());
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void aProcessWhoseParentIsNotTheMasterIsNotAWorker(String java) throws Exception {
