@@ -117,9 +117,16 @@ einhorn_archive_path() {
   echo "$dir/master-$jdk-$inst-$key.jsa"
 }
 
+# Prints the pid recorded in the training lock LOCK. Only a regular file is read: a FIFO put there would block
+# the read, and bin/einhorn with it, for good.
+einhorn_training_lock_owner() {
+  local owner
+  [ -f "$1/pid" ] && read -r -n 32 owner <"$1/pid" 2>/dev/null && echo "$owner"
+}
+
 # Removes the training lock LOCK if PID still owns it (a newer training may have taken over a stale one).
 einhorn_release_training_lock() {
-  [ "$(cat "$1/pid" 2>/dev/null)" = "$2" ] && rm -rf "$1"
+  [ "$(einhorn_training_lock_owner "$1")" = "$2" ] && rm -rf "$1"
   return 0
 }
 
@@ -203,13 +210,17 @@ einhorn_train_archive() {
   kill -KILL "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
   kill "$watchdog" 2>/dev/null
-  if [ -s "$dir/$pid.jsa" ] && mv -f "$dir/$pid.jsa" "$archive.$$.tmp" 2>/dev/null; then
-    mv -f "$archive.$$.tmp" "$archive"
+  if [ -s "$dir/$pid.jsa" ] && mv -f "$dir/$pid.jsa" "$archive.$$.tmp" 2>/dev/null \
+      && { mv -fT "$archive.$$.tmp" "$archive" 2>/dev/null || { rm -f "$archive.$$.tmp"; false; }; }; then
+    # what einhorn_archive_intact compares before each start; written once the archive is in place (a rename
+    # changes its ctime), so until then the new archive is not used, which costs a start without it at most
+    einhorn_archive_stat "$archive" >"$archive.stat.$$.tmp" 2>/dev/null && mv -fT "$archive.stat.$$.tmp" "$archive.stat"
+    rm -f "$archive.stat.$$.tmp"
     # this java's archives of this install for earlier builds are stale now; other JDKs' and installs' stay
     # (and this java's archives named before the install joined the name: master-J-K.jsa, no install part)
     local prefix="${archive##*/}"; prefix="${prefix%-*}"
     find "$(dirname "$archive")" -maxdepth 1 \( -name "$prefix-*.jsa*" -o -regex ".*/${prefix%-*}-[0-9]+\.jsa.*" \) \
-      ! -name "$(basename "$archive")" ! -name '*.training' -exec rm -rf {} + 2>/dev/null
+      ! -name "$(basename "$archive")" ! -name "$(basename "$archive").stat" ! -name '*.training' -exec rm -rf {} + 2>/dev/null
   else
     touch "$archive.failed" # not again for this build and java for an hour; a new build or JDK gets a new name
   fi
@@ -217,12 +228,28 @@ einhorn_train_archive() {
   einhorn_release_training_lock "$archive.training" $$
 }
 
+# The archive's identity: size, mtime, inode, ctime (a write, a truncation, a rename or a replacement changes one).
+einhorn_archive_stat() {
+  stat -c '%s %.9Y %i %.9Z' "$1"
+}
+
+# True when ARCHIVE is the regular file the training installed, unchanged since: the JVM maps the archive's regions
+# as its header describes them, so a truncated archive (a full disk, a copy cut short) kills it with SIGBUS at boot
+# (measured: JDK 17, an archive cut to 4 KB or to half), and it opens a FIFO in its path with a blocking open(2)
+# that never returns. Garbage of the right size the JVM rejects by itself. A symlink is not followed: the file it
+# names was not checked. An archive replaced between this check and the JVM's open is not caught.
+einhorn_archive_intact() {
+  local recorded
+  [ -f "$1" ] && [ ! -L "$1" ] && [ -r "$1" ] && [ -f "$1.stat" ] && read -r -n 200 recorded <"$1.stat" 2>/dev/null \
+    && [ "$(einhorn_archive_stat "$1" 2>/dev/null)" = "$recorded" ]
+}
+
 # Adds the archive to the master's flags when there is one; otherwise starts its training, detached, once.
 einhorn_use_archive() {
   local archive
   [ "${EINHORN_MASTER_ARCHIVE:-on}" = off ] && return 0
   archive="$(einhorn_archive_path)" || return 0
-  if [ -r "$archive" ]; then
+  if einhorn_archive_intact "$archive"; then
     EINHORN_MASTER_JVM_OPTS="$EINHORN_BASE_JVM_OPTS -XX:SharedArchiveFile=$archive -Xlog:cds=off \
  -Xlog:cds+dynamic=off ${EINHORN_JVM_OPTS:-}"
     return 0
@@ -236,7 +263,7 @@ einhorn_use_archive() {
   find "$(dirname "$archive")" -maxdepth 1 -name 'master-*.jsa.training' -mmin +10 -exec rm -rf {} + 2>/dev/null || true
   if ! mkdir "$archive.training" 2>/dev/null; then
     local owner
-    owner="$(cat "$archive.training/pid" 2>/dev/null)" || return 0
+    owner="$(einhorn_training_lock_owner "$archive.training")" || return 0
     einhorn_alive "$owner" && return 0
     einhorn_release_training_lock "$archive.training" "$owner"
     mkdir "$archive.training" 2>/dev/null || return 0

@@ -322,11 +322,16 @@ public final class Pool {
             host.upgradeProgress(Level.INFO, "===> Exited standby " + s.pid() + " (" + how + ")");
             return;
         }
+        standbyFailed("===> Exited standby " + s.pid() + " " + (s.ready() ? "while parked" : "before it was ready")
+                + " (" + how + ")", !s.ready());
+    }
+
+    /** One more standby failure in a row (it died, or its warm-up did not end); warm-up failures may give up. */
+    private void standbyFailed(String what, boolean beforeReady) {
         standbyFailures++;
-        lastStandbySpawn = clock.now(); // the back-off counts from the death
-        host.upgradeProgress(Level.ERROR, "===> Exited standby " + s.pid() + " " + (s.ready() ? "while parked" : "before it was ready")
-                + " (" + how + "); " + standbyFailures + " standby failure(s) in a row");
-        if (!s.ready() && standbyFailures >= PoolSettings.STANDBY_MAX_CONSECUTIVE_FAILURES && !standbysGivenUp) {
+        lastStandbySpawn = clock.now(); // the back-off counts from the failure
+        host.upgradeProgress(Level.ERROR, what + "; " + standbyFailures + " standby failure(s) in a row");
+        if (beforeReady && standbyFailures >= PoolSettings.STANDBY_MAX_CONSECUTIVE_FAILURES && !standbysGivenUp) {
             standbysGivenUp = true;
             host.upgradeProgress(Level.ERROR, "Standbys of version " + version + " keep dying before they are ready ("
                     + standbyFailures + " in a row; see the worker output for the warm-up's error): no more standbys"
@@ -362,6 +367,12 @@ public final class Pool {
     /** Old versions' standbys, and standbys beyond what is wanted (unready first), are signaled to exit. */
     private void cullStandbys(double now) {
         retireStandbys(filterStandbys(s -> !s.retired() && s.version() != version), "they are of an old version");
+        for (StandbyProcess s : filterStandbys(s -> !s.retired() && !s.ready()
+                && now >= s.spawnedAt() + PoolSettings.STANDBY_WARMUP_LIMIT)) {
+            retireStandbys(List.of(s), "it has not warmed up within " + (long) PoolSettings.STANDBY_WARMUP_LIMIT + "s");
+            standbyFailed("Standby " + s.pid() + " did not warm up within " + (long) PoolSettings.STANDBY_WARMUP_LIMIT
+                    + "s (a warm-up that does not end)", true);
+        }
         int surplus = liveStandbys() - (respawn ? wantedStandbys() : 0);
         if (surplus > 0) {
             List<StandbyProcess> extra = filterStandbys(s -> !s.retired());
@@ -432,6 +443,7 @@ public final class Pool {
             if (upgrading && !s.retired() && !s.ready() && s.version() == version) {
                 next = Math.min(next, s.spawnedAt() + PoolSettings.STANDBY_READY_WAIT);
             }
+            if (!s.retired() && !s.ready()) next = Math.min(next, s.spawnedAt() + PoolSettings.STANDBY_WARMUP_LIMIT);
         }
         return next;
     }

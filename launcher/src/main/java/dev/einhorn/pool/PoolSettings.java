@@ -34,6 +34,13 @@ public record PoolSettings(
     /** How long a smooth upgrade waits for a warming standby of the new version before it spawns instead. */
     public static final double STANDBY_READY_WAIT = 60.0;
 
+    /**
+     * A standby still warming up this long after its start is retired as a failure: a warm-up that never ends
+     * would otherwise hold its place for good, and no other standby would ever start. The training run's default
+     * bound for the same warm-up ({@code EINHORN_PRELOAD_TIMEOUT}, docs/PRELOAD.md).
+     */
+    public static final double STANDBY_WARMUP_LIMIT = 120.0;
+
     public String ackModeName() {
         return manualAck ? "manual" : "timer";
     }

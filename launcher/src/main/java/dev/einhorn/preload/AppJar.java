@@ -25,7 +25,7 @@ import java.util.jar.Manifest;
  * @param bundlesEinhorn    a Spring Boot jar: whether {@code BOOT-INF/lib} holds the einhorn starter or
  *                          preload-runtime, without which its workers bind {@code server.port} and never ACK
  */
-record AppJar(Path jar, String layout, List<Path> manifestClassPath, boolean bundlesEinhorn) {
+record AppJar(Path jar, String layout, List<Path> manifestClassPath, boolean bundlesEinhorn, String mainClass) {
     static final String PLAIN = "plain";
     static final String SPRING_BOOT = "spring-boot";
 
@@ -47,12 +47,12 @@ record AppJar(Path jar, String layout, List<Path> manifestClassPath, boolean bun
         }
         String start = attribute(m, "Start-Class");
         if (start != null && (bootInf || attribute(m, "Spring-Boot-Classes") != null)) {
-            return new AppJar(jar, SPRING_BOOT, List.of(), einhorn);
+            return new AppJar(jar, SPRING_BOOT, List.of(), einhorn, start);
         }
         Set<Path> seen = new LinkedHashSet<>();
         addClassPath(jar, m, seen);
         seen.remove(jar);
-        return new AppJar(jar, PLAIN, List.copyOf(seen), true);
+        return new AppJar(jar, PLAIN, List.copyOf(seen), true, attribute(m, Attributes.Name.MAIN_CLASS.toString()));
     }
 
     private static void addClassPath(Path jar, Manifest m, Set<Path> seen) {

@@ -98,7 +98,7 @@ final class ArchiveCache {
     static java.util.Properties meta(Path archive) {
         java.util.Properties p = new java.util.Properties();
         try {
-            String text = Files.readString(sumFile(archive), StandardCharsets.UTF_8);
+            String text = CacheFiles.readSmall(sumFile(archive), CacheFiles.SMALL);
             int nl = text.indexOf('\n');
             if (nl >= 0) p.load(new java.io.StringReader(text.substring(nl + 1)));
         } catch (IOException | IllegalArgumentException e) {
@@ -118,10 +118,10 @@ final class ArchiveCache {
             if (!Files.exists(sum)) return Optional.of("no checksum file " + sum.getFileName());
             String stat = meta(archive).getProperty("stat");
             if (stat != null && stat.equals(FileHashes.stat(archive))) return Optional.empty();
-            String[] parts = Files.readString(sum, StandardCharsets.UTF_8).lines().findFirst().orElse("").trim()
+            String[] parts = CacheFiles.readSmall(sum, CacheFiles.SMALL).lines().findFirst().orElse("").trim()
                     .split("\\s+");
             if (parts.length != 2) return Optional.of("unreadable checksum file " + sum.getFileName());
-            long size = Files.size(archive);
+            long size = CacheFiles.requireRegular(archive).size();
             if (size != Long.parseLong(parts[0])) {
                 return Optional.of("size " + size + " bytes, expected " + parts[0]);
             }
@@ -185,13 +185,13 @@ final class ArchiveCache {
             // A bad archive goes first: with our .sum beside it, a master looking now would delete both.
             Files.deleteIfExists(archive);
             afterEachStep.run();
-            Files.writeString(tmpSum, sum, StandardCharsets.UTF_8);
+            CacheFiles.writeNew(tmpSum, sum);
             Files.move(tmpSum, sumFile(archive), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             afterEachStep.run();
             Files.move(built, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             afterEachStep.run();
             sum.append("stat=").append(FileHashes.stat(archive)).append('\n');
-            Files.writeString(tmpSum, sum, StandardCharsets.UTF_8);
+            CacheFiles.writeNew(tmpSum, sum);
             Files.move(tmpSum, sumFile(archive), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             afterEachStep.run();
             return true;
@@ -215,8 +215,7 @@ final class ArchiveCache {
 
     /** What masters sharing the cache lock to install or discard the archive: {@code APP-KEY.lock}. */
     private static FileChannel lockFile(Path archive) throws IOException {
-        return FileChannel.open(archive.resolveSibling(archive.getFileName() + ".lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
+        return CacheFiles.openLock(archive.resolveSibling(archive.getFileName() + ".lock"));
     }
 
     static void delete(Path archive) {
@@ -290,7 +289,7 @@ final class ArchiveCache {
     static byte[] digest(Path file) throws IOException {
         MessageDigest md = sha256();
         byte[] buf = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = CacheFiles.open(file)) {
             for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
         }
         return md.digest();

@@ -51,7 +51,7 @@ final class FileHashes {
     private static Map<String, String> read(Path memo) {
         Map<String, String> m = new LinkedHashMap<>();
         try {
-            for (String l : Files.readAllLines(memo, StandardCharsets.UTF_8)) {
+            for (String l : CacheFiles.readSmall(memo, CacheFiles.MEMO).split("\n")) {
                 int tab = l.indexOf('\t');
                 if (tab > 0) m.put(l.substring(0, tab), l.substring(tab + 1));
             }
@@ -68,7 +68,7 @@ final class FileHashes {
         });
         Path tmp = memo.resolveSibling(MEMO + ".tmp" + ProcessHandle.current().pid());
         try {
-            Files.writeString(tmp, sb, StandardCharsets.UTF_8);
+            CacheFiles.writeNew(tmp, sb);
             Files.move(tmp, memo, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             try {

@@ -373,6 +373,15 @@ public final class Preloader {
         Map<String, String> extraEnv = new LinkedHashMap<>();
         // Workers handle the graceful signal (USR2): move HotSpot's suspend/resume signal off it (docs/PRELOAD.md).
         if (!env.containsKey("_JAVA_SR_SIGNUM")) extraEnv.put("_JAVA_SR_SIGNUM", "40");
+        // Without an archive (a failed or running preparation), a plain jar runs its Main-Class with the runtime on
+        // the class path, as a preloaded worker would, rather than java -jar: a jar built against preload-runtime
+        // without bundling it (all that -p needs) would fail at its first call into it under java -jar, and every
+        // replacement with it.
+        if (!app.springBoot() && app.mainClass() != null) {
+            plainJava = cold(jdk, flags, List.of(runtime.toString(), jarPath.toString()), cmd.appArgs(), extraEnv,
+                    app.mainClass(), "main");
+            fallback = plainJava;
+        }
 
         ArchiveCache cache = new ArchiveCache(cacheDir());
         String appId = ArchiveCache.appId(jarPath);
@@ -418,6 +427,13 @@ public final class Preloader {
             log.error("Discarding the corrupt preload archive {}: {}; building a new one", archive, bad.get());
         }
 
+        // A cache that can be read but not written (a read-only mount, another user's directory) still serves
+        // archives built earlier (above); a training run there could not even open its log.
+        if (!Files.isWritable(cache.dir())) {
+            throw new Postload("could not build the preload archive for " + pre + ": the preload cache " + cache.dir()
+                    + " is not writable (a read-only file system, or not this user's); give --preload-cache a "
+                    + "writable directory", plainJava);
+        }
         log.info("Preloading {}: building the {} for generation {} (JDK {})...", name,
                 jdk.aotCache() ? "AOT cache" : "AppCDS archive", generation, jdk.feature());
         String suffix = ".tmp" + ProcessHandle.current().pid() + "-" + generation;
@@ -495,9 +511,7 @@ public final class Preloader {
         }
         Properties found = new Properties();
         if (Files.isRegularFile(r.result)) {
-            try (InputStream in = Files.newInputStream(r.result)) {
-                found.load(in);
-            }
+            found.load(new java.io.StringReader(CacheFiles.readSmall(r.result, CacheFiles.SMALL)));
         } else {
             throw new Postload("could not build the preload archive for " + pre + ": the training run ("
                     + describe(status) + ") ended before it found the entry point" + lastLine(r.logFile) + logHint,
@@ -557,7 +571,7 @@ public final class Preloader {
     private static String hashOf(Run r, ExitStatus status) {
         if (status.exitCode() != 0 || status.killedBySignal()) return null;
         try {
-            String[] words = Files.readString(r.shaFile(), StandardCharsets.UTF_8).trim().split("\\s+");
+            String[] words = CacheFiles.readSmall(r.shaFile(), CacheFiles.SMALL).trim().split("\\s+");
             return words.length > 0 && words[0].matches("[0-9a-f]{64}") ? words[0] : null;
         } catch (IOException e) {
             return null;
@@ -647,15 +661,8 @@ public final class Preloader {
     }
 
     private static String lastLine(Path logFile) {
-        try {
-            List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
-            for (int i = lines.size() - 1; i >= 0; i--) {
-                if (!lines.get(i).isBlank()) return ": " + lines.get(i).trim();
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // no log
-        }
-        return "";
+        String last = CacheFiles.lastLine(logFile); // its tail only: a training run may log hundreds of MB
+        return last.isEmpty() ? "" : ": " + last;
     }
 
     /** --java, else the command's java if it names a path, else $JAVA_HOME/bin/java, else java on PATH. */

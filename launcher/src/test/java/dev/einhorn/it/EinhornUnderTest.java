@@ -41,8 +41,13 @@ public final class EinhornUnderTest implements AutoCloseable {
     /** Starts {@code bin/einhorn -d DIR/einhorn.sock -e DIR/einhorn.pid -f DIR/einhorn.lock ARGS...}. */
     public static EinhornUnderTest start(Path dir, Map<String, String> env, String... args) throws IOException {
         EinhornUnderTest e = launch(dir, env, List.of(), REPO.resolve("bin/einhorn"), args);
-        // connectable, not just present: a stale socket file from an earlier master exists before this one binds
-        e.awaitTrue("the command socket", () -> e.accepts() || !e.process.isAlive());
+        try {
+            // connectable, not just present: a stale socket file from an earlier master exists before this one binds
+            e.awaitTrue("the command socket", () -> e.accepts() || !e.process.isAlive());
+        } catch (AssertionError hung) {
+            e.process.destroyForcibly(); // a master that never got that far is no one's to close
+            throw hung;
+        }
         if (!e.process.isAlive()) throw new IOException("einhorn exited at start:\n" + e.logText());
         return e;
     }

@@ -48,7 +48,8 @@ class MasterArchiveIT {
         for (int attempt = 1; ; attempt++) {
             assertEquals(0, EinhornUnderTest.run(dir, "--upgrade-check").exitCode());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ARCHIVE_WAIT_SECONDS);
-            while (!Files.isRegularFile(archive) && !Files.exists(failed)) {
+            Path recorded = archive.resolveSibling(archive.getFileName() + ".stat"); // written once it is in place
+            while (!(Files.isRegularFile(archive) && Files.isRegularFile(recorded)) && !Files.exists(failed)) {
                 if (System.nanoTime() > deadline) throw new AssertionError("no archive at " + archive + " after the training");
                 EinhornUnderTest.sleep(200);
             }

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -98,6 +100,91 @@ class MasterArchiveSafetyIT {
     void killLeftoverTraining() {
         for (long pid : trainingProcesses(dir)) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         for (long pid : orchestrators(dir)) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }
+
+    /** The archive's path for this build and java in archiveDir, as bin/einhorn computes it. */
+    private static Path archivePath(Path archiveDir) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "source \"$1/bin/lib/jvm.sh\" && einhorn_archive_path", "_",
+                EinhornUnderTest.REPO.toString()).redirectErrorStream(true);
+        pb.environment().put("EINHORN_MASTER_ARCHIVE_DIR", archiveDir.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        return Path.of(out);
+    }
+
+    private static void mkfifo(Path path) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("mkfifo", path.toString()).inheritIO().start();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), "mkfifo " + path);
+    }
+
+    /** The archive is there and its training is over (the lock is released once the archive is installed). */
+    private static boolean installed(Path archive) {
+        return Files.isRegularFile(archive) && !Files.exists(archive.resolveSibling(archive.getFileName() + ".training"));
+    }
+
+    private static boolean maps(long pid, Path file) throws IOException {
+        return Files.readString(Path.of("/proc/" + pid + "/maps")).contains(file.toString());
+    }
+
+    /**
+     * The JVM maps the archive's regions as its header says: an archive cut short (a full disk, a copy cut off)
+     * killed the master with SIGBUS at every start until someone deleted it. It is now not used, and trained again.
+     */
+    @Test
+    void aTruncatedArchiveIsNotMappedAndIsTrainedAgain() throws Exception {
+        Path archiveDir = mkdir("archive");
+        Path archive = archivePath(archiveDir);
+        Map<String, String> env = Map.of("EINHORN_MASTER_ARCHIVE_DIR", archiveDir.toString(),
+                "TMPDIR", mkdir("tmp").toString(), "EINHORN_ARCHIVE_TRAINING_BOUND", "150");
+        try (EinhornUnderTest e = startServing(env)) {
+            await("the archive " + archive, TRAINING_WAIT_SECONDS, () -> installed(archive));
+        }
+        long size = Files.size(archive);
+        archive.toFile().setWritable(true); // the JVM writes it read-only
+        try (FileChannel ch = FileChannel.open(archive, StandardOpenOption.WRITE)) {
+            ch.truncate(4096);
+        }
+        try (EinhornUnderTest e = startServing(env)) {
+            assertFalse(maps(e.pid(), archive), "the truncated archive was mapped");
+            await("a trained archive again", TRAINING_WAIT_SECONDS, () -> {
+                try {
+                    return installed(archive) && Files.size(archive) > 4096;
+                } catch (IOException x) {
+                    return false;
+                }
+            });
+        }
+        assertTrue(Files.size(archive) > size / 2, "the archive " + archive + " was trained again");
+        try (EinhornUnderTest e = startServing(env)) {
+            assertTrue(maps(e.pid(), archive), "the trained archive is used again");
+        }
+    }
+
+    /**
+     * A FIFO where bin/einhorn or the JVM reads (the archive, the training lock's pid) blocked its open(2) for good:
+     * the master never started. A FIFO is not a file they read now.
+     */
+    @Test
+    void aFifoAtTheArchiveOrInTheTrainingLockDoesNotHangTheStart() throws Exception {
+        Path archiveDir = mkdir("archive");
+        Path archive = archivePath(archiveDir);
+        Map<String, String> env = Map.of("EINHORN_MASTER_ARCHIVE_DIR", archiveDir.toString(),
+                "TMPDIR", mkdir("tmp").toString(), "EINHORN_ARCHIVE_TRAINING_BOUND", "150");
+        Path lock = archive.resolveSibling(archive.getFileName() + ".training");
+        Files.createDirectory(lock);
+        mkfifo(lock.resolve("pid")); // a training lock whose owner cannot be read: not trained now
+        mkfifo(archive);
+        try (EinhornUnderTest e = startServing(env)) {
+            assertFalse(maps(e.pid(), archive));
+        }
+        Files.delete(archive);
+        mkfifo(archive.resolveSibling(archive.getFileName() + ".stat"));
+        try (EinhornUnderTest e = startServing(env)) {
+            assertFalse(maps(e.pid(), archive));
+        }
     }
 
     @Test

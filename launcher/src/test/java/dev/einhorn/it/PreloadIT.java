@@ -342,6 +342,16 @@ class PreloadIT {
                         }
                     }
                     public static void einhornPreload() throws Exception {
+                        String logMb = System.getenv("TINY_LOG_MB"); // a training run that logs a lot, then fails
+                        if (logMb != null) {
+                            java.io.PrintStream out = new java.io.PrintStream(
+                                    new java.io.FileOutputStream(java.io.FileDescriptor.out), false);
+                            String line = "x".repeat(1023);
+                            for (int i = 0; i < Integer.parseInt(logMb) * 1024; i++) out.println(line);
+                            out.println("the last line of a long log");
+                            out.flush();
+                            Runtime.getRuntime().halt(7);
+                        }
                         if (System.getenv("TINY_HALT") != null) Runtime.getRuntime().halt(7);
                         if (System.getenv("TINY_HANG") != null) Thread.sleep(600_000);
                         String hangFile = System.getenv("TINY_HANG_FILE");

@@ -150,6 +150,80 @@ class PreloadPreparationIT {
         }
     }
 
+    /**
+     * The master reads the cache on its loop thread: a FIFO where it reads (the hash memo, a {@code .sum}) or
+     * locks (a {@code .lock}) blocked its open(2) for good, the command socket unanswered. Such files are now
+     * treated as bad ones.
+     */
+    @Test
+    void aFifoInThePreloadCacheIsABadFileNotAStoppedMaster() throws Exception {
+        Path jar = PreloadIT.tinyJar(dir, "Tiny", true, "tiny");
+        Path cache = Files.createDirectories(dir.resolve("cache"));
+        mkfifo(cache.resolve("file-hashes"));
+        Path archive;
+        try (EinhornUnderTest einhorn = start("m1", cache, jar)) {
+            List<Long> pids = einhorn.awaitAckedWorkers(1);
+            assertEquals("tiny " + pids.get(0), ask(einhorn, 0));
+            archive = archiveOf(einhorn);
+        }
+        Path sum = archive.resolveSibling(archive.getFileName() + ".sum");
+        Path lock = archive.resolveSibling(archive.getFileName() + ".lock");
+        Files.delete(sum);
+        mkfifo(sum);
+        Files.deleteIfExists(lock);
+        mkfifo(lock);
+        try (EinhornUnderTest einhorn = start("m2", cache, jar)) {
+            List<Long> pids = einhorn.awaitAckedWorkers(1);
+            assertEquals("tiny " + pids.get(0), ask(einhorn, 0));
+            assertTrue(einhorn.command("{\"command\":\"ehlo\",\"user\":\"t\",\"id\":1}").get(0).contains("Welcome"));
+        }
+    }
+
+    /** Only the end of a training log is read for the failure's message: the whole of it filled the master's heap. */
+    @Test
+    void aTrainingRunThatLogsMoreThanTheMastersHeapFailsWithItsLastLine() throws Exception {
+        Path jar = PreloadIT.tinyJar(dir, "Tiny", true, "tiny");
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(Files.createDirectories(dir.resolve("m")),
+                Map.of("TINY_LOG_MB", "80"), "-n", "1", "-b", "127.0.0.1:0", "-m", "manual", "--standby", "0",
+                "--preload-cache", dir.resolve("cache").toString(), "-p", jar.toString(), jar.toString())) {
+            List<Long> pids = einhorn.awaitAckedWorkers(1);
+            String log = einhorn.logText();
+            assertTrue(log.contains("Proceeding with postload -- could not build the preload archive for " + jar
+                    + ": the training run failed (exit status 7): the last line of a long log"), log);
+            assertEquals("tiny " + pids.get(0), ask(einhorn, 0));
+        }
+    }
+
+    /**
+     * A cache the master cannot write: the training run could not even open its log there, and the master said
+     * only that it "ended before it found the entry point". /proc/1 is a directory no one, root included, creates
+     * files in (the same as a read-only mount, which a test cannot make without privileges).
+     */
+    @Test
+    void anUnwritablePreloadCacheIsNamedInsteadOfATrainingRunThatCannotOpenItsLog() throws Exception {
+        Path jar = PreloadIT.tinyJar(dir, "Tiny", true, "tiny");
+        Path cache = Path.of("/proc/1");
+        try (EinhornUnderTest einhorn = EinhornUnderTest.start(Files.createDirectories(dir.resolve("m")), "-n", "1",
+                "-b", "127.0.0.1:0", "-m", "manual", "--preload-cache", cache.toString(), "-p", jar.toString(),
+                jar.toString())) {
+            // cold: its Main-Class with the runtime on the class path (under java -jar this jar, built against the
+            // runtime without bundling it, failed at its first call into it, and so did every replacement)
+            List<Long> pids = einhorn.awaitAckedWorkers(1);
+            assertTrue(einhorn.logText().contains("Proceeding with postload -- could not build the preload archive for "
+                    + jar + ": the preload cache " + cache + " is not writable (a read-only file system, or not this "
+                    + "user's); give --preload-cache a writable directory"), einhorn.logText());
+            assertFalse(einhorn.logText().contains("training run"), einhorn.logText());
+            assertEquals("tiny " + pids.get(0), ask(einhorn, 0));
+            assertEquals(Boolean.FALSE, einhorn.state().get("preloaded"));
+        }
+    }
+
+    private static void mkfifo(Path path) throws Exception {
+        Process p = new ProcessBuilder("mkfifo", path.toString()).inheritIO().start();
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), "mkfifo " + path);
+    }
+
     @Test
     void twoAppsNamedAppJarSharingACacheKeepTheirArchivesWhileOnePrunesItsOwn() throws Exception {
         Path cache = dir.resolve("cache");

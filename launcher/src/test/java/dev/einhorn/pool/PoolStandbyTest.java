@@ -170,6 +170,43 @@ class PoolStandbyTest {
         assertEquals(2, host.spawned.size(), "workers are spawned as before");
     }
 
+    /**
+     * A standby whose warm-up never ends held its place for good: with --standby 1 no other standby ever started.
+     * It is retired as a failure at the warm-up limit and replaced (with the back-off); three such in a row give up.
+     */
+    @Test
+    void aStandbyThatNeverWarmsUpIsRetiredAtTheLimitAndReplaced() {
+        Pool pool = pool(1, 4, 1);
+        pool.tick();
+        ackAll(pool);
+        int hung = host.standbysSpawned.get(0);
+        double start = host.now;
+        assertEquals(start + PoolSettings.STANDBY_WARMUP_LIMIT, pool.nextWakeup(), "woken up at the limit");
+        host.now = start + PoolSettings.STANDBY_WARMUP_LIMIT - 1;
+        pool.tick();
+        assertEquals(List.of(hung), liveStandbyPids(pool), "still warming: kept");
+        host.now = start + PoolSettings.STANDBY_WARMUP_LIMIT;
+        pool.tick();
+        assertEquals(List.of(), liveStandbyPids(pool));
+        assertTrue(host.signalLines().contains(hung + " TERM"), host.signalLines().toString());
+        assertTrue(host.messages().stream().anyMatch(m -> m.startsWith("Standby " + hung + " did not warm up within")),
+                host.messages().toString());
+        pool.exited(hung, "exit status 143"); // it was retired: not counted twice
+        for (int round = 2; round <= 3; round++) { // its replacements hang too: three in a row give up, as dying ones do
+            host.now += 10; // past the back-off
+            pool.tick();
+            assertEquals(round, host.standbysSpawned.size(), "a new standby");
+            assertFalse(pool.standbysGivenUp());
+            host.now += PoolSettings.STANDBY_WARMUP_LIMIT;
+            pool.tick();
+            pool.exited(host.standbysSpawned.get(round - 1), "exit status 143");
+        }
+        assertTrue(pool.standbysGivenUp(), host.messages().toString());
+        host.now += 100;
+        pool.tick();
+        assertEquals(3, host.standbysSpawned.size(), "no more standbys");
+    }
+
     @Test
     void stopRetiresStandbysAndThePoolFinishesOnlyWhenTheyAreGone() {
         Pool pool = pool(1, 4, 1);

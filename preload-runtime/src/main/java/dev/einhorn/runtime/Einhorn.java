@@ -138,11 +138,14 @@ public final class Einhorn {
         if (v == null) {
             return 0;
         }
+        int count;
         try {
-            return Integer.parseInt(v.trim());
+            count = Integer.parseInt(v.trim());
         } catch (NumberFormatException e) {
             throw new EinhornException("EINHORN_FD_COUNT is \"" + v + "\", not a number");
         }
+        if (count < 0) throw new EinhornException("EINHORN_FD_COUNT is \"" + v + "\", not a count of sockets");
+        return count;
     }
 
     /**
@@ -313,6 +316,9 @@ public final class Einhorn {
      * the opens flag; without it, {@link #send} falls back to {@code EINHORN_SOCK_PATH}.
      */
     private static void sendOnFd(int fd, byte[] line) {
+        // Only onto a socket: the fd number may be open on something else here (stdout, a log file), which would
+        // take the request, report success without an ack reaching the master, and then be closed.
+        InheritedFds.socketInode(fd, "Einhorn.ack() over EINHORN_SOCK_FD");
         FileDescriptor fdo = InheritedFds.fileDescriptor(fd, "Einhorn.ack() over EINHORN_SOCK_FD");
         try (FileOutputStream out = new FileOutputStream(fdo)) {
             out.write(line);

@@ -157,23 +157,10 @@ public final class InheritedFds {
      * Without /proc, assume an internet socket.
      */
     static ProtocolFamily detectFamily(int fd, String what) {
-        Path link = Path.of("/proc/self/fd/" + fd);
-        String target;
-        try {
-            target = Files.readSymbolicLink(link).toString();
-        } catch (NoSuchFileException e) {
-            if (Files.isDirectory(Path.of("/proc/self/fd"))) {
-                throw new EinhornException(what + ": fd " + fd + " is not open in this process"
-                        + " (was it inherited? the master must clear FD_CLOEXEC on it)");
-            }
-            return StandardProtocolFamily.INET;
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+        String inode = socketInode(fd, what);
+        if (inode == null) {
             return StandardProtocolFamily.INET;
         }
-        if (!target.startsWith("socket:[") || !target.endsWith("]")) {
-            throw new EinhornException(what + ": fd " + fd + " is not a socket (it is " + target + ")");
-        }
-        String inode = target.substring("socket:[".length(), target.length() - 1);
         // No streams or lambdas here: their bootstrap costs tens of ms in a cold worker JVM.
         try (BufferedReader r = Files.newBufferedReader(Path.of("/proc/net/unix"), StandardCharsets.US_ASCII)) {
             String line = r.readLine();   // Num RefCount Protocol Flags Type St Inode [Path]
@@ -187,6 +174,31 @@ public final class InheritedFds {
         } catch (IOException | RuntimeException e) {
             return StandardProtocolFamily.INET;
         }
+    }
+
+    /**
+     * The inode of the socket at {@code fd} (from its /proc/self/fd link {@code socket:[INODE]}), or null when
+     * /proc cannot tell.
+     *
+     * @throws EinhornException when the fd is not open, or open on something else than a socket
+     */
+    static String socketInode(int fd, String what) {
+        String target;
+        try {
+            target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+        } catch (NoSuchFileException e) {
+            if (Files.isDirectory(Path.of("/proc/self/fd"))) {
+                throw new EinhornException(what + ": fd " + fd + " is not open in this process"
+                        + " (was it inherited? the master must clear FD_CLOEXEC on it)");
+            }
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        if (!target.startsWith("socket:[") || !target.endsWith("]")) {
+            throw new EinhornException(what + ": fd " + fd + " is not a socket (it is " + target + ")");
+        }
+        return target.substring("socket:[".length(), target.length() - 1);
     }
 
     private static ServerSocketChannel construct(Handles h, SelectorProvider provider, ProtocolFamily family,

@@ -43,9 +43,18 @@ public final class Standby {
     private Standby() {
     }
 
-    /** True when this JVM was started as a standby (and so must {@link #warmAndPark} before its entry method). */
-    static boolean requested() {
-        return System.getenv(PARK_FD) != null;
+    private static Boolean requested;
+
+    /**
+     * True when this JVM was started as a standby (and so must {@link #warmAndPark} before its entry method): the
+     * park variable is set and the master is our parent. An activated standby keeps the variables in its
+     * environment, so a JVM it starts inherits them (with fd numbers that are closed or mean something else there):
+     * such a JVM is no standby, and parking it would block it for good on whatever has that fd number. Decided at
+     * the first call (at the JVM's start, from {@link Bootstrap}), while the master is alive.
+     */
+    static synchronized boolean requested() {
+        if (requested == null) requested = System.getenv(PARK_FD) != null && Einhorn.isWorker();
+        return requested;
     }
 
     /**

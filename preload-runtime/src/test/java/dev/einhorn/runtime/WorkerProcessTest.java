@@ -20,9 +20,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -176,6 +178,47 @@ class WorkerProcessTest {
         }
     }
 
+    /**
+     * An EINHORN_SOCK_FD that is open on something else than a socket (here stdout) took the ack, reported success
+     * and closed the fd: the master never saw the ack and the worker had lost its stdout. The ack now goes to
+     * EINHORN_SOCK_PATH, and stdout stays.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void anEinhornSockFdThatIsNoSocketIsNotWrittenToAndTheAckTakesThePath(String java) throws Exception {
+        try (FakeMaster m = FakeMaster.start(List.of("--no-socket", "--env", "EINHORN_SOCK_FD=1"),
+                worker(java, true, "ack"))) {
+            assertAck(m);
+            m.awaitLine("ACKED", WAIT);
+            assertEquals(0, m.awaitWorkerExit(WAIT), m.output());
+        }
+    }
+
+    /**
+     * A JVM started by an activated standby inherits its EINHORN_STANDBY_* variables, but not as the master's child:
+     * it parked (here on stdin, which never ends) instead of running its main. It is no standby now.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aJvmThatInheritedAStandbysVariablesButIsNotTheMastersChildDoesNotPark(String java) throws Exception {
+        List<String> cmd = FakeMaster.javaCommand(java, List.of(FakeMaster.OPENS), CP, Bootstrap.class.getName(),
+                MAIN, "main", "info");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("EINHORN_MASTER_PID", "1"); // the master of the worker that started it, not its parent
+        pb.environment().put("EINHORN_STANDBY_FD", "0");
+        pb.environment().put("EINHORN_STANDBY_READY_FD", "1");
+        Process p = pb.start(); // its stdin stays open: a park there never ends
+        try {
+            boolean exited = p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS);
+            String out = exited ? new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8) : "";
+            assertTrue(exited, "it parked instead of running its main");
+            assertTrue(out.contains("INFO isWorker=false"), out);
+            assertFalse(out.contains("parked"), out);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void pingCarriesTheRequestIdThroughTheFraming(String java) throws Exception {
@@ -200,6 +243,17 @@ class WorkerProcessTest {
                     + " gracefulSignal=USR2 ackIfWorker=true", info);
             assertAck(m);
             assertEquals(0, m.awaitWorkerExit(WAIT), m.output());
+        }
+    }
+
+    /** A negative EINHORN_FD_COUNT is named as such (it read "Only -3 FDs available, but FD 0 was requested"). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aNegativeFdCountIsNamed(String java) throws Exception {
+        try (FakeMaster m = FakeMaster.start(List.of("--env", "EINHORN_FD_COUNT=-3"), worker(java, true, "serve"))) {
+            String error = m.awaitLine("ERROR ", WAIT);
+            assertEquals("ERROR EINHORN_FD_COUNT is \"-3\", not a count of sockets", error);
+            assertEquals(3, m.awaitWorkerExit(WAIT), m.output());
         }
     }
 
