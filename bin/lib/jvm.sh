@@ -23,12 +23,18 @@ fi
 # every ~20 requests instead of ~60, each shorter), the serial GC, C1 only with shallower inlining (less compiled
 # code and compiler memory for the request path), few threads; the JDK's class-data archive mapped where it was
 # built, so its pages stay clean and shared with every other JVM of the same JDK (workers included).
+# The master's Java locale is en_US whatever LANG says: everything it writes is protocol or English log, and a
+# locale with other digits broke it (jffi names its native stub with String.format: under LANG=ar_EG.UTF-8 it looked
+# for libjffi-١.٢.so and the master never started). en_US is also the one locale for which java.util.Formatter needs
+# no locale data. LANG still reaches the workers, and the file-name encoding still follows LC_CTYPE
+# (docs/JVM-FACTS.md, "Locale").
+EINHORN_LOCALE_OPTS="-Duser.language=en -Duser.country=US -Duser.variant= -Duser.script="
 EINHORN_BASE_JVM_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms4m -Xmx64m -Xmn512k -Xss512k \
  -XX:C1MaxInlineSize=20 -XX:C1MaxInlineLevel=4 \
  -XX:ReservedCodeCacheSize=24m -XX:CICompilerCount=1 -XX:-UsePerfData -Xshare:auto \
  -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 \
  --add-exports java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
- --add-opens java.base/java.io=ALL-UNNAMED --enable-native-access=ALL-UNNAMED"
+ --add-opens java.base/java.io=ALL-UNNAMED --enable-native-access=ALL-UNNAMED $EINHORN_LOCALE_OPTS"
 # jffi's native stub, unpacked by the build: loaded where it is rather than copied out of its jar into /tmp at every
 # start (which also set up SecureRandom for the file's name). Without it (another CPU), jffi copies as before.
 case "${HOSTTYPE:-}" in i?86) EINHORN_JFFI_CPU=i386 ;; arm*) EINHORN_JFFI_CPU=arm ;; *) EINHORN_JFFI_CPU="${HOSTTYPE:-}" ;; esac
@@ -42,7 +48,7 @@ fi
 # about on stderr unless allowed.
 [ "$EINHORN_JAVA_FEATURE" -ge 23 ] 2>/dev/null && EINHORN_BASE_JVM_OPTS="$EINHORN_BASE_JVM_OPTS --sun-misc-unsafe-memory-access=allow"
 EINHORN_MASTER_JVM_OPTS="$EINHORN_BASE_JVM_OPTS ${EINHORN_JVM_OPTS:-}"
-EINHORN_SHELL_JVM_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto"
+EINHORN_SHELL_JVM_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto $EINHORN_LOCALE_OPTS"
 
 einhorn_ensure_built() {
   if [ ! -f "$EINHORN_LIB/launcher.jar" ] || [ ! -d "$EINHORN_LIB/lib" ]; then

@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -151,7 +152,8 @@ final class PsychEmitter {
         }
         String[] parts = Double.toString(d).split("E");
         int exponent = Integer.parseInt(parts[1]);
-        return parts[0] + "e" + (exponent < 0 ? "-" : "+") + String.format("%02d", Math.abs(exponent));
+        // Locale.ROOT: ASCII digits whatever the JVM's locale (an Arabic one wrote 1.0e+٢٠)
+        return parts[0] + "e" + (exponent < 0 ? "-" : "+") + String.format(Locale.ROOT, "%02d", Math.abs(exponent));
     }
 
     /** libyaml's {@code yaml_emitter_select_scalar_style} for block context. */
