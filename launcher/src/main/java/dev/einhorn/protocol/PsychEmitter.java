@@ -21,10 +21,6 @@ final class PsychEmitter {
     private static final int BEST_WIDTH = 80;
     private static final int BEST_INDENT = 2;
     private static final int MAX_SIMPLE_KEY_LENGTH = 128;
-    private static final DateTimeFormatter RUBY_TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSSSS xxx");
-    private static final DateTimeFormatter RUBY_UTC_TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSSSS 'Z'");
 
     private final StringBuilder out = new StringBuilder();
     private final boolean symbolKeys;
@@ -136,8 +132,8 @@ final class PsychEmitter {
             return value.toString();
         }
         if (value instanceof Double d) return rubyFloat(d);
-        if (value instanceof OffsetDateTime t) return RUBY_TIME.format(t);
-        if (value instanceof Instant t) return RUBY_UTC_TIME.format(t.atOffset(ZoneOffset.UTC));
+        if (value instanceof OffsetDateTime t) return RubyTimes.LOCAL.format(t);
+        if (value instanceof Instant t) return RubyTimes.UTC.format(t.atOffset(ZoneOffset.UTC));
         throw new IllegalArgumentException("cannot write " + value.getClass().getName() + " as YAML");
     }
 
@@ -351,5 +347,11 @@ final class PsychEmitter {
             out.appendCodePoint(c);
             column = 0;
         }
+    }
+
+    /** Ruby's Time#to_s forms; built on first use, since most replies and every hand-over carry no time. */
+    private static final class RubyTimes {
+        static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSSSS xxx");
+        static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSSSS 'Z'");
     }
 }
