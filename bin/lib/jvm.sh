@@ -11,12 +11,17 @@ if [ -n "${EINHORN_MASTER_JAVA:-}" ]; then EINHORN_JAVA="$EINHORN_MASTER_JAVA"
 elif [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then EINHORN_JAVA="$JAVA_HOME/bin/java"
 else EINHORN_JAVA=java
 fi
-# The java binary's real path and its feature release (17, 25, ...; 0 if unknown), from the JDK's release file.
+# The java binary's real path, its feature release and update (17 and 15 for 17.0.15; 0 if unknown), from the JDK's
+# release file.
 EINHORN_JAVA_REAL="$(readlink -f "$(command -v "$EINHORN_JAVA" 2>/dev/null || echo "$EINHORN_JAVA")" 2>/dev/null || true)"
 EINHORN_JAVA_FEATURE=0
+EINHORN_JAVA_UPDATE=0
 if [ -r "${EINHORN_JAVA_REAL%/bin/java}/release" ]; then
   while IFS= read -r line; do
-    case "$line" in JAVA_VERSION=\"[0-9]*) line="${line#JAVA_VERSION=\"}"; EINHORN_JAVA_FEATURE="${line%%[!0-9]*}" ;; esac
+    case "$line" in JAVA_VERSION=\"[0-9]*)
+      line="${line#JAVA_VERSION=\"}"; line="${line%%\"*}"; EINHORN_JAVA_FEATURE="${line%%[!0-9]*}"
+      case "$line" in *.*.[0-9]*) line="${line#*.*.}"; EINHORN_JAVA_UPDATE="${line%%[!0-9]*}" ;; esac ;;
+    esac
   done < "${EINHORN_JAVA_REAL%/bin/java}/release"
 fi
 # The master lives for months beside the app: a small heap with a small young generation (a young collection
@@ -47,6 +52,13 @@ fi
 # jffi (the master's way to libc, dev.einhorn.posix) uses sun.misc.Unsafe's memory access, which JDK 24+ warns
 # about on stderr unless allowed.
 [ "$EINHORN_JAVA_FEATURE" -ge 23 ] 2>/dev/null && EINHORN_BASE_JVM_OPTS="$EINHORN_BASE_JVM_OPTS --sun-misc-unsafe-memory-access=allow"
+# After a burst of commands C1's compiler arenas are freed, but glibc keeps the pages: trimming the native heap every
+# 5 s gives them back (1.4 MB of private dirty after 2,000 requests; docs/FOOTPRINT.md). The flag came with 17.0.10
+# (experimental there, hence the unlock) and 22; an older JVM would refuse to start with it, and for 18-21 we do not
+# know which update has it.
+if { [ "$EINHORN_JAVA_FEATURE" -eq 17 ] && [ "$EINHORN_JAVA_UPDATE" -ge 10 ]; } || [ "$EINHORN_JAVA_FEATURE" -ge 22 ]; then
+  EINHORN_BASE_JVM_OPTS="$EINHORN_BASE_JVM_OPTS -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000"
+fi
 EINHORN_MASTER_JVM_OPTS="$EINHORN_BASE_JVM_OPTS ${EINHORN_JVM_OPTS:-}"
 EINHORN_SHELL_JVM_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto $EINHORN_LOCALE_OPTS"
 
