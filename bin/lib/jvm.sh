@@ -11,24 +11,35 @@ if [ -n "${EINHORN_MASTER_JAVA:-}" ]; then EINHORN_JAVA="$EINHORN_MASTER_JAVA"
 elif [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then EINHORN_JAVA="$JAVA_HOME/bin/java"
 else EINHORN_JAVA=java
 fi
-# The java binary's real path and its feature release (17, 25, ...; 0 if unknown), from the JDK's release file.
+# The java binary's real path, its feature release and update (17 and 15 for 17.0.15; 0 if unknown), from the JDK's
+# release file.
 EINHORN_JAVA_REAL="$(readlink -f "$(command -v "$EINHORN_JAVA" 2>/dev/null || echo "$EINHORN_JAVA")" 2>/dev/null || true)"
 EINHORN_JAVA_FEATURE=0
+EINHORN_JAVA_UPDATE=0
 if [ -r "${EINHORN_JAVA_REAL%/bin/java}/release" ]; then
   while IFS= read -r line; do
-    case "$line" in JAVA_VERSION=\"[0-9]*) line="${line#JAVA_VERSION=\"}"; EINHORN_JAVA_FEATURE="${line%%[!0-9]*}" ;; esac
+    case "$line" in JAVA_VERSION=\"[0-9]*)
+      line="${line#JAVA_VERSION=\"}"; line="${line%%\"*}"; EINHORN_JAVA_FEATURE="${line%%[!0-9]*}"
+      case "$line" in *.*.[0-9]*) line="${line#*.*.}"; EINHORN_JAVA_UPDATE="${line%%[!0-9]*}" ;; esac ;;
+    esac
   done < "${EINHORN_JAVA_REAL%/bin/java}/release"
 fi
 # The master lives for months beside the app: a small heap with a small young generation (a young collection
 # every ~20 requests instead of ~60, each shorter), the serial GC, C1 only with shallower inlining (less compiled
 # code and compiler memory for the request path), few threads; the JDK's class-data archive mapped where it was
 # built, so its pages stay clean and shared with every other JVM of the same JDK (workers included).
+# The master's Java locale is en_US whatever LANG says: everything it writes is protocol or English log, and a
+# locale with other digits broke it (jffi names its native stub with String.format: under LANG=ar_EG.UTF-8 it looked
+# for libjffi-١.٢.so and the master never started). en_US is also the one locale for which java.util.Formatter needs
+# no locale data. LANG still reaches the workers, and the file-name encoding still follows LC_CTYPE
+# (docs/JVM-FACTS.md, "Locale").
+EINHORN_LOCALE_OPTS="-Duser.language=en -Duser.country=US -Duser.variant= -Duser.script="
 EINHORN_BASE_JVM_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms4m -Xmx64m -Xmn512k -Xss512k \
  -XX:C1MaxInlineSize=20 -XX:C1MaxInlineLevel=4 \
  -XX:ReservedCodeCacheSize=24m -XX:CICompilerCount=1 -XX:-UsePerfData -Xshare:auto \
  -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 \
  --add-exports java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
- --add-opens java.base/java.io=ALL-UNNAMED --enable-native-access=ALL-UNNAMED"
+ --add-opens java.base/java.io=ALL-UNNAMED --enable-native-access=ALL-UNNAMED $EINHORN_LOCALE_OPTS"
 # jffi's native stub, unpacked by the build: loaded where it is rather than copied out of its jar into /tmp at every
 # start (which also set up SecureRandom for the file's name). Without it (another CPU), jffi copies as before.
 case "${HOSTTYPE:-}" in i?86) EINHORN_JFFI_CPU=i386 ;; arm*) EINHORN_JFFI_CPU=arm ;; *) EINHORN_JFFI_CPU="${HOSTTYPE:-}" ;; esac
@@ -41,8 +52,15 @@ fi
 # jffi (the master's way to libc, dev.einhorn.posix) uses sun.misc.Unsafe's memory access, which JDK 24+ warns
 # about on stderr unless allowed.
 [ "$EINHORN_JAVA_FEATURE" -ge 23 ] 2>/dev/null && EINHORN_BASE_JVM_OPTS="$EINHORN_BASE_JVM_OPTS --sun-misc-unsafe-memory-access=allow"
+# After a burst of commands C1's compiler arenas are freed, but glibc keeps the pages: trimming the native heap every
+# 5 s gives them back (1.4 MB of private dirty after 2,000 requests; docs/FOOTPRINT.md). The flag came with 17.0.10
+# (experimental there, hence the unlock) and 22; an older JVM would refuse to start with it, and for 18-21 we do not
+# know which update has it.
+if { [ "$EINHORN_JAVA_FEATURE" -eq 17 ] && [ "$EINHORN_JAVA_UPDATE" -ge 10 ]; } || [ "$EINHORN_JAVA_FEATURE" -ge 22 ]; then
+  EINHORN_BASE_JVM_OPTS="$EINHORN_BASE_JVM_OPTS -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000"
+fi
 EINHORN_MASTER_JVM_OPTS="$EINHORN_BASE_JVM_OPTS ${EINHORN_JVM_OPTS:-}"
-EINHORN_SHELL_JVM_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto"
+EINHORN_SHELL_JVM_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto $EINHORN_LOCALE_OPTS"
 
 einhorn_ensure_built() {
   if [ ! -f "$EINHORN_LIB/launcher.jar" ] || [ ! -d "$EINHORN_LIB/lib" ]; then

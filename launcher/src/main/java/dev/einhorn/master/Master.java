@@ -40,6 +40,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -316,8 +317,8 @@ public final class Master implements WorkerHost, MasterControl, ReloadHost, Mast
             selector.select(millis);
         }
         if (log.isDebugEnabled()) {
-            log.debug("Woke up after {}s (timeout {})", String.format("%.3f", Clock.SYSTEM.now() - start),
-                    millis < 0 ? "none" : millis + "ms");
+            log.debug("Woke up after {}s (timeout {})",
+                    String.format(Locale.ROOT, "%.3f", Clock.SYSTEM.now() - start), millis < 0 ? "none" : millis + "ms");
         }
     }
 

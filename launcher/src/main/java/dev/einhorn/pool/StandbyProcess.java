@@ -84,9 +84,9 @@ public final class StandbyProcess {
         m.put("pid", pid);
         m.put("version", version);
         m.put("spawned_at", spawnedAt);
-        m.put("spawned_wall", spawnedWall.toString());
+        m.put("spawned_wall", HandoverTime.write(spawnedWall));
         m.put("ready_at", readyAt);
-        m.put("ready_wall", readyWall == null ? null : readyWall.toString());
+        m.put("ready_wall", HandoverTime.write(readyWall));
         m.put("retired_at", retiredAt);
         m.put("killed", killed);
         return m;
@@ -95,9 +95,9 @@ public final class StandbyProcess {
     static StandbyProcess restore(Map<String, Object> m) {
         StandbyProcess s = new StandbyProcess(((Number) m.get("pid")).intValue(),
                 ((Number) m.get("version")).intValue(), ((Number) m.get("spawned_at")).doubleValue(),
-                Instant.parse((String) m.get("spawned_wall")));
+                HandoverTime.read(m.get("spawned_wall")));
         s.readyAt = ((Number) m.get("ready_at")).doubleValue();
-        s.readyWall = m.get("ready_wall") == null ? null : Instant.parse((String) m.get("ready_wall"));
+        s.readyWall = HandoverTime.read(m.get("ready_wall"));
         s.retiredAt = ((Number) m.get("retired_at")).doubleValue();
         s.killed = Boolean.TRUE.equals(m.get("killed"));
         return s;

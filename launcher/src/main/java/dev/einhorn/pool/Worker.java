@@ -134,12 +134,12 @@ public final class Worker {
         m.put("index", index);
         m.put("version", version);
         m.put("spinup_at", spinupAt);
-        m.put("spinup_wall", spinupWall.toString());
+        m.put("spinup_wall", HandoverTime.write(spinupWall));
         m.put("acked", acked);
         if (ackLatency != null) m.put("ack_latency", ackLatency);
         m.put("signaled", new ArrayList<>(signaled));
         m.put("last_signaled_at", lastSignaledAt);
-        m.put("pinged_at", pingedAt == null ? null : pingedAt.toString());
+        m.put("pinged_at", HandoverTime.write(pingedAt));
         m.put("pinged_request_id", pingedRequestId);
         m.put("abandoned", abandoned);
         m.put("activated", activated);
@@ -150,12 +150,12 @@ public final class Worker {
     static Worker restore(Map<String, Object> m) {
         Worker w = new Worker(((Number) m.get("pid")).intValue(), ((Number) m.get("index")).intValue(),
                 ((Number) m.get("version")).intValue(), ((Number) m.get("spinup_at")).doubleValue(),
-                Instant.parse((String) m.get("spinup_wall")));
+                HandoverTime.read(m.get("spinup_wall")));
         w.acked = (Boolean) m.get("acked");
         if (m.get("ack_latency") instanceof Number n) w.ackLatency = n.doubleValue();
         w.signaled.addAll((List<String>) m.get("signaled"));
         w.lastSignaledAt = ((Number) m.get("last_signaled_at")).doubleValue();
-        w.pingedAt = m.get("pinged_at") == null ? null : Instant.parse((String) m.get("pinged_at"));
+        w.pingedAt = HandoverTime.read(m.get("pinged_at"));
         w.pingedRequestId = m.get("pinged_request_id");
         w.abandoned = (Boolean) m.get("abandoned");
         w.activated = Boolean.TRUE.equals(m.get("activated"));

@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -20,10 +21,6 @@ final class PsychEmitter {
     private static final int BEST_WIDTH = 80;
     private static final int BEST_INDENT = 2;
     private static final int MAX_SIMPLE_KEY_LENGTH = 128;
-    private static final DateTimeFormatter RUBY_TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSSSS xxx");
-    private static final DateTimeFormatter RUBY_UTC_TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSSSS 'Z'");
 
     private final StringBuilder out = new StringBuilder();
     private final boolean symbolKeys;
@@ -135,8 +132,8 @@ final class PsychEmitter {
             return value.toString();
         }
         if (value instanceof Double d) return rubyFloat(d);
-        if (value instanceof OffsetDateTime t) return RUBY_TIME.format(t);
-        if (value instanceof Instant t) return RUBY_UTC_TIME.format(t.atOffset(ZoneOffset.UTC));
+        if (value instanceof OffsetDateTime t) return RubyTimes.LOCAL.format(t);
+        if (value instanceof Instant t) return RubyTimes.UTC.format(t.atOffset(ZoneOffset.UTC));
         throw new IllegalArgumentException("cannot write " + value.getClass().getName() + " as YAML");
     }
 
@@ -151,7 +148,8 @@ final class PsychEmitter {
         }
         String[] parts = Double.toString(d).split("E");
         int exponent = Integer.parseInt(parts[1]);
-        return parts[0] + "e" + (exponent < 0 ? "-" : "+") + String.format("%02d", Math.abs(exponent));
+        // Locale.ROOT: ASCII digits whatever the JVM's locale (an Arabic one wrote 1.0e+٢٠)
+        return parts[0] + "e" + (exponent < 0 ? "-" : "+") + String.format(Locale.ROOT, "%02d", Math.abs(exponent));
     }
 
     /** libyaml's {@code yaml_emitter_select_scalar_style} for block context. */
@@ -349,5 +347,11 @@ final class PsychEmitter {
             out.appendCodePoint(c);
             column = 0;
         }
+    }
+
+    /** Ruby's Time#to_s forms; built on first use, since most replies and every hand-over carry no time. */
+    private static final class RubyTimes {
+        static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSSSS xxx");
+        static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSSSS 'Z'");
     }
 }

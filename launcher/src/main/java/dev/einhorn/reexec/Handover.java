@@ -46,12 +46,14 @@ public record Handover(
         List<String> workerArgv,
         Map<Object, Object> standbys) {
 
-    public static final int FORMAT = 2;
+    public static final int FORMAT = 3;
     /**
-     * Format 2 (this one): this line with the YAML document's length in bytes, the YAML document, then the clients'
-     * raw bytes, which the document locates by offset and length. Their unwritten replies may be megabytes (up to
-     * Connection.MAX_PENDING_OUTPUT each), far too much for a YAML scalar, which the loader reads in quadratic time.
-     * Format 1 (the same document with those bytes as base64 scalars) is still read, from an older image.
+     * The framing since format 2: this line with the YAML document's length in bytes, the YAML document, then the
+     * clients' raw bytes, which the document locates by offset and length. Their unwritten replies may be megabytes
+     * (up to Connection.MAX_PENDING_OUTPUT each), far too much for a YAML scalar, which the loader reads in
+     * quadratic time. Format 3 (this one) writes wall-clock times as integers (pool.HandoverTime), format 2 wrote
+     * them as ISO strings; format 1 had no header and the clients' bytes as base64 scalars. All three are read, from
+     * an older image; an older image refuses this one by its format number.
      */
     private static final String HEADER = "einhorn-handover-2 ";
 
@@ -109,7 +111,7 @@ public record Handover(
 
     /**
      * A client's bytes: [offset, length] in the blob section, which starts at {@code blobStart} of {@code all}
-     * (format 2), or a base64 string (format 1).
+     * (formats 2 and 3), or a base64 string (format 1).
      */
     private static byte[] bytesOf(Object saved, byte[] all, int blobStart) {
         if (saved instanceof String base64) return Base64.getDecoder().decode(base64);
@@ -163,7 +165,7 @@ public record Handover(
     }
 
     /**
-     * Reads a hand-over of format {@link #FORMAT} or 1 and adopts its fds, which must be open in this process;
+     * Reads a hand-over of format {@link #FORMAT}, 2 or 1 and adopts its fds, which must be open in this process;
      * {@code source} says where it came from, for the error message.
      */
     @SuppressWarnings("unchecked")
@@ -186,8 +188,8 @@ public record Handover(
         } catch (ParseException | RuntimeException e) {
             throw new StartupException("Could not read the state handed over " + source + ": " + e.getMessage());
         }
-        if (!Integer.valueOf(FORMAT).equals(s.get("format")) && !Integer.valueOf(1).equals(s.get("format"))) {
-            throw new StartupException("State format " + s.get("format") + " is not " + FORMAT
+        if (!(s.get("format") instanceof Integer format) || format < 1 || format > FORMAT) {
+            throw new StartupException("State format " + s.get("format") + " is not 1 to " + FORMAT
                     + ": was the previous master a different version of einhorn?");
         }
         Config config = ConfigCodec.fromMap((Map<String, Object>) s.get("config"));

@@ -54,4 +54,34 @@ class PoolHandoverTest {
         assertEquals(List.of(100), host.pidsSent("KILL"));
         assertTrue(!restored.respawning());
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void wallClockTimesTravelAsIntegersAndComeBackToTheNanosecond() throws Exception {
+        Pool pool = new Pool(settings, 1, host, host);
+        host.now = 1764375613.209628; // a spin-up time with microseconds, as Instant.now() gives here
+        pool.tick();
+        pool.ping(100, "id-1");
+        Map<String, Object> worker = ((List<Map<String, Object>>) pool.snapshot().get("workers")).get(0);
+        assertTrue(worker.get("spinup_wall") instanceof Long, "an integer, not a java.time string: " + worker);
+        Pool restored = roundTrip(pool);
+        assertEquals(pool.worker(100).spinupWall(), restored.worker(100).spinupWall());
+        assertEquals(pool.worker(100).pingedAt(), restored.worker(100).pingedAt());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void timesAnOlderImageWroteAsStringsStillRead() throws Exception {
+        Pool pool = new Pool(settings, 1, host, host);
+        host.now = 1764375613.5;
+        pool.tick();
+        pool.ping(100, "id-1");
+        Map<String, Object> snapshot = pool.snapshot();
+        Map<String, Object> worker = ((List<Map<String, Object>>) snapshot.get("workers")).get(0);
+        worker.put("spinup_wall", "2025-11-29T00:20:13.5Z"); // hand-over format 2: Instant.toString()
+        worker.put("pinged_at", "2025-11-29T00:20:14Z");
+        Pool restored = Pool.restore(snapshot, settings, host, host);
+        assertEquals(java.time.Instant.parse("2025-11-29T00:20:13.500Z"), restored.worker(100).spinupWall());
+        assertEquals(java.time.Instant.parse("2025-11-29T00:20:14Z"), restored.worker(100).pingedAt());
+    }
 }

@@ -184,9 +184,10 @@ class HandoverTest {
 
     @Test
     void aHandOverOfAnotherFormatIsRefusedWithAReason() {
-        byte[] future = Yaml.dump(Map.of("format", 3)).getBytes(StandardCharsets.UTF_8);
+        byte[] future = Yaml.dump(Map.of("format", 4)).getBytes(StandardCharsets.UTF_8);
         StartupException e = assertThrows(StartupException.class, () -> Handover.read(future, "on fd 9"));
-        assertEquals("State format 3 is not 2: was the previous master a different version of einhorn?", e.getMessage());
+        assertEquals("State format 4 is not 1 to 3: was the previous master a different version of einhorn?",
+                e.getMessage());
         StartupException garbage = assertThrows(StartupException.class,
                 () -> Handover.read("einhorn-handover-2 x\n".getBytes(StandardCharsets.US_ASCII), "on fd 9"));
         assertTrue(garbage.getMessage().startsWith("Could not read the state handed over on fd 9: "),

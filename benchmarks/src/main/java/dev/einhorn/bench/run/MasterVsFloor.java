@@ -38,6 +38,9 @@ final class MasterVsFloor {
     private MasterVsFloor() {
     }
 
+    /** How long after its last request the master's memory is read, at start and after the upgrades. */
+    static final long AT_REST_MS = 12_000;
+
     static Map<String, Object> run(Path out, int roundTrips, int idleSeconds, int upgrades, int reloads) throws Exception {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("masterArchiveReady", awaitMasterArchive(out));
@@ -58,7 +61,8 @@ final class MasterVsFloor {
             // machine's load (other processes) then weighs on both alike. Both are measured only once both run:
             // alone, a JVM's PSS (and USS) also holds the JDK's file pages that a neighbour JVM shares with it.
             fl = Floor.start(out, ehloMessage, floor);
-            EinhornProcess.sleep(3000);
+            EinhornProcess.sleep(AT_REST_MS); // at rest, as after the upgrades below
+            master.put("firstImageAtRestSeconds", AT_REST_MS / 1000.0);
             master.put("firstImage", memory(e.pid()));
             floor.put("memoryAtStart", memory(fl.process.pid()));
             interleavedRoundTrips(c, fl.client, roundTrips, master, floor, "ehloRtt");
@@ -84,7 +88,10 @@ final class MasterVsFloor {
             master.put("smoothUpgrade", upgrade);
             interleavedRoundTrips(c, fl.client, roundTrips, master, floor, "ehloRttAfterUpgrades");
             e.closeClient();
-            EinhornProcess.sleep(3000);
+            // at rest: the JVM hands the compiler's freed arenas to malloc within 5 s, and the master's trimmer
+            // (bin/lib/jvm.sh) gives them back to the system within 5 more
+            EinhornProcess.sleep(AT_REST_MS);
+            master.put("afterUpgradesAtRestSeconds", AT_REST_MS / 1000.0);
             master.put("afterUpgrades", memory(e.pid()));
             master.put("archiveMapped", archiveMapped(e.pid()));
 
