@@ -91,6 +91,12 @@ class MasterArchiveSafetyIT {
         return e;
     }
 
+    /** bin/einhorn's environment for a training of its own: archive dir, temp dir, bound in seconds. */
+    private static Map<String, String> trainingEnv(Path archiveDir, Path tmp, int boundSeconds) {
+        return Map.of("EINHORN_MASTER_ARCHIVE_DIR", archiveDir.toString(), "TMPDIR", tmp.toString(),
+                "EINHORN_ARCHIVE_TRAINING_BOUND", Integer.toString(boundSeconds));
+    }
+
     private Path mkdir(String name) throws IOException {
         return Files.createDirectories(dir.resolve(name));
     }
@@ -137,8 +143,7 @@ class MasterArchiveSafetyIT {
     void aTruncatedArchiveIsNotMappedAndIsTrainedAgain() throws Exception {
         Path archiveDir = mkdir("archive");
         Path archive = archivePath(archiveDir);
-        Map<String, String> env = Map.of("EINHORN_MASTER_ARCHIVE_DIR", archiveDir.toString(),
-                "TMPDIR", mkdir("tmp").toString(), "EINHORN_ARCHIVE_TRAINING_BOUND", "150");
+        Map<String, String> env = trainingEnv(archiveDir, mkdir("tmp"), 150);
         try (EinhornUnderTest e = startServing(env)) {
             await("the archive " + archive, TRAINING_WAIT_SECONDS, () -> installed(archive));
         }
@@ -171,8 +176,7 @@ class MasterArchiveSafetyIT {
     void aFifoAtTheArchiveOrInTheTrainingLockDoesNotHangTheStart() throws Exception {
         Path archiveDir = mkdir("archive");
         Path archive = archivePath(archiveDir);
-        Map<String, String> env = Map.of("EINHORN_MASTER_ARCHIVE_DIR", archiveDir.toString(),
-                "TMPDIR", mkdir("tmp").toString(), "EINHORN_ARCHIVE_TRAINING_BOUND", "150");
+        Map<String, String> env = trainingEnv(archiveDir, mkdir("tmp"), 150);
         Path lock = archive.resolveSibling(archive.getFileName() + ".training");
         Files.createDirectory(lock);
         mkfifo(lock.resolve("pid")); // a training lock whose owner cannot be read: not trained now
@@ -204,8 +208,7 @@ class MasterArchiveSafetyIT {
         Path archiveDir = mkdir("archive");
         Path pwned = dir.resolve("PWNED");
         Path hostile = mkdir("q';touch${IFS}" + pwned + ";' x");
-        Map<String, String> env = Map.of("EINHORN_MASTER_ARCHIVE_DIR", archiveDir.toString(),
-                "TMPDIR", hostile.toString(), "EINHORN_ARCHIVE_TRAINING_BOUND", "150");
+        Map<String, String> env = trainingEnv(archiveDir, hostile, 150);
         try (EinhornUnderTest e = startServing(env)) {
             await("the training's archive in " + archiveDir, TRAINING_WAIT_SECONDS, () -> hasArchive(archiveDir)
                     || list(archiveDir).stream().anyMatch(p -> p.toString().endsWith(".failed")));
@@ -227,8 +230,7 @@ class MasterArchiveSafetyIT {
     void aKilledTrainingOrchestratorLeavesNoTrainingBehindAndTheNextStartTrainsAgain() throws Exception {
         Path archiveDir = mkdir("archive");
         Path tmp = mkdir("tmp");
-        Map<String, String> env = Map.of("EINHORN_MASTER_ARCHIVE_DIR", archiveDir.toString(),
-                "TMPDIR", tmp.toString(), "EINHORN_ARCHIVE_TRAINING_BOUND", "150");
+        Map<String, String> env = trainingEnv(archiveDir, tmp, 150);
         try (EinhornUnderTest e = startServing(env)) {
             await("a training master", 60, () -> !trainingProcesses(tmp).isEmpty() || hasArchive(archiveDir));
             assertFalse(hasArchive(archiveDir), "the training was still running");
@@ -251,8 +253,7 @@ class MasterArchiveSafetyIT {
     void aTrainingPastItsBoundIsStoppedAndCountsAsFailed() throws Exception {
         Path archiveDir = mkdir("archive");
         Path tmp = mkdir("tmp");
-        Map<String, String> env = Map.of("EINHORN_MASTER_ARCHIVE_DIR", archiveDir.toString(),
-                "TMPDIR", tmp.toString(), "EINHORN_ARCHIVE_TRAINING_BOUND", "1");
+        Map<String, String> env = trainingEnv(archiveDir, tmp, 1);
         try (EinhornUnderTest e = startServing(env)) {
             await("the training stopped and marked failed", 60, () -> trainingProcesses(tmp).isEmpty()
                     && orchestrators(archiveDir).isEmpty()
